@@ -1,0 +1,16 @@
+import type { ReactNode } from "react";
+import { keyStateLabel, keyStateTone, toneClasses, type Tone } from "./tone";
+
+export function Badge({ tone = "neutral", children, dot = true }: { tone?: Tone; children: ReactNode; dot?: boolean }) {
+  const t = toneClasses[tone];
+  return (
+    <span className={`inline-flex items-center gap-1.5 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${t.badge}`}>
+      {dot && <span aria-hidden className={`size-1.5 rounded-full ${t.dot}`} />}
+      {children}
+    </span>
+  );
+}
+
+export function KeyStateBadge({ state }: { state: string }) {
+  return <Badge tone={keyStateTone(state)}>{keyStateLabel[state] ?? state}</Badge>;
+}

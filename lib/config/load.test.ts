@@ -1,0 +1,150 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, type Env } from "./load";
+
+const target = {
+  id: "payments-prod",
+  name: "Payments production",
+  accountId: "111122223333",
+  roleArn: "arn:aws:iam::111122223333:role/KeyportAccess",
+  regions: ["eu-west-1", "us-east-1"],
+};
+
+const production: Env = {
+  KEYPORT_MODE: "production",
+  KEYPORT_TARGETS: JSON.stringify([target]),
+  NEXTAUTH_SECRET: "x".repeat(40),
+  NEXTAUTH_URL: "https://keyport.example.com",
+  KEYPORT_OIDC_ISSUER: "https://idp.example.com/realms/sec",
+  KEYPORT_OIDC_CLIENT_ID: "keyport",
+  KEYPORT_OIDC_CLIENT_SECRET: "s3cret",
+  KEYPORT_ROLE_MAP: JSON.stringify({ "kms-custodians": "custodian", "kms-approvers": ["approver", "auditor"] }),
+  KEYPORT_DATA_KEY: Buffer.alloc(32, 7).toString("base64"),
+};
+
+function problemsOf(env: Env, file?: string): string[] {
+  try {
+    loadConfig(env, file);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error("expected the configuration to be refused");
+}
+
+describe("loadConfig: demo mode", () => {
+  it("needs nothing and uses the documented defaults", () => {
+    const c = loadConfig({ KEYPORT_MODE: "demo" });
+    expect(c.mode).toBe("demo");
+    expect(c.targets).toEqual([]);
+    expect(c.database).toEqual({ url: undefined, dataDir: ".data" });
+    expect(c.policy).toEqual({ approvalsRequired: 1, expiryWarningDays: 14 });
+    expect(c.dataKey).toHaveLength(32);
+    expect(c.auth.secret.length).toBeGreaterThanOrEqual(32);
+    expect(c.auth.sessionMaxAgeSeconds).toBe(8 * 3600);
+    expect(c.auth.oidc).toBeUndefined();
+  });
+
+  it("still validates what is given", () => {
+    expect(problemsOf({ KEYPORT_MODE: "demo", KEYPORT_APPROVALS_REQUIRED: "0" })).toEqual([
+      'KEYPORT_APPROVALS_REQUIRED must be a whole number from 1 to 5; it is "0".',
+    ]);
+  });
+});
+
+describe("loadConfig: production mode", () => {
+  it("accepts a complete configuration", () => {
+    const c = loadConfig(production);
+    expect(c.mode).toBe("production");
+    expect(c.targets).toEqual([target]);
+    expect(c.auth.oidc).toMatchObject({ issuer: "https://idp.example.com/realms/sec", clientId: "keyport", groupsClaim: "groups" });
+    expect(c.auth.roleMap).toEqual({ "kms-custodians": ["custodian"], "kms-approvers": ["approver", "auditor"] });
+    expect(c.dataKey.equals(Buffer.alloc(32, 7))).toBe(true);
+  });
+
+  it("is the default mode, and names every missing setting at once", () => {
+    const problems = problemsOf({});
+    expect(problems.join("\n")).toMatch(/NEXTAUTH_SECRET is not set/);
+    expect(problems.join("\n")).toMatch(/KEYPORT_DATA_KEY is not set/);
+    expect(problems.join("\n")).toMatch(/No targets/);
+    expect(problems.join("\n")).toMatch(/No sign-in provider/);
+    expect(problems.join("\n")).toMatch(/Nobody can be given a role/);
+    expect(problems.join("\n")).toMatch(/NEXTAUTH_URL is not set/);
+    expect(problems).toHaveLength(6);
+  });
+
+  it("puts every problem in one message that points to the README", () => {
+    try {
+      loadConfig({});
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as Error).message).toMatch(/^Keyport cannot start: 6 configuration problems\./);
+      expect((e as Error).message).toMatch(/Configuration for real AWS/);
+    }
+  });
+
+  it.each<[string, Env, RegExp]>([
+    ["an unknown mode", { KEYPORT_MODE: "staging" }, /KEYPORT_MODE must be "demo" or "production"/],
+    ["a short secret", { NEXTAUTH_SECRET: "short" }, /NEXTAUTH_SECRET is too short \(5 characters\)/],
+    ["a plain-http public URL", { NEXTAUTH_URL: "http://keyport.example.com" }, /NEXTAUTH_URL must use https:\/\//],
+    ["a non-URL", { NEXTAUTH_URL: "keyport" }, /NEXTAUTH_URL must be an absolute URL/],
+    ["a half-configured OIDC", { KEYPORT_OIDC_CLIENT_SECRET: "" , KEYPORT_OIDC_CLIENT_ID: "" }, /OpenID Connect is half-configured: also set KEYPORT_OIDC_CLIENT_ID, KEYPORT_OIDC_CLIENT_SECRET/],
+    ["a non-https issuer", { KEYPORT_OIDC_ISSUER: "http://idp.example.com" }, /KEYPORT_OIDC_ISSUER must use https/],
+    ["a role map that is not JSON", { KEYPORT_ROLE_MAP: "{kms:custodian}" }, /KEYPORT_ROLE_MAP is not valid JSON/],
+    ["an unknown role", { KEYPORT_ROLE_MAP: '{"kms":"superuser"}' }, /KEYPORT_ROLE_MAP\.kms .*expected e\.g\./],
+    ["an e-mail map with an empty list", { KEYPORT_EMAIL_ROLES: '{"a@example.com":[]}' }, /KEYPORT_EMAIL_ROLES/],
+    ["a short data key", { KEYPORT_DATA_KEY: Buffer.alloc(16).toString("base64") }, /KEYPORT_DATA_KEY must be exactly 32 bytes .* decodes to 16 bytes/],
+    ["a data key that is not base64", { KEYPORT_DATA_KEY: "!".repeat(44) }, /KEYPORT_DATA_KEY must be exactly 32 bytes/],
+    ["a MySQL database URL", { DATABASE_URL: "mysql://root@localhost/db" }, /DATABASE_URL must be a PostgreSQL URL/],
+    ["too many approvals", { KEYPORT_APPROVALS_REQUIRED: "6" }, /KEYPORT_APPROVALS_REQUIRED must be a whole number from 1 to 5; it is "6"/],
+    ["a fractional warning window", { KEYPORT_EXPIRY_WARNING_DAYS: "1.5" }, /KEYPORT_EXPIRY_WARNING_DAYS must be a whole number from 1 to 365/],
+    ["an http AWS endpoint that is not loopback", { KEYPORT_AWS_ENDPOINT: "http://kms.example.com" }, /KEYPORT_AWS_ENDPOINT must use https/],
+    ["targets that are not JSON", { KEYPORT_TARGETS: "[{" }, /KEYPORT_TARGETS is not valid JSON/],
+  ])("refuses %s", (_name, override, expected) => {
+    const problems = problemsOf({ ...production, ...override });
+    expect(problems.join("\n")).toMatch(expected);
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ["an id with capitals", { id: "Payments" }, /KEYPORT_TARGETS\[0\]\.id must be 1–63 lowercase/],
+    ["a short account id", { accountId: "1234" }, /\[0\]\.accountId must be the 12-digit AWS account id/],
+    ["a role ARN for another account", { roleArn: "arn:aws:iam::999999999999:role/KeyportAccess" }, /roleArn names account 999999999999 but accountId is 111122223333/],
+    ["a user ARN instead of a role", { roleArn: "arn:aws:iam::111122223333:user/alice" }, /roleArn must be an IAM role ARN/],
+    ["no Regions", { regions: [] }, /regions must list at least one Region/],
+    ["a bad Region", { regions: ["Frankfurt"] }, /regions\[0\] must be an AWS Region name/],
+    ["a repeated Region", { regions: ["eu-west-1", "eu-west-1"] }, /regions must not list a Region twice/],
+    ["a one-character external id", { externalId: "x" }, /externalId must be 2–1224 characters/],
+    ["an unknown field", { rolearn: "typo" }, /Unrecognized key/i],
+  ])("refuses a target with %s", (_name, change, expected) => {
+    const problems = problemsOf({ ...production, KEYPORT_TARGETS: JSON.stringify([{ ...target, ...change }]) });
+    expect(problems.join("\n")).toMatch(expected);
+  });
+
+  it("refuses two targets with one id", () => {
+    const problems = problemsOf({ ...production, KEYPORT_TARGETS: JSON.stringify([target, target]) });
+    expect(problems).toEqual(['KEYPORT_TARGETS[1].id "payments-prod" is used by two targets.']);
+  });
+
+  it("reads targets from keyport.config.json when KEYPORT_TARGETS is unset", () => {
+    const c = loadConfig({ ...production, KEYPORT_TARGETS: undefined }, JSON.stringify({ targets: [target] }));
+    expect(c.targets.map((t) => t.id)).toEqual(["payments-prod"]);
+  });
+
+  it("refuses a keyport.config.json without a targets array", () => {
+    expect(problemsOf({ ...production, KEYPORT_TARGETS: undefined }, "[]").join("\n")).toMatch(
+      /keyport\.config\.json must be an object with a "targets" array/,
+    );
+    expect(problemsOf({ ...production, KEYPORT_TARGETS: undefined }, "{").join("\n")).toMatch(/keyport\.config\.json is not valid JSON/);
+  });
+
+  it("accepts a loopback http endpoint (the emulator) and an e-mail role map alone", () => {
+    const c = loadConfig({
+      ...production,
+      KEYPORT_ROLE_MAP: undefined,
+      KEYPORT_EMAIL_ROLES: '{"ada@example.com":["custodian","approver"]}',
+      KEYPORT_AWS_ENDPOINT: "http://127.0.0.1:4599",
+    });
+    expect(c.aws.endpoint).toBe("http://127.0.0.1:4599");
+    expect(c.auth.emailRoles).toEqual({ "ada@example.com": ["custodian", "approver"] });
+  });
+});

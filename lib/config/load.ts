@@ -1,0 +1,215 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import {
+  MODES,
+  roleMapSchema,
+  targetsSchema,
+  type Config,
+  type Mode,
+  type RoleMap,
+  type Target,
+} from "./schema";
+
+/**
+ * Turns an environment (and, optionally, the text of keyport.config.json) into
+ * a validated Config. Pure, so every rejection can be unit-tested; `index.ts`
+ * is what reads the real `process.env`.
+ */
+
+export type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Keyport cannot start: ${problems.length} configuration problem${problems.length === 1 ? "" : "s"}.\n` +
+        problems.map((p) => `  - ${p}`).join("\n") +
+        "\nSee README.md, section \"Configuration for real AWS\".",
+    );
+    this.name = "ConfigError";
+  }
+}
+
+// Demo mode only: fixed, public values so `npm run demo` needs no setup. They
+// protect nothing, which is why production refuses to start without real ones.
+const DEMO_SECRET = "keyport-demo-secret-not-for-production-use-0000";
+const DEMO_DATA_KEY = createHash("sha256").update("keyport demo data key - public, demo only").digest();
+
+const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+
+type Problems = string[];
+
+function readJson(name: string, text: string, problems: Problems): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    problems.push(`${name} is not valid JSON (${(e as SyntaxError).message}).`);
+    return undefined;
+  }
+}
+
+function describeIssues(prefix: string, error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const at = issue.path.length ? `${prefix}${issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}` : prefix;
+    return `${at} ${issue.message}.`;
+  });
+}
+
+function intSetting(env: Env, name: string, fallback: number, min: number, max: number, problems: Problems): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name} must be a whole number from ${min} to ${max}; it is "${raw}".`);
+    return fallback;
+  }
+  return n;
+}
+
+function parseTargets(env: Env, configFileText: string | undefined, problems: Problems): Target[] {
+  let raw: unknown;
+  let source: string;
+  if (env.KEYPORT_TARGETS !== undefined && env.KEYPORT_TARGETS.trim() !== "") {
+    source = "KEYPORT_TARGETS";
+    raw = readJson(source, env.KEYPORT_TARGETS, problems);
+  } else if (configFileText !== undefined) {
+    source = "keyport.config.json";
+    const file = readJson(source, configFileText, problems);
+    if (file !== undefined && (typeof file !== "object" || file === null || !("targets" in file))) {
+      problems.push(`${source} must be an object with a "targets" array.`);
+      return [];
+    }
+    raw = (file as { targets?: unknown } | undefined)?.targets;
+  } else {
+    return [];
+  }
+  if (raw === undefined) return [];
+  const parsed = targetsSchema.safeParse(raw);
+  if (!parsed.success) {
+    problems.push(...describeIssues(`${source}`, parsed.error));
+    return [];
+  }
+  return parsed.data;
+}
+
+function parseRoleMap(env: Env, name: string, problems: Problems): RoleMap {
+  const text = env[name];
+  if (text === undefined || text.trim() === "") return {};
+  const raw = readJson(name, text, problems);
+  if (raw === undefined) return {};
+  const parsed = roleMapSchema.safeParse(raw);
+  if (!parsed.success) {
+    problems.push(
+      ...describeIssues(name, parsed.error).map((p) => `${p} (expected e.g. {"kms-custodians":"custodian","kms-approvers":["approver"]})`),
+    );
+    return {};
+  }
+  return parsed.data;
+}
+
+function parseDataKey(env: Env, mode: Mode, problems: Problems): Buffer {
+  const raw = env.KEYPORT_DATA_KEY;
+  if (raw === undefined || raw.trim() === "") {
+    if (mode === "demo") return DEMO_DATA_KEY;
+    problems.push("KEYPORT_DATA_KEY is not set: give 32 random bytes, base64-encoded (`openssl rand -base64 32`).");
+    return Buffer.alloc(32);
+  }
+  const key = Buffer.from(raw.trim(), "base64");
+  if (key.length !== 32 || key.toString("base64") !== raw.trim()) {
+    problems.push(`KEYPORT_DATA_KEY must be exactly 32 bytes in standard base64 (\`openssl rand -base64 32\`); it decodes to ${key.length} bytes.`);
+  }
+  return key;
+}
+
+function parseUrl(env: Env, name: string, problems: Problems, opts: { httpsUnlessLoopback: boolean }): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push(`${name} must be an absolute URL such as https://keyport.example.com; it is "${raw}".`);
+    return undefined;
+  }
+  const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+  if (opts.httpsUnlessLoopback && url.protocol !== "https:" && !loopback) {
+    problems.push(`${name} must use https:// (only loopback addresses may use http://); it is "${raw}".`);
+  }
+  return raw.replace(/\/$/, "");
+}
+
+export function loadConfig(env: Env, configFileText?: string): Config {
+  const problems: Problems = [];
+
+  const modeRaw = env.KEYPORT_MODE?.trim() || "production";
+  let mode: Mode = "production";
+  if ((MODES as readonly string[]).includes(modeRaw)) mode = modeRaw as Mode;
+  else problems.push(`KEYPORT_MODE must be "demo" or "production"; it is "${modeRaw}".`);
+
+  const targets = parseTargets(env, configFileText, problems);
+
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push("DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/db), or unset to use the embedded database.");
+  }
+  const dataDir = env.KEYPORT_DATA_DIR?.trim() || ".data";
+
+  let secret = env.NEXTAUTH_SECRET ?? "";
+  if (secret === "") {
+    if (mode === "demo") secret = DEMO_SECRET;
+    else problems.push("NEXTAUTH_SECRET is not set: give at least 32 random characters (`openssl rand -base64 32`).");
+  } else if (secret.length < 32) {
+    problems.push(`NEXTAUTH_SECRET is too short (${secret.length} characters); use at least 32 (\`openssl rand -base64 32\`).`);
+  }
+  const authUrl = parseUrl(env, "NEXTAUTH_URL", problems, { httpsUnlessLoopback: mode === "production" });
+
+  const issuer = parseUrl(env, "KEYPORT_OIDC_ISSUER", problems, { httpsUnlessLoopback: true });
+  const clientId = env.KEYPORT_OIDC_CLIENT_ID?.trim() || undefined;
+  const clientSecret = env.KEYPORT_OIDC_CLIENT_SECRET || undefined;
+  const anyOidc = issuer || clientId || clientSecret;
+  let oidc: Config["auth"]["oidc"];
+  if (anyOidc) {
+    const missing = [
+      !issuer && "KEYPORT_OIDC_ISSUER",
+      !clientId && "KEYPORT_OIDC_CLIENT_ID",
+      !clientSecret && "KEYPORT_OIDC_CLIENT_SECRET",
+    ].filter(Boolean);
+    if (missing.length) problems.push(`OpenID Connect is half-configured: also set ${missing.join(", ")}.`);
+    else
+      oidc = {
+        issuer: issuer!,
+        clientId: clientId!,
+        clientSecret: clientSecret!,
+        groupsClaim: env.KEYPORT_OIDC_GROUPS_CLAIM?.trim() || "groups",
+        name: env.KEYPORT_OIDC_NAME?.trim() || "your identity provider",
+      };
+  }
+  const roleMap = parseRoleMap(env, "KEYPORT_ROLE_MAP", problems);
+  const emailRoles = parseRoleMap(env, "KEYPORT_EMAIL_ROLES", problems);
+
+  const approvalsRequired = intSetting(env, "KEYPORT_APPROVALS_REQUIRED", 1, 1, 5, problems);
+  const expiryWarningDays = intSetting(env, "KEYPORT_EXPIRY_WARNING_DAYS", 14, 1, 365, problems);
+  const dataKey = parseDataKey(env, mode, problems);
+  const endpoint = parseUrl(env, "KEYPORT_AWS_ENDPOINT", problems, { httpsUnlessLoopback: true });
+
+  if (mode === "production") {
+    if (targets.length === 0 && !problems.some((p) => p.startsWith("KEYPORT_TARGETS") || p.startsWith("keyport.config.json")))
+      problems.push("No targets: set KEYPORT_TARGETS (JSON array) or create keyport.config.json with {\"targets\":[...]}.");
+    if (!oidc && !anyOidc)
+      problems.push("No sign-in provider: set KEYPORT_OIDC_ISSUER, KEYPORT_OIDC_CLIENT_ID and KEYPORT_OIDC_CLIENT_SECRET.");
+    if (Object.keys(roleMap).length === 0 && Object.keys(emailRoles).length === 0)
+      problems.push("Nobody can be given a role: set KEYPORT_ROLE_MAP (group → role) and/or KEYPORT_EMAIL_ROLES (e-mail → role).");
+    if (!authUrl) problems.push("NEXTAUTH_URL is not set: give the public URL of Keyport, e.g. https://keyport.example.com.");
+  }
+
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    mode,
+    targets,
+    database: { url: databaseUrl, dataDir },
+    auth: { secret, url: authUrl, oidc, roleMap, emailRoles, sessionMaxAgeSeconds: SESSION_MAX_AGE_SECONDS },
+    policy: { approvalsRequired, expiryWarningDays },
+    dataKey,
+    aws: { endpoint },
+  };
+}

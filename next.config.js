@@ -1,0 +1,37 @@
+// @ts-check
+
+/**
+ * Static security headers. The Content-Security-Policy is per request (it
+ * carries a nonce), so it is set in proxy.ts rather than here.
+ * @type {import('next').NextConfig}
+ */
+const nextConfig = {
+  poweredByHeader: false,
+  reactStrictMode: true,
+  // PGlite breaks when bundled and would copy ~15 MB of wasm into static files (STACK.md pitfall 1).
+  serverExternalPackages: ["@electric-sql/pglite", "pg"],
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "X-Frame-Options", value: "DENY" },
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "Referrer-Policy", value: "no-referrer" },
+          { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
+          { key: "Cross-Origin-Resource-Policy", value: "same-origin" },
+          {
+            key: "Permissions-Policy",
+            value:
+              "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), fullscreen=(self), " +
+              "geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), " +
+              "publickey-credentials-get=(), usb=()",
+          },
+          { key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" },
+        ],
+      },
+    ];
+  },
+};
+
+module.exports = nextConfig;
