@@ -1,0 +1,370 @@
+import { canonicalContent, canonicalJson } from "./canonical";
+import { ChainVerifier } from "./chain";
+import type { AuditBreakReason, AuditEvent, JsonValue } from "./events";
+
+/**
+ * Audit export formats, and reading them back (verifyExport). Pure: no database.
+ *
+ * JSON Lines: one event per line (LF), each line the canonical JSON (canonical.ts) of the hashed content
+ * plus "prevHash" and "hash". To verify a line: remove those two members, canonicalize the rest, and
+ * check SHA-256(prevHash ‖ that) = hash.
+ *
+ * CSV (RFC 4180): CRLF line ends, a header row, fields quoted when they contain `"`, `,`, CR or LF (quotes
+ * doubled). NULL is an empty unquoted field; an empty string is `""` (PostgreSQL COPY's convention), so
+ * the content round-trips exactly. actor_roles and details are canonical JSON in one field each; `at` is
+ * ISO 8601 UTC with milliseconds.
+ *
+ * Spreadsheet applications may treat a cell starting with = + - @ as a formula. Cells are not escaped for
+ * that (escaping would change the hashed content); open exports as text.
+ */
+
+export type AuditExportFormat = "csv" | "jsonl";
+
+export const CSV_COLUMNS = [
+  "seq",
+  "id",
+  "at",
+  "action",
+  "actor_kind",
+  "actor_subject",
+  "actor_name",
+  "actor_roles",
+  "target_id",
+  "region",
+  "key_arn",
+  "request_id",
+  "kms_request_id",
+  "details",
+  "prev_hash",
+  "hash",
+] as const;
+
+function csvField(value: string | null): string {
+  if (value === null) return "";
+  if (value === "" || /[",\r\n]/.test(value)) return `"${value.replace(/"/g, '""')}"`;
+  return value;
+}
+
+export function csvHeader(): string {
+  return `${CSV_COLUMNS.join(",")}\r\n`;
+}
+
+export function toCsvLine(e: AuditEvent): string {
+  const fields: (string | null)[] = [
+    String(e.seq),
+    e.id,
+    e.at.toISOString(),
+    e.action,
+    e.actor.kind,
+    e.actor.subject,
+    e.actor.name,
+    canonicalJson(e.actor.roles),
+    e.targetId,
+    e.region,
+    e.keyArn,
+    e.requestId,
+    e.kmsRequestId,
+    canonicalJson(e.details),
+    e.prevHash,
+    e.hash,
+  ];
+  return `${fields.map(csvField).join(",")}\r\n`;
+}
+
+export function toJsonLine(e: AuditEvent): string {
+  return `${canonicalJson({ ...canonicalContent(e), prevHash: e.prevHash, hash: e.hash })}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading exports back
+// ---------------------------------------------------------------------------------------------------------
+
+export class MalformedExportError extends Error {
+  constructor(
+    message: string,
+    readonly record: number,
+  ) {
+    super(`Malformed audit export at record ${record}: ${message}`);
+    this.name = "MalformedExportError";
+  }
+}
+
+const SPECIAL = /[,\r\n"]/g;
+
+/**
+ * A streaming RFC 4180 reader: feed chunks (split anywhere), get complete records. A field is null when it
+ * was empty and unquoted. Accepts CRLF or LF line ends; skips blank lines.
+ */
+export class CsvRecordReader {
+  private record: (string | null)[] = [];
+  private field = "";
+  private quoted = false;
+  /** 0: start or middle of an unquoted field; 1: inside quotes; 2: just saw a quote inside quotes; 3: after the closing quote. */
+  private mode: 0 | 1 | 2 | 3 = 0;
+  private records = 0;
+
+  push(chunk: string): (string | null)[][] {
+    const out: (string | null)[][] = [];
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.mode === 1) {
+        // Inside quotes: everything up to the next quote is data.
+        const q = chunk.indexOf('"', i);
+        if (q < 0) {
+          this.field += chunk.slice(i);
+          break;
+        }
+        this.field += chunk.slice(i, q);
+        this.mode = 2;
+        i = q + 1;
+        continue;
+      }
+      const ch = chunk[i]!;
+      if (this.mode === 2) {
+        if (ch === '"') {
+          this.field += '"';
+          this.mode = 1;
+          i += 1;
+          continue;
+        }
+        this.mode = 3;
+      }
+      if (ch === ",") {
+        this.endField();
+        i += 1;
+      } else if (ch === "\n") {
+        this.endRecord(out);
+        i += 1;
+      } else if (ch === "\r") {
+        i += 1; // the LF that follows ends the record
+      } else if (this.mode === 3) {
+        throw new MalformedExportError("text after a closing quote", this.records + 1);
+      } else if (ch === '"' && this.field === "" && !this.quoted) {
+        this.quoted = true;
+        this.mode = 1;
+        i += 1;
+      } else {
+        // A run of plain characters, up to the next separator or quote.
+        SPECIAL.lastIndex = i + 1;
+        const next = SPECIAL.exec(chunk);
+        const j = next ? next.index : chunk.length;
+        this.field += chunk.slice(i, j);
+        i = j;
+      }
+    }
+    return out;
+  }
+
+  end(): (string | null)[][] {
+    if (this.mode === 1) throw new MalformedExportError("unterminated quoted field", this.records + 1);
+    const out: (string | null)[][] = [];
+    if (this.record.length > 0 || this.field !== "" || this.quoted) this.endRecord(out);
+    return out;
+  }
+
+  private endField(): void {
+    this.record.push(this.quoted ? this.field : this.field === "" ? null : this.field);
+    this.field = "";
+    this.quoted = false;
+    this.mode = 0;
+  }
+
+  private endRecord(out: (string | null)[][]): void {
+    this.endField();
+    const record = this.record;
+    this.record = [];
+    if (record.length === 1 && record[0] === null) return; // blank line
+    this.records += 1;
+    out.push(record);
+  }
+}
+
+function requireText(v: unknown, name: string, n: number): string {
+  if (typeof v !== "string" || v === "") throw new MalformedExportError(`${name} is missing`, n);
+  return v;
+}
+
+function optionalText(v: unknown, name: string, n: number): string | null {
+  if (v === null) return null;
+  if (typeof v !== "string") throw new MalformedExportError(`${name} must be text or null`, n);
+  return v;
+}
+
+function parseSeq(v: unknown, n: number): number {
+  const seq = typeof v === "string" && /^[1-9]\d{0,15}$/.test(v) ? Number(v) : v;
+  if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 1) throw new MalformedExportError("seq must be a positive integer", n);
+  return seq;
+}
+
+function parseAt(v: unknown, n: number): Date {
+  const text = requireText(v, "at", n);
+  const at = new Date(text);
+  if (Number.isNaN(at.getTime()) || at.toISOString() !== text) throw new MalformedExportError("at must be ISO 8601 UTC with milliseconds", n);
+  return at;
+}
+
+function parseJson(text: string, name: string, n: number): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new MalformedExportError(`${name} is not JSON`, n);
+  }
+}
+
+function asRoles(v: unknown, n: number): string[] {
+  if (!Array.isArray(v) || v.some((r) => typeof r !== "string")) throw new MalformedExportError("actor roles must be an array of strings", n);
+  return v as string[];
+}
+
+function asDetails(v: unknown, n: number): { [key: string]: JsonValue } {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new MalformedExportError("details must be a JSON object", n);
+  return v as { [key: string]: JsonValue };
+}
+
+function asKind(v: unknown, n: number): "user" | "system" {
+  if (v !== "user" && v !== "system") throw new MalformedExportError("actor kind must be user or system", n);
+  return v;
+}
+
+function eventFromCsv(r: (string | null)[], n: number): AuditEvent {
+  if (r.length !== CSV_COLUMNS.length) throw new MalformedExportError(`expected ${CSV_COLUMNS.length} fields, found ${r.length}`, n);
+  const [seq, id, at, action, kind, subject, name, roles, targetId, region, keyArn, requestId, kmsRequestId, details, prevHash, hash] = r;
+  return {
+    seq: parseSeq(seq, n),
+    id: requireText(id, "id", n),
+    at: parseAt(at, n),
+    action: requireText(action, "action", n),
+    actor: {
+      kind: asKind(kind, n),
+      subject: requireText(subject, "actor_subject", n),
+      name: optionalText(name, "actor_name", n),
+      roles: asRoles(parseJson(requireText(roles, "actor_roles", n), "actor_roles", n), n),
+    },
+    targetId: optionalText(targetId, "target_id", n),
+    region: optionalText(region, "region", n),
+    keyArn: optionalText(keyArn, "key_arn", n),
+    requestId: optionalText(requestId, "request_id", n),
+    kmsRequestId: optionalText(kmsRequestId, "kms_request_id", n),
+    details: asDetails(parseJson(requireText(details, "details", n), "details", n), n),
+    prevHash: requireText(prevHash, "prev_hash", n),
+    hash: requireText(hash, "hash", n),
+  };
+}
+
+const JSONL_MEMBERS = new Set([
+  "v",
+  "seq",
+  "id",
+  "at",
+  "action",
+  "actor",
+  "targetId",
+  "region",
+  "keyArn",
+  "requestId",
+  "kmsRequestId",
+  "details",
+  "prevHash",
+  "hash",
+]);
+
+function eventFromJsonLine(line: string, n: number): AuditEvent {
+  const o = parseJson(line, "the line", n);
+  if (typeof o !== "object" || o === null || Array.isArray(o)) throw new MalformedExportError("a line must be a JSON object", n);
+  const r = o as Record<string, unknown>;
+  const unknown = Object.keys(r).filter((k) => !JSONL_MEMBERS.has(k));
+  if (unknown.length) throw new MalformedExportError(`unknown member ${unknown.join(", ")}`, n);
+  if (r.v !== 1) throw new MalformedExportError(`unknown content version ${String(r.v)}`, n);
+  const actor = r.actor as Record<string, unknown> | null;
+  if (typeof actor !== "object" || actor === null) throw new MalformedExportError("actor must be an object", n);
+  return {
+    seq: parseSeq(r.seq, n),
+    id: requireText(r.id, "id", n),
+    at: parseAt(r.at, n),
+    action: requireText(r.action, "action", n),
+    actor: {
+      kind: asKind(actor.kind, n),
+      subject: requireText(actor.subject, "actor.subject", n),
+      name: optionalText(actor.name ?? null, "actor.name", n),
+      roles: asRoles(actor.roles, n),
+    },
+    targetId: optionalText(r.targetId ?? null, "targetId", n),
+    region: optionalText(r.region ?? null, "region", n),
+    keyArn: optionalText(r.keyArn ?? null, "keyArn", n),
+    requestId: optionalText(r.requestId ?? null, "requestId", n),
+    kmsRequestId: optionalText(r.kmsRequestId ?? null, "kmsRequestId", n),
+    details: asDetails(r.details, n),
+    prevHash: requireText(r.prevHash, "prevHash", n),
+    hash: requireText(r.hash, "hash", n),
+  };
+}
+
+type Chunks = AsyncIterable<string> | Iterable<string>;
+
+/** Reads an export back into events, streaming (chunks may split lines and quoted fields anywhere). */
+export async function* parseAuditExport(chunks: Chunks, format: AuditExportFormat): AsyncGenerator<AuditEvent> {
+  let n = 0;
+  if (format === "csv") {
+    const reader = new CsvRecordReader();
+    let header = true;
+    const take = function* (records: (string | null)[][]): Generator<AuditEvent> {
+      for (const record of records) {
+        if (header) {
+          header = false;
+          if (record.join(",") !== CSV_COLUMNS.join(",")) throw new MalformedExportError("the header row is not Keyport's", 0);
+          continue;
+        }
+        yield eventFromCsv(record, ++n);
+      }
+    };
+    for await (const chunk of chunks) yield* take(reader.push(chunk));
+    yield* take(reader.end());
+    if (header) throw new MalformedExportError("the header row is missing", 0);
+    return;
+  }
+  let rest = "";
+  for await (const chunk of chunks) {
+    const text = rest + chunk;
+    let from = 0;
+    let nl: number;
+    while ((nl = text.indexOf("\n", from)) >= 0) {
+      const line = text.slice(from, nl).replace(/\r$/, "");
+      from = nl + 1;
+      if (line.trim() !== "") yield eventFromJsonLine(line, ++n);
+    }
+    rest = text.slice(from);
+  }
+  if (rest.trim() !== "") yield eventFromJsonLine(rest, ++n);
+}
+
+export type ExportVerification =
+  | { ok: true; count: number; lastSeq: number; lastHash: string }
+  | {
+      ok: false;
+      count: number;
+      brokenAt: { seq: number | null; id: string | null; reason: AuditBreakReason | "malformed"; message?: string };
+    };
+
+/**
+ * Verifies an export offline with the same rules as verifyAudit. `complete` (default true) expects the whole
+ * chain from seq 1; pass false for a filtered export, where each event's own hash is checked and links only
+ * between consecutive seqs.
+ */
+export async function verifyExport(
+  chunks: Chunks,
+  opts: { format: AuditExportFormat; complete?: boolean },
+): Promise<ExportVerification> {
+  const chain = new ChainVerifier(opts.complete ?? true);
+  try {
+    for await (const event of parseAuditExport(chunks, opts.format)) {
+      const reason = chain.check(event);
+      if (reason) return { ok: false, count: chain.count, brokenAt: { seq: event.seq, id: event.id, reason } };
+    }
+  } catch (e) {
+    if (e instanceof MalformedExportError) {
+      return { ok: false, count: chain.count, brokenAt: { seq: null, id: null, reason: "malformed", message: e.message } };
+    }
+    throw e;
+  }
+  return { ok: true, count: chain.count, lastSeq: chain.lastSeq, lastHash: chain.lastHash };
+}

@@ -1,0 +1,27 @@
+import "server-only";
+
+/**
+ * The audit trail: append-only, hash-chained events (see canonical.ts for the exact hash), verification,
+ * listing and export. The only module that reads or writes `audit_events`.
+ */
+export { appendAudit, appendAuditStandalone, MAX_DETAILS_BYTES } from "./append";
+export { GENESIS_HASH, canonicalContent, canonicalJson, computeEventHash } from "./canonical";
+export {
+  AUDIT_ACTIONS,
+  SYSTEM_ACTOR,
+  isAuditAction,
+  type AuditAction,
+  type AuditActor,
+  type AuditBreakReason,
+  type AuditEvent,
+  type AuditEventInput,
+  type AuditFilter,
+  type AuditUserActor,
+  type AuditVerification,
+  type JsonObject,
+  type JsonValue,
+} from "./events";
+export { AUDIT_EXPORT_CONTENT_TYPE, exportAudit, exportAuditStream, type AuditExportOptions } from "./export";
+export { parseAuditExport, verifyExport, type AuditExportFormat, type ExportVerification } from "./export-format";
+export { auditHead, listAuditEvents, type AuditPage, type AuditPageResult } from "./queries";
+export { verifyAudit, type VerifyOptions } from "./verify";
