@@ -1,0 +1,100 @@
+/**
+ * Test controls (behind `--admin`): latency, throttling, fault injection and call counting. The server
+ * consults them on every AWS call; the admin routes change them.
+ */
+
+export const FAULT_TYPES = ["DependencyTimeoutException", "KMSInternalException"] as const;
+export type FaultType = (typeof FAULT_TYPES)[number];
+
+/** `*` stands for every operation. */
+export const ALL_OPERATIONS = "*";
+
+interface Fault {
+  operation: string;
+  type: FaultType;
+  rate: number;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+}
+
+export class Controls {
+  private latency = new Map<string, number>();
+  private throttles = new Map<string, number>();
+  private faults: Fault[] = [];
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly counts = new Map<string, number>();
+
+  count(operation: string): void {
+    this.counts.set(operation, (this.counts.get(operation) ?? 0) + 1);
+  }
+
+  callCounts(): Record<string, number> {
+    return Object.fromEntries([...this.counts].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  setLatency(ms: number, operation = ALL_OPERATIONS): void {
+    if (ms <= 0) this.latency.delete(operation);
+    else this.latency.set(operation, ms);
+  }
+
+  latencyFor(operation: string): number {
+    return this.latency.get(operation) ?? this.latency.get(ALL_OPERATIONS) ?? 0;
+  }
+
+  /** Limits `operation` to `perSecond` calls per second per account and Region; null or 0 lifts it. */
+  setThrottle(operation: string, perSecond: number | null): void {
+    if (!perSecond || perSecond <= 0) this.throttles.delete(operation);
+    else this.throttles.set(operation, perSecond);
+    for (const key of [...this.buckets.keys()]) if (key.startsWith(`${operation}\n`)) this.buckets.delete(key);
+  }
+
+  /**
+   * Token bucket per operation, account and Region (KMS quotas are per account and Region), measured in
+   * wall-clock time: a throttle is about real request rates, not the emulator clock.
+   */
+  isThrottled(operation: string, accountId: string, region: string): boolean {
+    const rate = this.throttles.get(operation) ?? this.throttles.get(ALL_OPERATIONS);
+    if (rate === undefined) return false;
+    const id = `${operation}\n${accountId}\n${region}`;
+    const now = Date.now();
+    const bucket = this.buckets.get(id) ?? { tokens: rate, updatedAt: now };
+    bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.updatedAt) / 1000) * rate);
+    bucket.updatedAt = now;
+    this.buckets.set(id, bucket);
+    if (bucket.tokens < 1) return true;
+    bucket.tokens -= 1;
+    return false;
+  }
+
+  /** Injects `type` into `rate` (0..1) of the calls to `operation`; rate 0 removes the fault. */
+  setFault(type: FaultType, rate: number, operation = ALL_OPERATIONS): void {
+    this.faults = this.faults.filter((f) => !(f.operation === operation && f.type === type));
+    if (rate > 0) this.faults.push({ operation, type, rate: Math.min(1, rate) });
+  }
+
+  faultFor(operation: string): FaultType | undefined {
+    for (const fault of this.faults) {
+      if ((fault.operation === operation || fault.operation === ALL_OPERATIONS) && Math.random() < fault.rate) return fault.type;
+    }
+    return undefined;
+  }
+
+  describe() {
+    return {
+      latencyMs: Object.fromEntries(this.latency),
+      throttlesPerSecond: Object.fromEntries(this.throttles),
+      faults: this.faults.map((f) => ({ ...f })),
+    };
+  }
+
+  reset(): void {
+    this.latency = new Map();
+    this.throttles = new Map();
+    this.faults = [];
+    this.buckets.clear();
+    this.counts.clear();
+  }
+}

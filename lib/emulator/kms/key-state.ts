@@ -1,0 +1,38 @@
+import { kms } from "../errors";
+import type { KeyRecord } from "../state";
+import { familyOf, type KeyUsage } from "./key-specs";
+
+/** The key-state rules operations share, with KMS's messages. */
+
+export function assertNotPendingDeletion(key: KeyRecord): void {
+  if (key.keyState === "PendingDeletion") throw kms.invalidState(`${key.arn} is pending deletion.`);
+}
+
+export function assertExternalOrigin(key: KeyRecord): void {
+  if (key.origin !== "EXTERNAL") {
+    throw kms.unsupported(`${key.arn} origin is ${key.origin} which is not valid for this operation.`);
+  }
+}
+
+/** Cryptographic operations need an Enabled key of the right usage. */
+export function assertUsableFor(key: KeyRecord, usage: KeyUsage): void {
+  switch (key.keyState) {
+    case "Disabled":
+      throw kms.disabled(key.arn);
+    case "PendingImport":
+      throw kms.invalidState(`${key.arn} is pending import.`);
+    case "PendingDeletion":
+      throw kms.invalidState(`${key.arn} is pending deletion.`);
+    case "Enabled":
+      break;
+  }
+  if (key.keyUsage !== usage) {
+    throw kms.invalidKeyUsage(`${key.arn} key usage is ${key.keyUsage} which is not valid for this operation.`);
+  }
+}
+
+export function assertSymmetric(key: KeyRecord, what: string): void {
+  if (familyOf(key.keySpec) !== "SYMMETRIC") {
+    throw kms.validation(`${what} is valid only for symmetric encryption keys; ${key.arn} has key spec ${key.keySpec}.`);
+  }
+}
