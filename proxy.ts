@@ -1,13 +1,18 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { PATH_HEADER } from "@/lib/auth/paths";
+import { signedOutRedirect } from "@/lib/auth/proxy-gate";
 import { contentSecurityPolicy, generateNonce } from "@/lib/security/csp";
 
 /**
- * Runs before every page: gives each response a fresh CSP nonce (Next reads it
- * from the request's CSP header and puts it on its own scripts). Authorization
- * is NOT decided here: every page, action and route handler checks the session
- * itself; at most this file redirects signed-out visitors for convenience.
+ * Runs before every page: gives each response a fresh CSP nonce (Next reads it from the request's CSP
+ * header and puts it on its own scripts), and sends signed-out visitors of dashboard pages to sign-in.
+ * Authorization is NOT decided here: every page, action and route handler checks the session itself;
+ * the redirect is a convenience (and keeps the `callbackUrl`).
  */
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
+  const redirect = await signedOutRedirect(request);
+  if (redirect) return redirect;
+
   const nonce = generateNonce();
   // NODE_ENV is inlined by Next at build time; it is not configuration, so lib/config need not own it.
   const csp = contentSecurityPolicy(nonce, { dev: process.env.NODE_ENV === "development" });
@@ -15,6 +20,8 @@ export function proxy(request: NextRequest) {
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("content-security-policy", csp);
+  // Lets the dashboard layout send someone whose session ended in between back to this page after sign-in.
+  requestHeaders.set(PATH_HEADER, `${request.nextUrl.pathname}${request.nextUrl.search}`);
 
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", csp);

@@ -1,12 +1,32 @@
 import type { ReactNode } from "react";
 import { TopBar } from "@/components/app-shell/top-bar";
+import { UserMenu } from "@/components/app-shell/user-menu";
+import { requirePageSession } from "@/lib/auth";
 import { getConfig } from "@/lib/config";
 
+/**
+ * Every dashboard page is for a signed-in person with at least one role: signed-out visitors go to sign-in
+ * (proxy.ts usually got there first), people without a role to the no-access page. Pages, actions and
+ * route handlers still check their own permission — a layout does not protect what it wraps.
+ */
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
+  const session = await requirePageSession();
   const config = getConfig();
+  const demo = config.mode === "demo";
+  const { name, email, roles } = session.user;
   return (
     <div className="flex min-h-screen flex-col">
-      <TopBar demo={config.mode === "demo"} />
+      <TopBar
+        demo={demo}
+        roles={roles}
+        userMenu={
+          <UserMenu
+            user={{ name, email, roles }}
+            mode={demo ? { demo: true } : { demo: false, providerName: config.auth.oidc?.name ?? "your identity provider" }}
+            sessionHours={Math.round(config.auth.sessionMaxAgeSeconds / 3600)}
+          />
+        }
+      />
       <main id="main" className="mx-auto w-full max-w-7xl flex-1 px-4 py-8 sm:px-6">
         {children}
       </main>

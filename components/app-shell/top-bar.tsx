@@ -1,17 +1,24 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { Logo } from "@/components/logo";
+import { can, type Permission } from "@/lib/auth/permissions";
+import type { Role } from "@/lib/config/schema";
+import { DemoMarker } from "./demo-marker";
 import { NavLinks, type NavItem } from "./nav-links";
 
-export const SECTIONS: NavItem[] = [
-  { href: "/keys", label: "Keys" },
-  { href: "/imports", label: "Imports" },
-  { href: "/approvals", label: "Approvals" },
-  { href: "/audit", label: "Audit" },
+export const SECTIONS: Array<NavItem & { permission: Permission }> = [
+  { href: "/keys", label: "Keys", permission: "keys.read" },
+  { href: "/imports", label: "Imports", permission: "imports.read" },
+  { href: "/approvals", label: "Approvals", permission: "imports.read" },
+  { href: "/audit", label: "Audit", permission: "audit.read" },
 ];
 
-/** The bar on every dashboard page. `userMenu` is the slot for the signed-in person's menu. */
-export function TopBar({ userMenu, demo }: { userMenu?: ReactNode; demo: boolean }) {
+/**
+ * The bar on every dashboard page. It lists only the sections the person may open (a convenience: each
+ * section checks its permission itself). `userMenu` is the slot for the signed-in person's menu.
+ */
+export function TopBar({ userMenu, demo, roles }: { userMenu?: ReactNode; demo: boolean; roles: readonly Role[] }) {
+  const sections = SECTIONS.filter((s) => can(roles, s.permission)).map(({ href, label }) => ({ href, label }));
   return (
     <header className="bg-ink-900">
       <a
@@ -24,16 +31,9 @@ export function TopBar({ userMenu, demo }: { userMenu?: ReactNode; demo: boolean
         <Link href="/keys" className="rounded-md focus-visible:outline-white" aria-label="Keyport home">
           <Logo />
         </Link>
-        {demo && (
-          <span
-            className="rounded bg-state-expiring-dot px-1.5 py-0.5 text-[11px] font-bold uppercase tracking-wider text-ink-950"
-            title="Demo mode: an offline KMS emulator and demo people. Nothing here touches real AWS."
-          >
-            Demo
-          </span>
-        )}
-        <nav aria-label="Sections" className="flex-1">
-          <NavLinks items={SECTIONS} />
+        {demo && <DemoMarker />}
+        <nav aria-label="Sections" className="min-w-0 flex-1 overflow-x-auto">
+          <NavLinks items={sections} />
         </nav>
         <div className="flex items-center">{userMenu}</div>
       </div>

@@ -1,6 +1,7 @@
 import "server-only";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import packageJson from "@/package.json";
 import { loadConfig } from "./load";
 import type { Config } from "./schema";
 
@@ -23,10 +24,7 @@ export function getConfig(): Config {
   return cached;
 }
 
-/** Facts about the running process that are not settings (for /api/health and the footer). */
+/** Facts about the running build that are not settings (for /api/health and the footer). */
 export function runtimeInfo() {
-  return {
-    version: process.env.npm_package_version ?? "0.1.0",
-    nodeEnv: process.env.NODE_ENV ?? "development",
-  };
+  return { version: packageJson.version };
 }

@@ -38,6 +38,7 @@ describe("loadConfig: demo mode", () => {
     expect(c.targets).toEqual([]);
     expect(c.database).toEqual({ url: undefined, dataDir: ".data" });
     expect(c.policy).toEqual({ approvalsRequired: 1, expiryWarningDays: 14 });
+    expect(c.inventory).toEqual({ describeConcurrency: 16, refreshIntervalMinutes: 15 });
     expect(c.dataKey).toHaveLength(32);
     expect(c.auth.secret.length).toBeGreaterThanOrEqual(32);
     expect(c.auth.sessionMaxAgeSeconds).toBe(8 * 3600);
@@ -56,7 +57,12 @@ describe("loadConfig: production mode", () => {
     const c = loadConfig(production);
     expect(c.mode).toBe("production");
     expect(c.targets).toEqual([target]);
-    expect(c.auth.oidc).toMatchObject({ issuer: "https://idp.example.com/realms/sec", clientId: "keyport", groupsClaim: "groups" });
+    expect(c.auth.oidc).toMatchObject({
+      issuer: "https://idp.example.com/realms/sec",
+      clientId: "keyport",
+      groupsClaim: "groups",
+      scopes: "openid email profile",
+    });
     expect(c.auth.roleMap).toEqual({ "kms-custodians": ["custodian"], "kms-approvers": ["approver", "auditor"] });
     expect(c.dataKey.equals(Buffer.alloc(32, 7))).toBe(true);
   });
@@ -98,8 +104,12 @@ describe("loadConfig: production mode", () => {
     ["a MySQL database URL", { DATABASE_URL: "mysql://root@localhost/db" }, /DATABASE_URL must be a PostgreSQL URL/],
     ["too many approvals", { KEYPORT_APPROVALS_REQUIRED: "6" }, /KEYPORT_APPROVALS_REQUIRED must be a whole number from 1 to 5; it is "6"/],
     ["a fractional warning window", { KEYPORT_EXPIRY_WARNING_DAYS: "1.5" }, /KEYPORT_EXPIRY_WARNING_DAYS must be a whole number from 1 to 365/],
+    ["an unbounded describe concurrency", { KEYPORT_INVENTORY_CONCURRENCY: "5000" }, /KEYPORT_INVENTORY_CONCURRENCY must be a whole number from 1 to 500/],
+    ["a negative refresh interval", { KEYPORT_INVENTORY_INTERVAL_MINUTES: "-1" }, /KEYPORT_INVENTORY_INTERVAL_MINUTES must be a whole number from 0 to 1440/],
     ["an http AWS endpoint that is not loopback", { KEYPORT_AWS_ENDPOINT: "http://kms.example.com" }, /KEYPORT_AWS_ENDPOINT must use https/],
     ["targets that are not JSON", { KEYPORT_TARGETS: "[{" }, /KEYPORT_TARGETS is not valid JSON/],
+    ["OIDC scopes without openid", { KEYPORT_OIDC_SCOPES: "email profile groups" }, /KEYPORT_OIDC_SCOPES must include "openid"/],
+    ["an OIDC scope with a quote", { KEYPORT_OIDC_SCOPES: 'openid "groups"' }, /KEYPORT_OIDC_SCOPES must be space-separated scope names; ""groups"" cannot be one/],
   ])("refuses %s", (_name, override, expected) => {
     const problems = problemsOf({ ...production, ...override });
     expect(problems.join("\n")).toMatch(expected);
@@ -118,6 +128,11 @@ describe("loadConfig: production mode", () => {
   ])("refuses a target with %s", (_name, change, expected) => {
     const problems = problemsOf({ ...production, KEYPORT_TARGETS: JSON.stringify([{ ...target, ...change }]) });
     expect(problems.join("\n")).toMatch(expected);
+  });
+
+  it("requests the OIDC scopes it is given, once each", () => {
+    const c = loadConfig({ ...production, KEYPORT_OIDC_SCOPES: "  openid email  profile groups openid " });
+    expect(c.auth.oidc?.scopes).toBe("openid email profile groups");
   });
 
   it("refuses two targets with one id", () => {

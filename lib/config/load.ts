@@ -137,6 +137,24 @@ function parseUrl(env: Env, name: string, problems: Problems, opts: { httpsUnles
   return raw.replace(/\/$/, "");
 }
 
+const DEFAULT_OIDC_SCOPES = "openid email profile";
+
+// RFC 6749 §3.3 scope-token: printable ASCII except space, double quote and backslash.
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+function parseScopes(env: Env, problems: Problems): string {
+  const raw = env.KEYPORT_OIDC_SCOPES;
+  if (raw === undefined || raw.trim() === "") return DEFAULT_OIDC_SCOPES;
+  const scopes = raw.trim().split(/\s+/);
+  const bad = scopes.filter((s) => !SCOPE_TOKEN.test(s));
+  if (bad.length) {
+    problems.push(`KEYPORT_OIDC_SCOPES must be space-separated scope names; ${bad.map((b) => `"${b}"`).join(", ")} cannot be one.`);
+  } else if (!scopes.includes("openid")) {
+    problems.push(`KEYPORT_OIDC_SCOPES must include "openid" (e.g. "${DEFAULT_OIDC_SCOPES} groups"); it is "${raw.trim()}".`);
+  }
+  return [...new Set(scopes)].join(" ");
+}
+
 export function loadConfig(env: Env, configFileText?: string): Config {
   const problems: Problems = [];
 
@@ -179,6 +197,7 @@ export function loadConfig(env: Env, configFileText?: string): Config {
         issuer: issuer!,
         clientId: clientId!,
         clientSecret: clientSecret!,
+        scopes: parseScopes(env, problems),
         groupsClaim: env.KEYPORT_OIDC_GROUPS_CLAIM?.trim() || "groups",
         name: env.KEYPORT_OIDC_NAME?.trim() || "your identity provider",
       };
@@ -188,6 +207,10 @@ export function loadConfig(env: Env, configFileText?: string): Config {
 
   const approvalsRequired = intSetting(env, "KEYPORT_APPROVALS_REQUIRED", 1, 1, 5, problems);
   const expiryWarningDays = intSetting(env, "KEYPORT_EXPIRY_WARNING_DAYS", 14, 1, 365, problems);
+  // 16 in flight is about 1,600 DescribeKey/s at 10 ms a call: under KMS's 2,000/s per account and Region, with room
+  // left for the account's other callers.
+  const describeConcurrency = intSetting(env, "KEYPORT_INVENTORY_CONCURRENCY", 16, 1, 500, problems);
+  const refreshIntervalMinutes = intSetting(env, "KEYPORT_INVENTORY_INTERVAL_MINUTES", 15, 0, 1440, problems);
   const dataKey = parseDataKey(env, mode, problems);
   const endpoint = parseUrl(env, "KEYPORT_AWS_ENDPOINT", problems, { httpsUnlessLoopback: true });
 
@@ -209,6 +232,7 @@ export function loadConfig(env: Env, configFileText?: string): Config {
     database: { url: databaseUrl, dataDir },
     auth: { secret, url: authUrl, oidc, roleMap, emailRoles, sessionMaxAgeSeconds: SESSION_MAX_AGE_SECONDS },
     policy: { approvalsRequired, expiryWarningDays },
+    inventory: { describeConcurrency, refreshIntervalMinutes },
     dataKey,
     aws: { endpoint },
   };

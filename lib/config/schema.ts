@@ -67,12 +67,28 @@ export type Config = {
   auth: {
     secret: string;
     url: string | undefined;
-    oidc: { issuer: string; clientId: string; clientSecret: string; groupsClaim: string; name: string } | undefined;
+    oidc:
+      | {
+          issuer: string;
+          clientId: string;
+          clientSecret: string;
+          /** Space-separated OpenID Connect scopes to request; always includes `openid`. */
+          scopes: string;
+          groupsClaim: string;
+          name: string;
+        }
+      | undefined;
     roleMap: RoleMap;
     emailRoles: RoleMap;
     sessionMaxAgeSeconds: number;
   };
   policy: { approvalsRequired: number; expiryWarningDays: number };
+  inventory: {
+    /** DescribeKey calls in flight per target and Region (KMS allows 2,000/s per account and Region). */
+    describeConcurrency: number;
+    /** Minutes between background refreshes; 0 turns them off (refresh on demand only). */
+    refreshIntervalMinutes: number;
+  };
   /** 32-byte AES-256-GCM key for import tokens and wrapped blobs at rest. */
   dataKey: Buffer;
   aws: { endpoint: string | undefined };

@@ -1,0 +1,123 @@
+import { DEMO_PEOPLE } from "../lib/auth/demo-people";
+import { ROLE_LABELS } from "../lib/auth/permissions";
+import { ROLES } from "../lib/config/schema";
+import { demoPerson, expect, test } from "./fixtures";
+import { SignInPage } from "./pages/sign-in";
+import { UserMenu } from "./pages/user-menu";
+
+test("the sign-in page explains demo mode and lists every demo person with their roles", async ({ page, expectAccessible }) => {
+  const signIn = new SignInPage(page);
+  await signIn.goto();
+  await expect(signIn.heading()).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Demo mode" })).toBeVisible();
+  await expect(page.getByText(/nothing here touches real AWS/)).toBeVisible();
+  await expect(signIn.demoPeople()).toHaveCount(DEMO_PEOPLE.length);
+  for (const person of DEMO_PEOPLE) {
+    const card = signIn.person(person.name);
+    await expect(card).toBeVisible();
+    for (const role of person.roles) await expect(card).toContainText(ROLE_LABELS[role]);
+    await expect(card).toContainText(person.email);
+  }
+  // Two custodians and two approvers, so dual control can be tried.
+  expect(DEMO_PEOPLE.filter((p) => p.roles.includes("custodian"))).toHaveLength(2);
+  expect(DEMO_PEOPLE.filter((p) => p.roles.includes("approver"))).toHaveLength(2);
+  await expectAccessible(page);
+});
+
+for (const role of ROLES) {
+  test(`a visitor signs in as the demo ${role} and sees who they are, their role and the mode`, async ({ page }) => {
+    const person = demoPerson(role);
+    await page.goto("/keys");
+    await expect(page).toHaveURL(/\/signin$/);
+    await new SignInPage(page).signInAs(person.name);
+    await expect(page).toHaveURL(/\/keys$/);
+
+    const menu = new UserMenu(page);
+    await expect(menu.button()).toContainText(person.name);
+    const panel = await menu.open();
+    await expect(panel).toContainText(person.name);
+    await expect(panel).toContainText(person.email);
+    expect(await menu.roles()).toEqual(person.roles.map((r) => ROLE_LABELS[r]));
+    await expect(panel.getByText("Demo", { exact: true })).toBeVisible();
+    await expect(page.getByRole("banner").getByText("Demo", { exact: true })).toHaveCount(2); // the top bar's marker and the menu's
+  });
+}
+
+test.describe("signed in", () => {
+  test.use({ signedInAs: "admin" });
+
+  test("the user menu is an accessible disclosure: Escape and clicks outside close it, focus returns", async ({ page, expectAccessible }) => {
+    await page.goto("/keys");
+    const menu = new UserMenu(page);
+    const button = menu.button();
+    await expect(button).toHaveAttribute("aria-expanded", "false");
+    const panel = await menu.panel();
+    await expect(panel).toBeHidden();
+
+    await button.click();
+    await expect(button).toHaveAttribute("aria-expanded", "true");
+    await expect(panel).toBeVisible();
+    await expectAccessible(page);
+    await page.keyboard.press("Tab");
+    await expect(panel.getByRole("link", { name: "Switch demo person" })).toBeFocused();
+    await page.keyboard.press("Escape");
+    await expect(panel).toBeHidden();
+    await expect(button).toBeFocused();
+
+    await page.keyboard.press("Enter");
+    await expect(panel).toBeVisible();
+    await page.getByRole("heading", { level: 1 }).click();
+    await expect(panel).toBeHidden();
+    await expect(button).toHaveAttribute("aria-expanded", "false");
+  });
+
+  test("a visitor switches to another demo person from the user menu", async ({ page }) => {
+    await page.goto("/keys");
+    const panel = await new UserMenu(page).open();
+    await panel.getByRole("link", { name: "Switch demo person" }).click();
+    await expect(page).toHaveURL(/\/signin$/);
+    await expect(page.getByText(/You are signed in as Morgan Achterberg/)).toBeVisible();
+    await new SignInPage(page).signInAs("Avery Lindqvist");
+    await expect(new UserMenu(page).button()).toContainText("Avery Lindqvist");
+    expect(await new UserMenu(page).roles()).toEqual(["Approver"]);
+  });
+});
+
+test("sign-out ends the session: the dashboard sends the visitor back to sign-in", async ({ page, context }) => {
+  await new SignInPage(page).goto();
+  await new SignInPage(page).signInAs("Riley Fernandes");
+  await new UserMenu(page).signOut();
+  await expect(new SignInPage(page).status()).toHaveText("You have signed out.");
+  expect((await context.cookies()).map((c) => c.name)).not.toContain("next-auth.session-token");
+  await page.goto("/imports");
+  await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Fimports$/);
+});
+
+test("a signed-out visitor is sent to sign-in and brought back to the page they asked for", async ({ page }) => {
+  await page.goto("/imports?state=pending");
+  await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Fimports%3Fstate%3Dpending$/);
+  await new SignInPage(page).signInAs("Devon Okafor");
+  await expect(page).toHaveURL(/\/imports\?state=pending$/);
+});
+
+test("demo sign-in refuses anyone who is not a demo person, and an unsafe way back is ignored", async ({ page, request }) => {
+  const { csrfToken } = (await (await request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  const response = await request.post("/api/auth/callback/demo", { form: { csrfToken, personId: "demo-mallory", json: "true" } });
+  expect(((await response.json()) as { url: string }).url).toContain("error=CredentialsSignin");
+  const session = (await (await request.get("/api/auth/session")).json()) as { keyport?: unknown };
+  expect(session.keyport).toBeUndefined();
+
+  await page.goto("/signin?callbackUrl=https%3A%2F%2Fevil.example%2F");
+  await new SignInPage(page).signInAs("Casey Nakamura");
+  await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/keys$/);
+});
+
+test("next-auth's own error codes are shown as sentences", async ({ page }) => {
+  const signIn = new SignInPage(page);
+  await signIn.goto("?error=CredentialsSignin");
+  await expect(signIn.alert()).toHaveText(/That demo person could not be signed in/);
+  await signIn.goto("?error=Configuration");
+  await expect(signIn.alert()).toHaveText(/not set up correctly on the server/);
+  await signIn.goto("?error=SomethingNew");
+  await expect(signIn.alert()).toHaveText(/Sign-in did not work/);
+});

@@ -1,0 +1,274 @@
+import { notFound, redirect } from "next/navigation";
+import { NextRequest } from "next/server";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+import type { Role } from "@/lib/config/schema";
+import { KeyportError } from "@/lib/errors";
+import { ForbiddenError } from "./errors";
+import { GUARD, defineAction, defineRoute, formDataToObject, guardOf, observeGuards, type GuardEvent } from "./guard";
+import { replaceSessionReader, requirePermission, requireRole } from "./session";
+import type { Session } from "./session-token";
+
+const as = (...roles: Role[]): Session => ({ user: { id: `user-${roles.join("-") || "none"}`, name: "Test Person", email: "t@example.com", roles } });
+
+let current: Session | null = null;
+let restore: () => void;
+let events: GuardEvent[];
+let unobserve: () => void;
+
+beforeEach(() => {
+  current = null;
+  restore = replaceSessionReader(async () => current);
+  events = [];
+  unobserve = observeGuards((e) => events.push(e));
+  vi.spyOn(console, "warn").mockImplementation(() => undefined);
+});
+
+afterEach(() => {
+  restore();
+  unobserve();
+  vi.restoreAllMocks();
+});
+
+const schema = z.object({ requestId: z.string().uuid("must be a request id"), note: z.string().max(5, "is too long").optional() });
+const ID = "7f6c8b2e-3d6a-4c1b-9a0e-2b7f1d9c4e5a";
+
+function approveAction(body: (input: z.output<typeof schema>) => Promise<unknown> = async (input) => ({ approved: input.requestId })) {
+  const handler = vi.fn(async (input: z.output<typeof schema>, _ctx: { session: Session }) => body(input));
+  const action = defineAction({ name: "approveImport", permission: "imports.approve", schema }, handler);
+  return { action, handler };
+}
+
+describe("defineAction", () => {
+  it("declares its permission where tests can find it", () => {
+    const { action } = approveAction();
+    expect(guardOf(action)).toEqual({ kind: "action", name: "approveImport", permission: "imports.approve" });
+    expect(action[GUARD].kind).toBe("action");
+  });
+
+  it("refuses to be defined with a permission the table does not know", () => {
+    expect(() => defineAction({ name: "x", permission: "imports.approvee" as never, schema }, async () => 1)).toThrow(/unknown permission "imports.approvee"/);
+  });
+
+  it("1. without a session: unauthenticated, before anything else", async () => {
+    const { action, handler } = approveAction();
+    await expect(action({ requestId: "not valid" })).resolves.toEqual({
+      ok: false,
+      code: "unauthenticated",
+      message: expect.stringMatching(/sign in again/i),
+    });
+    expect(handler).not.toHaveBeenCalled();
+    expect(events).toEqual([{ kind: "action", name: "approveImport", outcome: "unauthenticated" }]);
+  });
+
+  it("2. with a role that lacks the permission: forbidden, before the input is even looked at", async () => {
+    const { action, handler } = approveAction();
+    for (const roles of [[], ["custodian"], ["auditor", "custodian"]] as Role[][]) {
+      current = as(...roles);
+      await expect(action({ requestId: "not valid" })).resolves.toMatchObject({ ok: false, code: "forbidden" });
+    }
+    expect(handler).not.toHaveBeenCalled();
+    expect(console.warn).toHaveBeenCalledWith(expect.stringContaining("lacks imports.approve"));
+  });
+
+  it("3. with bad input: invalid_input with errors per field", async () => {
+    const { action, handler } = approveAction();
+    current = as("approver");
+    const result = await action({ requestId: "nope", note: "far too long" });
+    expect(result).toEqual({
+      ok: false,
+      code: "invalid_input",
+      message: expect.any(String),
+      fieldErrors: { requestId: ["must be a request id"], note: ["is too long"] },
+    });
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it("4. success: the handler gets the parsed input and the session, the caller its data", async () => {
+    const { action, handler } = approveAction();
+    current = as("approver");
+    await expect(action({ requestId: ID })).resolves.toEqual({ ok: true, data: { approved: ID } });
+    expect(handler).toHaveBeenCalledWith({ requestId: ID }, { session: current });
+    expect(events.at(-1)?.outcome).toBe("entered");
+  });
+
+  it("lets an admin through (admins hold every permission)", async () => {
+    const { action } = approveAction();
+    current = as("admin");
+    await expect(action({ requestId: ID })).resolves.toMatchObject({ ok: true });
+  });
+
+  it("accepts a submitted form", async () => {
+    const { action, handler } = approveAction();
+    current = as("approver");
+    const form = new FormData();
+    form.set("requestId", ID);
+    form.set("$ACTION_ID_abc", "");
+    await expect(action(form)).resolves.toMatchObject({ ok: true });
+    expect(handler).toHaveBeenCalledWith({ requestId: ID }, expect.anything());
+  });
+
+  it("5. a known failure reaches the client with its code, message and field errors", async () => {
+    const { action } = approveAction(async () => {
+      throw new KeyportError("own_request", "You cannot approve your own request.", { fieldErrors: { requestId: ["is yours"] } });
+    });
+    current = as("approver");
+    await expect(action({ requestId: ID })).resolves.toEqual({
+      ok: false,
+      code: "own_request",
+      message: "You cannot approve your own request.",
+      fieldErrors: { requestId: ["is yours"] },
+    });
+  });
+
+  it("6. an unknown failure is logged with a reference; the client gets only a generic message and that reference", async () => {
+    const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const { action } = approveAction(async () => {
+      throw new Error("connect ECONNREFUSED 10.0.0.5:5432 password=hunter2");
+    });
+    current = as("approver");
+    const result = await action({ requestId: ID });
+    expect(result).toMatchObject({ ok: false, code: "internal", reference: expect.stringMatching(/^[0-9a-f]{12}$/) });
+    if (result.ok) throw new Error("unreachable");
+    expect(result.message).toContain(result.reference);
+    expect(JSON.stringify(result)).not.toMatch(/ECONNREFUSED|hunter2|10\.0\.0\.5/);
+    expect(error).toHaveBeenCalledOnce();
+    expect(String(error.mock.calls[0]?.[0])).toContain(result.reference);
+  });
+
+  it("treats a broken session read as an unknown failure, not as signed out", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    restore();
+    restore = replaceSessionReader(async () => {
+      throw new Error("config exploded");
+    });
+    const { action } = approveAction();
+    await expect(action({ requestId: ID })).resolves.toMatchObject({ ok: false, code: "internal" });
+  });
+
+  it("lets redirect() and notFound() through to Next", async () => {
+    current = as("approver");
+    const redirecting = approveAction(async () => redirect("/imports/abc")).action;
+    await expect(redirecting({ requestId: ID })).rejects.toMatchObject({ digest: expect.stringContaining("NEXT_REDIRECT") });
+    const missing = approveAction(async () => notFound()).action;
+    await expect(missing({ requestId: ID })).rejects.toMatchObject({ digest: expect.stringContaining("404") });
+  });
+
+  it("passes a permission check made inside the handler through as forbidden", async () => {
+    const { action } = approveAction(async () => {
+      throw new ForbiddenError();
+    });
+    current = as("approver");
+    await expect(action({ requestId: ID })).resolves.toMatchObject({ ok: false, code: "forbidden" });
+  });
+});
+
+describe("defineRoute", () => {
+  const request = (url = "http://keyport.test/api/audit/export?format=csv") => new NextRequest(url);
+  const context = (params: Record<string, string> = {}) => ({ params: Promise.resolve(params) });
+
+  function exportRoute() {
+    const handler = vi.fn(async (_req: NextRequest, ctx: { query: { format: string }; params: { id: string } }) =>
+      Response.json({ format: ctx.query.format, id: ctx.params.id }),
+    );
+    const route = defineRoute(
+      {
+        name: "GET /api/audit/[id]",
+        permission: "audit.export",
+        params: z.object({ id: z.string().regex(/^\d+$/) }),
+        query: z.object({ format: z.enum(["csv", "jsonl"]) }),
+      },
+      handler,
+    );
+    return { route, handler };
+  }
+
+  it("declares its permission", () => {
+    expect(guardOf(exportRoute().route)).toEqual({ kind: "route", name: "GET /api/audit/[id]", permission: "audit.export" });
+  });
+
+  it("answers 401 without a session and 403 with the wrong role, without running the handler", async () => {
+    const { route, handler } = exportRoute();
+    const unauthenticated = await route(request(), context({ id: "1" }));
+    expect(unauthenticated.status).toBe(401);
+    await expect(unauthenticated.json()).resolves.toMatchObject({ code: "unauthenticated" });
+    expect(unauthenticated.headers.get("cache-control")).toBe("no-store");
+    current = as("custodian", "approver");
+    const forbidden = await route(request(), context({ id: "1" }));
+    expect(forbidden.status).toBe(403);
+    await expect(forbidden.json()).resolves.toMatchObject({ code: "forbidden" });
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it("answers 404 for params and 422 for a query that do not parse", async () => {
+    const { route, handler } = exportRoute();
+    current = as("auditor");
+    expect((await route(request(), context({ id: "../etc" }))).status).toBe(404);
+    const invalid = await route(request("http://keyport.test/api/audit/1?format=xml"), context({ id: "1" }));
+    expect(invalid.status).toBe(422);
+    await expect(invalid.json()).resolves.toMatchObject({ code: "invalid_input", fieldErrors: { format: [expect.any(String)] } });
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it("runs the handler with parsed params and query", async () => {
+    const { route } = exportRoute();
+    current = as("auditor");
+    const response = await route(request(), context({ id: "42" }));
+    expect(response.status).toBe(200);
+    await expect(response.json()).resolves.toEqual({ format: "csv", id: "42" });
+  });
+
+  it("answers a known error with its status, an unknown one with 500 and a reference only", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    current = as("auditor");
+    const known = defineRoute({ permission: "audit.read" }, async () => {
+      throw new KeyportError("token_expired", "The import token has expired.", { status: 409 });
+    });
+    const k = await known(request(), context());
+    expect(k.status).toBe(409);
+    await expect(k.json()).resolves.toEqual({ code: "token_expired", message: "The import token has expired." });
+    const unknown = defineRoute({ permission: "audit.read" }, async () => {
+      throw new Error("secret detail");
+    });
+    const u = await unknown(request(), context());
+    expect(u.status).toBe(500);
+    const body = await u.json();
+    expect(body).toMatchObject({ code: "internal", reference: expect.any(String) });
+    expect(JSON.stringify(body)).not.toContain("secret detail");
+  });
+
+  it("public routes say why, and never read the session", async () => {
+    restore();
+    restore = replaceSessionReader(async () => {
+      throw new Error("must not be called");
+    });
+    const route = defineRoute({ public: "liveness probe" }, async () => Response.json({ ok: true }));
+    expect(guardOf(route)).toEqual({ kind: "route", name: "route", public: "liveness probe" });
+    expect((await route(request(), context())).status).toBe(200);
+    expect(() => defineRoute({ public: " " }, async () => new Response())).toThrow(/must say why/);
+  });
+});
+
+describe("requireRole / requirePermission", () => {
+  it("throw typed errors", async () => {
+    await expect(requireRole("auditor")).rejects.toMatchObject({ code: "unauthenticated", status: 401 });
+    current = as("custodian");
+    await expect(requireRole("auditor", "admin")).rejects.toMatchObject({ code: "forbidden", status: 403 });
+    await expect(requirePermission("audit.export")).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(requireRole("custodian")).resolves.toBe(current);
+    await expect(requirePermission("imports.request")).resolves.toBe(current);
+  });
+});
+
+describe("formDataToObject", () => {
+  it("turns repeated names into arrays and keeps files", () => {
+    const form = new FormData();
+    form.append("regions", "eu-west-1");
+    form.append("regions", "us-east-1");
+    const blob = new File([new Uint8Array([1, 2])], "EncryptedKeyMaterial.bin");
+    form.append("blob", blob);
+    const out = formDataToObject(form);
+    expect(out.regions).toEqual(["eu-west-1", "us-east-1"]);
+    expect(out.blob).toBeInstanceOf(File);
+  });
+});

@@ -1,0 +1,280 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { unstable_rethrow } from "next/navigation";
+import { NextResponse, type NextRequest } from "next/server";
+import type { z } from "zod";
+import { KeyportError } from "@/lib/errors";
+import { ForbiddenError, UnauthenticatedError } from "./errors";
+import { can, isPermission, type Permission } from "./permissions";
+import { getSession } from "./session";
+import type { Session } from "./session-token";
+
+/**
+ * The two doors into Keyport's server side, and the only ones: `defineAction` for server actions and
+ * `defineRoute` for route handlers. Both read the session, check the declared permission against the one
+ * table (permissions.ts), parse the input with zod, and only then call the handler. Each wrapped function
+ * carries its declaration under `GUARD`, which is how the authorization test finds and exercises every one.
+ */
+
+export const GUARD: unique symbol = Symbol.for("keyport.guard");
+
+export type GuardInfo =
+  | { kind: "action"; name: string; permission: Permission }
+  | { kind: "route"; name: string; permission: Permission }
+  | { kind: "route"; name: string; public: string };
+
+export type Guarded = { readonly [GUARD]: GuardInfo };
+
+export function guardOf(value: unknown): GuardInfo | undefined {
+  if (typeof value !== "function") return undefined;
+  const info = (value as Partial<Guarded>)[GUARD];
+  return info && typeof info === "object" ? info : undefined;
+}
+
+function attach<F extends (...args: never[]) => unknown>(fn: F, info: GuardInfo): F & Guarded {
+  Object.defineProperty(fn, GUARD, { value: Object.freeze(info), enumerable: false });
+  return fn as F & Guarded;
+}
+
+function assertPermission(permission: unknown, where: string): asserts permission is Permission {
+  if (!isPermission(permission)) throw new Error(`${where} declares an unknown permission "${String(permission)}"; see lib/auth/permissions.ts`);
+}
+
+// --- What the guards observe -------------------------------------------------------------------------------
+
+export type GuardOutcome = "unauthenticated" | "forbidden" | "invalid_input" | "not_found" | "entered";
+export type GuardEvent = { kind: GuardInfo["kind"]; name: string; outcome: GuardOutcome };
+type GuardListener = (event: GuardEvent) => void;
+const listeners = new Set<GuardListener>();
+
+/**
+ * Subscribes to every decision a guard takes ("entered" means the handler is about to run). The
+ * authorization test uses it to prove a refused call never reached its handler. Returns an unsubscribe.
+ */
+export function observeGuards(listener: GuardListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function emit(event: GuardEvent) {
+  for (const listener of listeners) {
+    try {
+      listener(event);
+    } catch {
+      // An observer must never change what a guard does.
+    }
+  }
+}
+
+function logRefusal(kind: GuardInfo["kind"], name: string, session: Session, permission: Permission) {
+  // A signed-in person calling something their role does not allow is worth an operator's attention.
+  console.warn(`[keyport] refused ${kind} "${name}": ${session.user.id} (${session.user.roles.join(", ") || "no role"}) lacks ${permission}`);
+}
+
+/** A short id that ties a generic message a person sees to the log line an operator can find. */
+export function newReference(): string {
+  return randomBytes(6).toString("hex");
+}
+
+const GENERIC_MESSAGE = (reference: string) =>
+  `Something went wrong on the server. Try again; if it keeps happening, give your administrator this reference: ${reference}.`;
+
+export type FieldErrors = Record<string, string[]>;
+
+/** zod issues keyed by dotted path ("" for the input as a whole), for forms to show beside their fields. */
+export function fieldErrorsOf(error: z.ZodError): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.map(String).join(".");
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+/** A submitted form as a plain object: repeated names become arrays, files stay files. */
+export function formDataToObject(form: FormData): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of new Set(form.keys())) {
+    if (key.startsWith("$ACTION")) continue; // Next's own fields for forms posted before hydration.
+    const values = form.getAll(key);
+    out[key] = values.length === 1 ? values[0] : values;
+  }
+  return out;
+}
+
+// --- Server actions --------------------------------------------------------------------------------------
+
+export type ActionFailure = { ok: false; code: string; message: string; fieldErrors?: FieldErrors; reference?: string };
+export type ActionResult<T> = { ok: true; data: T } | ActionFailure;
+export type ActionContext = { session: Session };
+
+export type GuardedAction<I, T> = ((input: I | FormData) => Promise<ActionResult<T>>) & Guarded;
+
+const unauthenticated = new UnauthenticatedError();
+const forbidden = new ForbiddenError();
+
+/**
+ * Wraps a server action. Export the result from a `"use server"` module:
+ *
+ *   export const cancelImport = defineAction(
+ *     { name: "cancelImport", permission: "imports.request", schema: cancelImportSchema },
+ *     async (input, { session }) => { ... },
+ *   );
+ *
+ * Order: session (none → `unauthenticated`), permission (→ `forbidden`), zod parse (→ `invalid_input` with
+ * fieldErrors), handler. A KeyportError from the handler reaches the client with its code and message;
+ * anything else is logged with a reference and reaches the client as a generic message with that reference.
+ * redirect() and notFound() pass through to Next.
+ */
+export function defineAction<S extends z.ZodType, T>(
+  spec: { name: string; permission: Permission; schema: S },
+  handler: (input: z.output<S>, context: ActionContext) => Promise<T>,
+): GuardedAction<z.input<S>, T> {
+  assertPermission(spec.permission, `Action "${spec.name}"`);
+  const { name, permission, schema } = spec;
+
+  async function guardedAction(input: z.input<S> | FormData): Promise<ActionResult<T>> {
+    try {
+      const session = await getSession();
+      if (!session) {
+        emit({ kind: "action", name, outcome: "unauthenticated" });
+        return { ok: false, code: unauthenticated.code, message: unauthenticated.message };
+      }
+      if (!can(session.user.roles, permission)) {
+        emit({ kind: "action", name, outcome: "forbidden" });
+        logRefusal("action", name, session, permission);
+        return { ok: false, code: forbidden.code, message: forbidden.message };
+      }
+      const parsed = schema.safeParse(input instanceof FormData ? formDataToObject(input) : input);
+      if (!parsed.success) {
+        emit({ kind: "action", name, outcome: "invalid_input" });
+        return { ok: false, code: "invalid_input", message: "Some of what was entered needs attention.", fieldErrors: fieldErrorsOf(parsed.error) };
+      }
+      emit({ kind: "action", name, outcome: "entered" });
+      return { ok: true, data: await handler(parsed.data, { session }) };
+    } catch (error) {
+      unstable_rethrow(error);
+      if (error instanceof KeyportError) {
+        return { ok: false, code: error.code, message: error.message, ...(error.fieldErrors ? { fieldErrors: error.fieldErrors } : {}) };
+      }
+      const reference = newReference();
+      console.error(`[keyport] action "${name}" failed (reference ${reference}):`, error);
+      return { ok: false, code: "internal", message: GENERIC_MESSAGE(reference), reference };
+    }
+  }
+
+  return attach(guardedAction, { kind: "action", name, permission });
+}
+
+// --- Route handlers --------------------------------------------------------------------------------------
+
+type SegmentParams = Record<string, string | string[] | undefined>;
+/** The second argument Next passes to a route handler. */
+export type RouteHandlerContext<P extends SegmentParams = SegmentParams> = { params: Promise<P> };
+
+export type RouteHandler<P extends SegmentParams = SegmentParams> = ((request: NextRequest, context: RouteHandlerContext<P>) => Promise<Response>) & Guarded;
+
+type ProtectedRouteSpec<PS extends z.ZodType | undefined, QS extends z.ZodType | undefined> = {
+  /** For logs only; the authorization test names routes by file and method. */
+  name?: string;
+  permission: Permission;
+  /** Validates the dynamic segments; anything that does not parse is a 404. */
+  params?: PS;
+  /** Validates the query string; anything that does not parse is a 422 with fieldErrors. */
+  query?: QS;
+};
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+function json(body: Record<string, unknown>, status: number) {
+  return NextResponse.json(body, { status, headers: { "Cache-Control": "no-store" } });
+}
+
+function errorResponse(error: unknown, name: string): Response {
+  unstable_rethrow(error);
+  if (error instanceof KeyportError) {
+    return json({ code: error.code, message: error.message, ...(error.fieldErrors ? { fieldErrors: error.fieldErrors } : {}) }, error.status);
+  }
+  const reference = newReference();
+  console.error(`[keyport] route "${name}" failed (reference ${reference}):`, error);
+  return json({ code: "internal", message: GENERIC_MESSAGE(reference), reference }, 500);
+}
+
+/**
+ * Wraps a route handler: `export const GET = defineRoute({ permission: "audit.export", query }, handler)`.
+ * Order: session (401), permission (403), params (404), query (422), handler. Permission comes before
+ * parsing, unlike STYLE.md's list, so that a caller without the role learns nothing about valid input.
+ * Known errors answer with their status; unknown ones 500 with a reference.
+ */
+export function defineRoute<PS extends z.ZodType | undefined = undefined, QS extends z.ZodType | undefined = undefined>(
+  spec: ProtectedRouteSpec<PS, QS>,
+  handler: (request: NextRequest, context: { session: Session; params: Parsed<PS>; query: Parsed<QS> }) => Promise<Response>,
+): RouteHandler;
+/**
+ * A route anyone may call, with the reason in the declaration (the authorization test keeps a list of the
+ * routes allowed to be public, so making one public is a reviewed change).
+ */
+export function defineRoute<P extends SegmentParams = SegmentParams>(
+  spec: { name?: string; public: string },
+  handler: (request: NextRequest, context: { session: null; raw: RouteHandlerContext<P> }) => Promise<Response>,
+): RouteHandler<P>;
+export function defineRoute(
+  spec: ProtectedRouteSpec<z.ZodType | undefined, z.ZodType | undefined> | { name?: string; public: string },
+  handler: (request: NextRequest, context: never) => Promise<Response>,
+): RouteHandler {
+  const name = spec.name ?? "route";
+  const call = handler as (request: NextRequest, context: Record<string, unknown>) => Promise<Response>;
+
+  if ("public" in spec) {
+    if (typeof spec.public !== "string" || spec.public.trim() === "") throw new Error(`Public route "${name}" must say why it is public`);
+    const publicRoute = async (request: NextRequest, context: RouteHandlerContext) => {
+      try {
+        return await call(request, { session: null, raw: context });
+      } catch (error) {
+        return errorResponse(error, name);
+      }
+    };
+    return attach(publicRoute, { kind: "route", name, public: spec.public });
+  }
+
+  assertPermission(spec.permission, `Route "${name}"`);
+  const { permission } = spec;
+
+  const guardedRoute = async (request: NextRequest, context: RouteHandlerContext) => {
+    try {
+      const session = await getSession();
+      if (!session) {
+        emit({ kind: "route", name, outcome: "unauthenticated" });
+        return json({ code: unauthenticated.code, message: unauthenticated.message }, 401);
+      }
+      if (!can(session.user.roles, permission)) {
+        emit({ kind: "route", name, outcome: "forbidden" });
+        logRefusal("route", name, session, permission);
+        return json({ code: forbidden.code, message: forbidden.message }, 403);
+      }
+      let params: unknown = undefined;
+      if (spec.params) {
+        const parsed = spec.params.safeParse(await context.params);
+        if (!parsed.success) {
+          emit({ kind: "route", name, outcome: "not_found" });
+          return json({ code: "not_found", message: "There is nothing here, or it no longer exists." }, 404);
+        }
+        params = parsed.data;
+      }
+      let query: unknown = undefined;
+      if (spec.query) {
+        const parsed = spec.query.safeParse(Object.fromEntries(request.nextUrl.searchParams));
+        if (!parsed.success) {
+          emit({ kind: "route", name, outcome: "invalid_input" });
+          return json({ code: "invalid_input", message: "The request's parameters are not valid.", fieldErrors: fieldErrorsOf(parsed.error) }, 422);
+        }
+        query = parsed.data;
+      }
+      emit({ kind: "route", name, outcome: "entered" });
+      return await call(request, { session, params, query });
+    } catch (error) {
+      return errorResponse(error, name);
+    }
+  };
+  return attach(guardedRoute, { kind: "route", name, permission });
+}

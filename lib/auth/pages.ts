@@ -1,0 +1,30 @@
+import "server-only";
+import { cookies, headers } from "next/headers";
+import { notFound, redirect } from "next/navigation";
+import { getConfig } from "@/lib/config";
+import { NO_ACCESS_PATH, PATH_HEADER, signInPath } from "./paths";
+import { can, type Permission } from "./permissions";
+import { getSession } from "./session";
+import { sessionCookieName, usesSecureCookies, type Session } from "./session-token";
+
+/** Whether the request carries a session cookie at all (then a missing session means it ended). */
+export async function hasSessionCookie(): Promise<boolean> {
+  const name = sessionCookieName(usesSecureCookies(getConfig().auth.url));
+  return (await cookies()).getAll().some((c) => c.name === name || c.name.startsWith(`${name}.`));
+}
+
+/**
+ * For pages and layouts: the session of someone who may see this page. Signed out (or expired) → the
+ * sign-in page, coming back here afterwards; signed in without any role → the no-access page; signed in
+ * without `permission` → not found (STYLE.md: forbidden pages look like missing ones).
+ */
+export async function requirePageSession(permission?: Permission): Promise<Session> {
+  const session = await getSession();
+  if (!session) {
+    const path = (await headers()).get(PATH_HEADER);
+    redirect(signInPath(path, (await hasSessionCookie()) ? "expired" : undefined));
+  }
+  if (session.user.roles.length === 0) redirect(NO_ACCESS_PATH);
+  if (permission && !can(session.user.roles, permission)) notFound();
+  return session;
+}

@@ -1,0 +1,87 @@
+import { ROLES, type Role } from "@/lib/config/schema";
+
+/**
+ * Who may do what: the ONLY place in Keyport that says so. Every server action and route handler declares
+ * one of these permissions (lib/auth/guard.ts), and the authorization test calls each of them with every
+ * role that is missing here to prove it is refused.
+ *
+ * Admins hold every permission, but that does not let them bypass dual control: "the requester and the
+ * uploader cannot approve" is a workflow rule checked by lib/imports on every approval, for admins too.
+ *
+ * Pure (no server-only): the UI may use it to hide what a person cannot do — the server still checks.
+ */
+export const PERMISSIONS = {
+  /** See the inventory of EXTERNAL keys. */
+  "keys.read": ["custodian", "approver", "auditor", "admin"],
+  /** Start a refresh of the key inventory (it costs KMS calls in every account and Region). */
+  "inventory.refresh": ["custodian", "admin"],
+  /** See import requests, their state and history. */
+  "imports.read": ["custodian", "approver", "auditor", "admin"],
+  /** Start an import, issue or reissue parameters, upload the wrapped blob, cancel. */
+  "imports.request": ["custodian", "admin"],
+  /** Download the wrapping public key and import token. */
+  "imports.download": ["custodian", "admin"],
+  /** Approve or reject an import or a deletion of key material (never one's own: see lib/imports). */
+  "imports.approve": ["approver", "admin"],
+  /** Ask for imported key material to be deleted (needs the same quorum as an import). */
+  "material.delete.request": ["custodian", "admin"],
+  /** Read the audit trail. */
+  "audit.read": ["auditor", "admin"],
+  /** Export the audit trail as CSV or JSON Lines. */
+  "audit.export": ["auditor", "admin"],
+  /** Verify the hash chain of the audit trail. */
+  "audit.verify": ["auditor", "admin"],
+  /** See Keyport's configuration: targets, policy, identity-provider settings (never secrets). */
+  "config.read": ["admin"],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export const PERMISSION_NAMES = Object.keys(PERMISSIONS) as Permission[];
+
+export function isPermission(value: unknown): value is Permission {
+  return typeof value === "string" && Object.hasOwn(PERMISSIONS, value);
+}
+
+/** The roles that hold `permission`. */
+export function rolesWith(permission: Permission): readonly Role[] {
+  return PERMISSIONS[permission];
+}
+
+/** The roles that do NOT hold `permission` (what the authorization test tries). */
+export function rolesWithout(permission: Permission): Role[] {
+  const holders: readonly Role[] = PERMISSIONS[permission];
+  return ROLES.filter((role) => !holders.includes(role));
+}
+
+/** Whether someone holding `roles` may use `permission`. */
+export function can(roles: readonly Role[], permission: Permission): boolean {
+  const holders: readonly Role[] = PERMISSIONS[permission];
+  return roles.some((role) => holders.includes(role));
+}
+
+/** Every permission someone holding `roles` has. */
+export function permissionsOf(roles: readonly Role[]): Permission[] {
+  return PERMISSION_NAMES.filter((permission) => can(roles, permission));
+}
+
+export const ROLE_LABELS: Record<Role, string> = {
+  custodian: "Custodian",
+  approver: "Approver",
+  auditor: "Auditor",
+  admin: "Admin",
+};
+
+/** One line per role, for the sign-in and no-access pages. */
+export const ROLE_DESCRIPTIONS: Record<Role, string> = {
+  custodian: "Starts imports, downloads import parameters and uploads wrapped key material.",
+  approver: "Reviews and approves or rejects imports requested by someone else.",
+  auditor: "Reads pending imports and the full history; verifies and exports the audit trail.",
+  admin: "Sees configuration and can do everything — except approve their own requests.",
+};
+
+/** Roles in their canonical order, without repeats. */
+export function sortRoles(roles: Iterable<Role>): Role[] {
+  const set = new Set(roles);
+  return ROLES.filter((role) => set.has(role));
+}

@@ -1,0 +1,35 @@
+import "server-only";
+import { getToken } from "next-auth/jwt";
+import { NextResponse, type NextRequest } from "next/server";
+import { getConfig } from "@/lib/config";
+import { pathNeedsSession, signInPath } from "./paths";
+import { sessionCookieName, sessionFromToken, usesSecureCookies } from "./session-token";
+
+/**
+ * For proxy.ts: a redirect to sign-in for a signed-out visitor of a page that needs a session, or null.
+ * A convenience, never the check that protects anything — the dashboard layout, every page, action and
+ * route handler read the session again. It decodes the real token (Next 16 runs the proxy on Node.js, so
+ * it can ask lib/config for the secret) so that an expired session is sent to sign-in with a reason.
+ */
+export async function signedOutRedirect(request: NextRequest): Promise<NextResponse | null> {
+  const { pathname, search } = request.nextUrl;
+  if (!pathNeedsSession(pathname)) return null;
+  // A server action posted by a page answers `unauthenticated` itself; a redirect would confuse its caller.
+  if (request.headers.has("next-action")) return null;
+
+  const { auth } = getConfig();
+  const secure = usesSecureCookies(auth.url);
+  const token = await getToken({ req: request, secret: auth.secret, secureCookie: secure });
+  if (sessionFromToken(token, auth.sessionMaxAgeSeconds)) return null;
+
+  const cookieName = sessionCookieName(secure);
+  const stale = request.cookies.getAll().filter((c) => c.name === cookieName || c.name.startsWith(`${cookieName}.`));
+  const target = request.nextUrl.clone();
+  const [path = "/signin", query] = signInPath(`${pathname}${search}`, stale.length ? "expired" : undefined).split("?");
+  target.pathname = path;
+  target.search = query ? `?${query}` : "";
+  const response = NextResponse.redirect(target);
+  // The ended session's cookie goes, so the next visit is simply "signed out".
+  for (const cookie of stale) response.cookies.set(cookie.name, "", { path: "/", maxAge: 0, secure, httpOnly: true, sameSite: "lax" });
+  return response;
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { secondsLeft, sessionCookieName, sessionFromToken, usesSecureCookies } from "./session-token";
+
+const EIGHT_HOURS = 8 * 3600;
+const now = 1_800_000_000;
+const token = { sub: "u1", name: "Casey", email: "casey@example.com", roles: ["custodian"], signedInAt: now - 60 };
+
+describe("sessionFromToken", () => {
+  it("reads a current token", () => {
+    expect(sessionFromToken(token, EIGHT_HOURS, now)).toEqual({
+      user: { id: "u1", name: "Casey", email: "casey@example.com", roles: ["custodian"] },
+      signedInAt: now - 60,
+    });
+  });
+
+  it("ends the session 8 hours after sign-in, however often the token was re-issued", () => {
+    expect(sessionFromToken({ ...token, signedInAt: now - EIGHT_HOURS + 1 }, EIGHT_HOURS, now)).not.toBeNull();
+    expect(sessionFromToken({ ...token, signedInAt: now - EIGHT_HOURS }, EIGHT_HOURS, now)).toBeNull();
+  });
+
+  it.each([
+    ["no token", null],
+    ["no subject", { ...token, sub: "" }],
+    ["an unknown role", { ...token, roles: ["superuser"] }],
+    ["no sign-in time (a token from before roles existed)", { ...token, signedInAt: undefined }],
+    ["roles that are not a list", { ...token, roles: "admin" }],
+  ])("refuses %s", (_name, value) => {
+    expect(sessionFromToken(value, EIGHT_HOURS, now)).toBeNull();
+  });
+
+  it("keeps a person without a role (they get the no-access page)", () => {
+    expect(sessionFromToken({ ...token, roles: [] }, EIGHT_HOURS, now)?.user.roles).toEqual([]);
+  });
+});
+
+describe("cookies", () => {
+  it("are Secure exactly when Keyport's URL is https", () => {
+    expect(usesSecureCookies("https://keyport.example.com")).toBe(true);
+    expect(usesSecureCookies("http://127.0.0.1:3000")).toBe(false);
+    expect(usesSecureCookies(undefined)).toBe(false);
+    expect(sessionCookieName(true)).toBe("__Secure-next-auth.session-token");
+    expect(sessionCookieName(false)).toBe("next-auth.session-token");
+  });
+
+  it("counts the seconds a session has left", () => {
+    expect(secondsLeft(now - 100, EIGHT_HOURS, now)).toBe(EIGHT_HOURS - 100);
+    expect(secondsLeft(now - EIGHT_HOURS - 5, EIGHT_HOURS, now)).toBe(0);
+  });
+});
