@@ -99,7 +99,7 @@ async function hasAwsCli(): Promise<boolean> {
 describe("README: Rehearse an import offline", () => {
   it("runs as written with the AWS CLI and openssl against --seed none", async ({ skip }) => {
     if (!(await hasAwsCli())) skip("the AWS CLI is not installed; the same flow runs through the SDK in import-matrix.test.ts");
-    const readme = await readFile(join(__dirname, "README.md"), "utf8");
+    const readme = await readFile(join(__dirname, "..", "..", "README.md"), "utf8");
     const section = readme.slice(readme.indexOf("## Rehearse an import offline"));
     const blocks = [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1] as string);
     const script = blocks.find((block) => block.includes("import-key-material"));
@@ -115,7 +115,8 @@ describe("README: Rehearse an import offline", () => {
         env: { ...process.env, HOME: dir, E: cli.endpoint },
         timeout: 60_000,
       });
-      expect(stdout).toMatch(/Enabled\tKEY_MATERIAL_DOES_NOT_EXPIRE\t[0-9a-f]{64}/);
+      // KeyState and ExpirationModel only: CLIs older than mid-2025 (Debian's awscli 2.9) print None for CurrentKeyMaterialId.
+      expect(stdout).toMatch(/^Enabled\tKEY_MATERIAL_DOES_NOT_EXPIRE$/m);
       expect(stdout.trimEnd().endsWith("rehearsal")).toBe(true);
       const encrypted = await readFile(join(dir, "EncryptedKeyMaterial.bin"));
       expect(encrypted.length).toBe(512 + 40);
