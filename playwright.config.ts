@@ -1,12 +1,16 @@
 import { defineConfig } from "@playwright/test";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "@playwright/test";
+import { DEMO_PORT, DEMO_URL, EMULATOR_PORT, EMULATOR_URL, IDP_ISSUER, PRODUCTION_PORT, PRODUCTION_URL, demoEnv, productionEnv } from "./e2e/servers";
 
 /**
- * End-to-end tests drive a real Chromium against the built app (`next build`
- * first; `npm test` does it). Each run gets a fresh data directory.
+ * End-to-end tests drive a real Chromium against the built app (`next build` first; `npm test` does it).
+ * Each run gets a fresh data directory. Three servers start:
+ * - the app in demo mode (most specs; demo people sign in),
+ * - a real OpenID Connect provider on loopback (e2e/oidc/provider.mts),
+ * - the same build in production mode, signing in through that provider (auth-oidc.spec.ts).
  */
 
 function chromiumExecutable(): string | undefined {
@@ -28,9 +32,14 @@ function chromiumExecutable(): string | undefined {
 
 // Workers re-evaluate this file; the environment carries the main process's choice to them.
 process.env.KEYPORT_E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), "keyport-e2e-"));
-const dataDir = process.env.KEYPORT_E2E_DATA_DIR;
-const port = Number(process.env.KEYPORT_E2E_PORT ?? 3100);
-export const baseURL = `http://127.0.0.1:${port}`;
+const runDir = process.env.KEYPORT_E2E_DATA_DIR;
+const demoDataDir = path.join(runDir, "demo");
+const productionDataDir = path.join(runDir, "production");
+for (const dir of [demoDataDir, productionDataDir]) mkdirSync(dir, { recursive: true });
+export const baseURL = DEMO_URL;
+
+// Started as node directly so the PID Playwright holds is the server itself (STACK.md pitfall 6).
+const nextStart = (port: number) => `node node_modules/next/dist/bin/next start -H 127.0.0.1 -p ${port}`;
 
 export default defineConfig({
   testDir: "./e2e",
@@ -61,19 +70,54 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
-  webServer: {
-    // Started as node directly so the PID Playwright holds is the server itself (STACK.md pitfall 6).
-    command: `node node_modules/next/dist/bin/next start -H 127.0.0.1 -p ${port}`,
-    url: `${baseURL}/api/health`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      KEYPORT_MODE: "demo",
-      KEYPORT_DATA_DIR: dataDir,
-      NEXT_TELEMETRY_DISABLED: "1",
+  projects: [
+    // Signs in each demo person once and saves their storage state (e2e/fixtures.ts: `test.use({ role })`).
+    { name: "demo-sign-in", testMatch: /demo-sign-in\.setup\.ts/, use: { baseURL: DEMO_URL } },
+    {
+      name: "demo",
+      testIgnore: [/auth-oidc\.spec\.ts/, /\.setup\.ts/],
+      dependencies: ["demo-sign-in"],
+      use: { browserName: "chromium", baseURL: DEMO_URL },
     },
-  },
+    { name: "production", testMatch: /auth-oidc\.spec\.ts/, use: { browserName: "chromium", baseURL: PRODUCTION_URL } },
+  ],
+  // An array: more servers (the KMS emulator) join here.
+  webServer: [
+    {
+      // The offline KMS + STS the demo-mode app reads and imports into; fresh in memory for every run.
+      command: `node node_modules/tsx/dist/cli.mjs lib/emulator/cli.ts --port ${EMULATOR_PORT} --seed demo --admin`,
+      url: `${EMULATOR_URL}/__admin/status`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    },
+    {
+      command: nextStart(DEMO_PORT),
+      url: `${DEMO_URL}/api/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: demoEnv(demoDataDir),
+    },
+    {
+      command: "node node_modules/tsx/dist/cli.mjs e2e/oidc/provider.mts",
+      url: `${IDP_ISSUER}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+    {
+      command: nextStart(PRODUCTION_PORT),
+      url: `${PRODUCTION_URL}/api/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: productionEnv(productionDataDir),
+    },
+  ],
 });

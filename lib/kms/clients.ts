@@ -1,6 +1,14 @@
-import { KMSClient } from "@aws-sdk/client-kms";
+import { KMSClient, type ServiceInputTypes, type ServiceOutputTypes } from "@aws-sdk/client-kms";
+import type { FinalizeRequestMiddleware } from "@smithy/types";
 import { STSClient } from "@aws-sdk/client-sts";
 import { AssumedRoleCache, type Principal, type RoleTarget } from "./credentials";
+
+type KmsMiddleware = FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes>;
+
+function isExpiredSession(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name;
+  return name === "ExpiredTokenException" || name === "ExpiredToken";
+}
 
 export type KmsTarget = RoleTarget & { name: string; accountId: string; regions: string[] };
 
@@ -58,7 +66,29 @@ export class KmsAccess {
         endpoint: this.options.endpoint,
         maxAttempts: this.options.maxAttempts ?? 6,
         retryMode: "adaptive",
-        credentials: () => this.roles.get(target, principal),
+        credentials: async () => {
+          const credentials = await this.roles.get(target, principal);
+          // The SDK memoizes credentials until 5 minutes before `expiration` by the machine's clock. Keyport's
+          // cache above already does that on Keyport's clock (which tests and the demo move), so the SDK is
+          // told they expire now — real time, deliberately not lib/clock — and asks the cache on every call.
+          return { ...credentials, expiration: new Date(Date.now()) };
+        },
+      });
+      // A session AWS says has expired (clock skew, a demo clock jump): forget it, assume the role again,
+      // and send the request once more. Placed before the retry middleware, so the request is signed anew.
+      const renewExpiredSession: KmsMiddleware = (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (error) {
+          if (!isExpiredSession(error)) throw error;
+          this.roles.invalidate(target, principal);
+          return next(args);
+        }
+      };
+      client.middlewareStack.addRelativeTo(renewExpiredSession, {
+        relation: "before",
+        toMiddleware: "retryMiddleware",
+        name: "keyportRenewExpiredSession",
       });
       this.kmsClients.set(key, client);
     }

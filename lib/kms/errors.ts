@@ -1,3 +1,5 @@
+import { KeyportError } from "@/lib/errors";
+
 /**
  * Every KMS and STS exception Keyport can meet, mapped to a stable code and a
  * sentence that says what happened and what to do. Pages and actions show
@@ -26,9 +28,15 @@ export type KmsErrorCode =
   | "network"
   | "unknown";
 
-export class KmsError extends Error {
+/**
+ * A KeyportError, so the action and route wrappers pass its code and sentence to the person as they are.
+ * Route handlers answer 502 (an upstream refused or failed), 422 for a request AWS found invalid.
+ */
+export class KmsError extends KeyportError {
+  declare readonly code: KmsErrorCode;
+
   constructor(
-    readonly code: KmsErrorCode,
+    code: KmsErrorCode,
     message: string,
     readonly details: {
       awsName?: string;
@@ -38,7 +46,7 @@ export class KmsError extends Error {
       retryable: boolean;
     },
   ) {
-    super(message);
+    super(code, message, { status: code === "validation" ? 422 : 502 });
     this.name = "KmsError";
   }
 }

@@ -1,10 +1,16 @@
 import "server-only";
-import { ConfigError, getConfig } from "./index";
+import { ConfigError, getConfig } from "@/lib/config";
+import { getDatabase } from "@/lib/db";
+import { scheduleExpirySweep } from "@/lib/imports";
+import { scheduleRefreshes } from "@/lib/inventory";
 
 /**
- * Validates the configuration when the server starts, so a misconfigured
- * production deployment stops at once with one message naming every problem,
- * instead of failing on its first request.
+ * What a Keyport server does when it starts (called from instrumentation.ts):
+ * 1. validate the configuration, so a misconfigured production deployment stops at once with one message
+ *    naming every problem;
+ * 2. open the database and apply migrations (under an advisory lock, so instances starting together take
+ *    turns) before the first request;
+ * 3. start the background inventory refresh and the import-token expiry sweep.
  */
 export async function onServerStart(): Promise<void> {
   try {
@@ -16,4 +22,13 @@ export async function onServerStart(): Promise<void> {
     }
     throw error;
   }
+  try {
+    await getDatabase();
+  } catch (error) {
+    // Not fatal: /api/health reports it and the next request retries, so a database that comes up late recovers.
+    console.error("[startup] the database could not be opened or migrated:", error instanceof Error ? error.message : error);
+    return;
+  }
+  scheduleRefreshes();
+  scheduleExpirySweep();
 }

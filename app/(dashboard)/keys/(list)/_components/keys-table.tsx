@@ -1,0 +1,166 @@
+import Link from "next/link";
+import { Badge, KeyStateBadge } from "@/components/ui/badge";
+import { requestStateTone, toneClasses } from "@/components/ui/tone";
+import { importDeps, read } from "@/lib/imports";
+import { labelOf } from "@/lib/imports/labels";
+import type { KeyRow } from "@/lib/inventory";
+import { keysQueryString, type KeysQuery } from "@/lib/inventory/schemas";
+import type { SortKey } from "@/lib/inventory/sort";
+import { ExpiryCell } from "@/components/key-expiry";
+
+type TargetInfo = { id: string; name: string; accountId: string };
+
+const COLUMNS: Array<{ label: string; sort?: SortKey; className?: string }> = [
+  { label: "Key", sort: "alias" },
+  { label: "Account", sort: "target" },
+  { label: "Region", sort: "region" },
+  { label: "Key spec", sort: "keySpec" },
+  { label: "State", sort: "state" },
+  { label: "Key material", sort: "validTo" },
+  { label: "Multi-Region", className: "text-center" },
+  { label: "Request" },
+];
+
+export function keyHref(row: { targetId: string; region: string; keyId: string }): string {
+  return `/keys/${encodeURIComponent(row.targetId)}/${encodeURIComponent(row.region)}/${encodeURIComponent(row.keyId)}`;
+}
+
+/**
+ * The key list: a server-rendered table (50 rows a page), sortable by links that keep the filters, with
+ * each key's open import request (lib/imports) in the last column.
+ */
+export async function KeysTable({
+  rows,
+  query,
+  now,
+  warningDays,
+  targets,
+}: {
+  rows: KeyRow[];
+  query: KeysQuery;
+  now: number;
+  warningDays: number;
+  targets: TargetInfo[];
+}) {
+  const targetName = new Map(targets.map((t) => [t.id, t.name]));
+  const openRequests = new Map<string, Awaited<ReturnType<typeof read.openRequestsForKeys>>[number]>();
+  for (const request of await read.openRequestsForKeys(await importDeps(), rows)) {
+    const id = `${request.targetId}/${request.region}/${request.keyId}`;
+    if (!openRequests.has(id)) openRequests.set(id, request); // newest first
+  }
+  return (
+    <div className="overflow-x-auto rounded-card bg-white shadow-card ring-1 ring-ink-200">
+      <table className="min-w-full divide-y divide-ink-200 text-sm">
+        <caption className="sr-only">External KMS keys, sorted by {query.sort} ({query.dir === "asc" ? "ascending" : "descending"})</caption>
+        <thead className="bg-ink-50">
+          <tr>
+            {COLUMNS.map((column) => (
+              <th
+                key={column.label}
+                scope="col"
+                aria-sort={column.sort && column.sort === query.sort ? (query.dir === "asc" ? "ascending" : "descending") : undefined}
+                className={`whitespace-nowrap px-4 py-3 text-left text-xs font-semibold uppercase tracking-wide text-ink-600 ${column.className ?? ""}`}
+              >
+                {column.sort ? <SortLink query={query} sort={column.sort} label={column.label} /> : column.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-ink-100">
+          {rows.map((row) => (
+            <tr key={`${row.targetId}/${row.region}/${row.keyId}`} className="hover:bg-ink-50/60">
+              <td className="max-w-xs px-4 py-3">
+                <Link href={keyHref(row)} className="group block rounded focus-visible:outline-offset-4">
+                  <span className="block truncate font-medium text-accent-700 group-hover:underline">
+                    {row.aliases[0] ?? <span className="italic text-ink-600">No alias</span>}
+                  </span>
+                  <span className="block truncate font-mono text-xs text-ink-500">{row.keyId}</span>
+                  {row.aliases.length > 1 && <span className="text-xs text-ink-500">+{row.aliases.length - 1} more aliases</span>}
+                </Link>
+              </td>
+              <td className="whitespace-nowrap px-4 py-3">
+                <span className="block text-ink-800">{targetName.get(row.targetId) ?? row.targetId}</span>
+                <span className="font-mono text-xs text-ink-500">{row.accountId}</span>
+              </td>
+              <td className="whitespace-nowrap px-4 py-3 font-mono text-xs text-ink-700">{row.region}</td>
+              <td className="whitespace-nowrap px-4 py-3">
+                <span className="block font-mono text-xs text-ink-800">{row.keySpec ?? "—"}</span>
+                <span className="text-xs text-ink-500">{usageLabel(row.keyUsage)}</span>
+              </td>
+              <td className="whitespace-nowrap px-4 py-3">{row.keyState ? <KeyStateBadge state={row.keyState} /> : "—"}</td>
+              <td className="whitespace-nowrap px-4 py-3">
+                <ExpiryCell expirationModel={row.expirationModel} validTo={row.validTo} keyState={row.keyState} now={now} warningDays={warningDays} />
+              </td>
+              <td className="px-4 py-3 text-center">
+                {row.multiRegion ? (
+                  <Badge tone="accent" dot={false}>
+                    Multi-Region
+                  </Badge>
+                ) : (
+                  <span className="text-ink-400">
+                    <span aria-hidden>—</span>
+                    <span className="sr-only">No</span>
+                  </span>
+                )}
+              </td>
+              <td className="px-4 py-3">
+                <OpenRequestCell request={openRequests.get(`${row.targetId}/${row.region}/${row.keyId}`)} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function usageLabel(usage: string | null): string {
+  switch (usage) {
+    case "ENCRYPT_DECRYPT":
+      return "Encrypt & decrypt";
+    case "SIGN_VERIFY":
+      return "Sign & verify";
+    case "GENERATE_VERIFY_MAC":
+      return "MAC";
+    case "KEY_AGREEMENT":
+      return "Key agreement";
+    default:
+      return usage ?? "";
+  }
+}
+
+function SortLink({ query, sort, label }: { query: KeysQuery; sort: SortKey; label: string }) {
+  const active = query.sort === sort;
+  const dir = active && query.dir === "asc" ? "desc" : "asc";
+  return (
+    <Link href={`/keys${keysQueryString({ ...query, sort, dir, page: 1 })}`} className="inline-flex items-center gap-1 rounded hover:text-ink-900">
+      {label}
+      <span aria-hidden className={active ? "text-accent-600" : "text-ink-300"}>
+        {active ? (query.dir === "asc" ? "▲" : "▼") : "↕"}
+      </span>
+      <span className="sr-only">, sort {dir === "asc" ? "ascending" : "descending"}</span>
+    </Link>
+  );
+}
+
+function OpenRequestCell({ request }: { request: { id: string; kind: "import" | "delete_material" | "rotate"; state: Parameters<typeof labelOf>[0] } | undefined }) {
+  if (!request)
+    return (
+      <span className="text-ink-400">
+        <span aria-hidden>—</span>
+        <span className="sr-only">None</span>
+      </span>
+    );
+  const tone = toneClasses[requestStateTone(request.state)];
+  const kind = request.kind === "delete_material" ? "Deletion" : request.kind === "rotate" ? "Rotation" : "Import";
+  // Compact (two short lines, wrapping) so the column adds little width to the table.
+  return (
+    <Link href={`/imports/${request.id}`} className="group block max-w-[7.5rem] rounded text-xs leading-4">
+      <span className="block font-medium text-accent-700 group-hover:underline">{kind}</span>
+      <span className={`flex items-start gap-1 ${tone.text}`}>
+        <span aria-hidden className={`mt-1 size-1.5 shrink-0 rounded-full ${tone.dot}`} />
+        {labelOf(request.state, request.kind)}
+      </span>
+    </Link>
+  );
+}

@@ -1,0 +1,34 @@
+import Link from "next/link";
+import { keysQueryString, type KeysQuery } from "@/lib/inventory/schemas";
+
+export function Pagination({ query, total, pageSize }: { query: KeysQuery; total: number; pageSize: number }) {
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const page = Math.min(query.page, pages);
+  const from = (page - 1) * pageSize + 1;
+  const to = Math.min(total, page * pageSize);
+  const link = (p: number, label: string, rel: "prev" | "next") =>
+    p < 1 || p > pages ? (
+      <span aria-disabled className="rounded-md px-3 py-1.5 text-sm text-ink-400 ring-1 ring-ink-200">
+        {label}
+      </span>
+    ) : (
+      <Link rel={rel} href={`/keys${keysQueryString({ ...query, page: p })}`} className="rounded-md bg-white px-3 py-1.5 text-sm font-medium text-ink-800 ring-1 ring-ink-300 hover:bg-ink-50">
+        {label}
+      </Link>
+    );
+  return (
+    <nav aria-label="Pages of keys" className="flex items-center justify-between text-sm text-ink-600">
+      <p>
+        <span className="font-medium text-ink-900">{from.toLocaleString("en")}</span>–<span className="font-medium text-ink-900">{to.toLocaleString("en")}</span> of{" "}
+        <span className="font-medium text-ink-900">{total.toLocaleString("en")}</span> keys
+      </p>
+      <div className="flex items-center gap-2">
+        {link(page - 1, "Previous", "prev")}
+        <span>
+          Page {page} of {pages}
+        </span>
+        {link(page + 1, "Next", "next")}
+      </div>
+    </nav>
+  );
+}

@@ -1,0 +1,28 @@
+import { Skeleton } from "@/components/ui/skeleton";
+
+/** The key list's shape while it loads: header, inventory panel, filters, rows. */
+export default function Loading() {
+  return (
+    <div role="status" aria-label="Loading keys">
+      <Skeleton className="h-8 w-24" />
+      <Skeleton className="mt-3 h-4 w-[32rem] max-w-full" />
+      <div className="mt-6 space-y-4">
+        <Skeleton className="h-20 w-full rounded-card" />
+        <Skeleton className="h-24 w-full rounded-card" />
+        <div className="space-y-px overflow-hidden rounded-card bg-white shadow-card ring-1 ring-ink-200">
+          <Skeleton className="h-11 w-full rounded-none" />
+          {Array.from({ length: 8 }, (_, i) => (
+            <div key={i} className="flex items-center gap-6 px-4 py-4">
+              <Skeleton className="h-8 w-56" />
+              <Skeleton className="h-8 w-40" />
+              <Skeleton className="h-4 w-20" />
+              <Skeleton className="h-8 w-32" />
+              <Skeleton className="h-5 w-24 rounded-full" />
+              <Skeleton className="h-8 w-36" />
+            </div>
+          ))}
+        </div>
+      </div>
+    </div>
+  );
+}

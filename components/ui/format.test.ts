@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { formatDate, formatDateTime, formatRelative } from "./format";
+
+const now = Date.parse("2026-11-28T12:00:00Z");
+
+describe("format", () => {
+  it.each([
+    ["2026-12-01T12:00:00Z", "in 3 days"],
+    ["2026-11-28T10:00:00Z", "2 hours ago"],
+    ["2026-11-28T12:00:30Z", "in 30 seconds"],
+    ["2027-11-28T12:00:00Z", "next year"],
+    ["2026-11-21T12:00:00Z", "last week"],
+  ])("says %s is %s", (value, expected) => {
+    expect(formatRelative(value, now)).toBe(expected);
+  });
+
+  it("shows absolute times in UTC, naming the zone", () => {
+    expect(formatDateTime("2026-11-28T09:05:00Z")).toBe("28 Nov 2026, 09:05 UTC");
+    expect(formatDate("2026-11-28T23:59:00Z")).toBe("28 Nov 2026");
+  });
+});

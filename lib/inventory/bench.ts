@@ -1,0 +1,152 @@
+/**
+ * `npm run bench:inventory`: how fast Keyport reads an estate of 10,000 keys (5% EXTERNAL, 2 accounts ×
+ * 2 Regions) from the emulator with 20 ms added to every call, against the lower bound its concurrency
+ * allows and against a naive sequential reader. Prints figures; asserts nothing (tests do that).
+ *
+ * The emulator runs in a child process, as it would beside the app, so the two do not share an event loop.
+ * A developer tool: it reads DATABASE_URL through lib/db/testing like the tests do.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { performance } from "node:perf_hooks";
+import { createTestDatabase, testDrivers } from "@/lib/db/testing";
+import { adminClient, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY } from "@/lib/emulator";
+import { PRODUCTION_ACCOUNT, SEEDED_REGIONS, STAGING_ACCOUNT } from "@/lib/emulator/seed";
+import { KmsAccess, type KmsTarget } from "@/lib/kms";
+import { describeKey, listKeysPage } from "@/lib/kms/operations";
+import { refreshAll, type RefreshDeps } from "./refresh";
+
+const KEYS = Number(process.argv[2] ?? 10_000);
+const EXTERNAL_PERCENT = 5;
+const LATENCY_MS = 20;
+const CONCURRENCY = Number(process.argv[3] ?? 32);
+const PORT = 4690;
+const endpoint = `http://127.0.0.1:${PORT}`;
+
+const targets: KmsTarget[] = [
+  {
+    id: "payments-production",
+    name: "Payments Production",
+    accountId: PRODUCTION_ACCOUNT,
+    roleArn: `arn:aws:iam::${PRODUCTION_ACCOUNT}:role/KeyportImportRole`,
+    externalId: "keyport-demo-external-id",
+    regions: SEEDED_REGIONS,
+  },
+  {
+    id: "data-platform-staging",
+    name: "Data Platform Staging",
+    accountId: STAGING_ACCOUNT,
+    roleArn: `arn:aws:iam::${STAGING_ACCOUNT}:role/KeyportImportRole`,
+    regions: SEEDED_REGIONS,
+  },
+];
+
+function startEmulatorProcess(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "lib/emulator/cli.ts", "--port", String(PORT), "--seed", `scale:${KEYS}:${EXTERNAL_PERCENT}`, "--admin"], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      if (chunk.toString().includes("listening on")) resolve(child);
+    });
+    child.on("exit", (code) => reject(new Error(`emulator exited with ${code}`)));
+  });
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function main() {
+  const emulator = await startEmulatorProcess();
+  const admin = adminClient(endpoint);
+  try {
+    await admin.setLatency(LATENCY_MS);
+    const perRegion = KEYS / (targets.length * SEEDED_REGIONS.length);
+    const pages = Math.ceil(perRegion / 1000);
+    // The bound: per Region, the ListKeys pages one after another plus the DescribeKey calls C at a time;
+    // Regions run in parallel, so the slowest Region sets it. (AssumeRole and ListAliases overlap these.)
+    const boundMs = (pages + Math.ceil(perRegion / CONCURRENCY)) * LATENCY_MS;
+
+    console.log(`Inventory benchmark: ${KEYS.toLocaleString("en")} keys, ${EXTERNAL_PERCENT}% EXTERNAL, ${targets.length} accounts × ${SEEDED_REGIONS.length} Regions, ${LATENCY_MS} ms per call, DescribeKey concurrency ${CONCURRENCY} per Region`);
+
+    for (const driver of testDrivers()) {
+      const db = await createTestDatabase(driver);
+      const kms = new KmsAccess({ targets, endpoint, now: Date.now, baseCredentials: { accessKeyId: DEFAULT_ACCESS_KEY_ID, secretAccessKey: DEFAULT_SECRET_ACCESS_KEY } });
+      const deps: RefreshDeps = { db: db.database.db, kms, now: () => new Date(), instanceId: "bench", describeConcurrency: CONCURRENCY };
+      try {
+        await admin.reset();
+        await admin.setLatency(LATENCY_MS);
+        let t = performance.now();
+        const cold = await refreshAll(deps);
+        const coldMs = performance.now() - t;
+        const coldCalls = await admin.getCallCounts();
+        const failedCold = cold.filter((o) => o.status !== "succeeded");
+
+        await admin.reset();
+        await admin.setLatency(LATENCY_MS);
+        t = performance.now();
+        const warm = await refreshAll(deps);
+        const warmMs = performance.now() - t;
+        const warmCalls = await admin.getCallCounts();
+        const external = warm.reduce((n, o) => n + (o.status === "succeeded" ? o.externalKeys : 0), 0);
+
+        console.log(`\n[${driver}]`);
+        console.log(`cold refresh: ${seconds(coldMs)} (${failedCold.length} failed Regions)`);
+        console.log(`cold calls: ${JSON.stringify(coldCalls)}`);
+        console.log(`lower bound: ${seconds(boundMs)} (${pages} ListKeys pages + ${perRegion} DescribeKey ÷ ${CONCURRENCY}, × ${LATENCY_MS} ms)`);
+        console.log(`ratio: ${(coldMs / boundMs).toFixed(2)}`);
+        console.log(`warm refresh: ${seconds(warmMs)}`);
+        console.log(`warm calls: ${JSON.stringify(warmCalls)}`);
+        console.log(`warm DescribeKey calls: ${warmCalls.DescribeKey ?? 0} for ${external} EXTERNAL keys (non-EXTERNAL described: ${(warmCalls.DescribeKey ?? 0) - external})`);
+      } finally {
+        kms.destroy();
+        await db.cleanup();
+      }
+    }
+
+    // Throttled at KMS's own quota (2,000 DescribeKey/s per account and Region): nothing may fail.
+    {
+      const db = await createTestDatabase("pglite");
+      const kms = new KmsAccess({ targets, endpoint, now: Date.now, baseCredentials: { accessKeyId: DEFAULT_ACCESS_KEY_ID, secretAccessKey: DEFAULT_SECRET_ACCESS_KEY } });
+      try {
+        await admin.reset();
+        await admin.setLatency(LATENCY_MS);
+        await admin.throttle("DescribeKey", 2000);
+        const t = performance.now();
+        const outcomes = await refreshAll({ db: db.database.db, kms, now: () => new Date(), instanceId: "bench-throttled", describeConcurrency: CONCURRENCY });
+        const calls = await admin.getCallCounts();
+        console.log(`\n[throttled at 2,000 DescribeKey/s per account and Region]`);
+        console.log(`cold refresh: ${seconds(performance.now() - t)}; failed refreshes: ${outcomes.filter((o) => o.status !== "succeeded").length}; DescribeKey calls: ${calls.DescribeKey} for ${KEYS} keys`);
+      } finally {
+        kms.destroy();
+        await db.cleanup();
+        await admin.throttle("DescribeKey", null);
+      }
+    }
+
+    // The naive reader: one Region after another, one DescribeKey after another. Measured on a sample and
+    // scaled, since the whole run would take minutes.
+    {
+      const kms = new KmsAccess({ targets, endpoint, now: Date.now, baseCredentials: { accessKeyId: DEFAULT_ACCESS_KEY_ID, secretAccessKey: DEFAULT_SECRET_ACCESS_KEY } });
+      try {
+        await admin.reset();
+        await admin.setLatency(LATENCY_MS);
+        const client = kms.kms(targets[0]!.id, SEEDED_REGIONS[0]!, { kind: "service" });
+        const sample = 200;
+        const t = performance.now();
+        const page = await listKeysPage(client, undefined, 1000);
+        for (const key of page.keys.slice(0, sample)) await describeKey(client, key.keyId);
+        const perKey = (performance.now() - t) / sample;
+        console.log(`\n[naive sequential baseline] ${perKey.toFixed(1)} ms per key over ${sample} keys → ${seconds(perKey * KEYS)} for ${KEYS.toLocaleString("en")} keys (extrapolated)`);
+      } finally {
+        kms.destroy();
+      }
+    }
+  } finally {
+    emulator.kill("SIGTERM");
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

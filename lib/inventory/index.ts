@@ -1,0 +1,146 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { cache } from "react";
+import { now } from "@/lib/clock";
+import { getConfig } from "@/lib/config";
+import { getDb, type Db } from "@/lib/db";
+import { getKmsAccess, type KmsAccess } from "@/lib/kms";
+import { describeKey, listKeyMaterial, type KeyMaterialEntry } from "@/lib/kms/operations";
+import * as queries from "./queries";
+import { refreshAll, type RegionOutcome } from "./refresh";
+
+export { SORTABLE, type KeyFilter, type KeyRow, type RefreshStatus, type SortKey } from "./queries";
+export { refreshAll, refreshRegion, type RefreshDeps, type RegionOutcome } from "./refresh";
+
+/**
+ * The key inventory: pages read the cache (never KMS); refreshes run in the
+ * background, on demand and on an interval, one at a time per process, and one
+ * instance at a time per target/Region (a lease in the database).
+ */
+
+const instanceId = `${process.pid}-${randomUUID().slice(0, 8)}`;
+
+const state = globalThis as typeof globalThis & {
+  __keyportInventory?: { running?: Promise<RegionOutcome[]>; timer?: NodeJS.Timeout };
+};
+const inventory = (state.__keyportInventory ??= {});
+
+async function deps() {
+  return {
+    db: await getDb(),
+    kms: getKmsAccess(),
+    now,
+    instanceId,
+    describeConcurrency: getConfig().inventory.describeConcurrency,
+  };
+}
+
+/** Starts a refresh of every target and Region unless one is already running in this process. */
+export function startRefresh(): { started: boolean } {
+  if (inventory.running) return { started: false };
+  inventory.running = deps()
+    .then(refreshAll)
+    .catch((error: unknown) => {
+      console.error("[inventory] refresh could not start:", error instanceof Error ? error.message : error);
+      return [];
+    })
+    .finally(() => {
+      inventory.running = undefined;
+    });
+  return { started: true };
+}
+
+/** Refreshes now and waits (tests, benchmarks, the first refresh of a demo). */
+export async function refreshNow(): Promise<RegionOutcome[]> {
+  if (inventory.running) await inventory.running;
+  startRefresh();
+  return (await inventory.running) ?? [];
+}
+
+/** Called once at server start: a first refresh, then one every configured interval. */
+export function scheduleRefreshes(): void {
+  const minutes = getConfig().inventory.refreshIntervalMinutes;
+  if (inventory.timer || getConfig().targets.length === 0) return;
+  startRefresh();
+  if (minutes > 0) {
+    inventory.timer = setInterval(() => startRefresh(), minutes * 60_000);
+    inventory.timer.unref();
+  }
+}
+
+export type TargetRegionStatus = queries.RefreshStatus & { targetName: string; accountId: string };
+
+/** Every configured target/Region with its refresh state; ones never refreshed appear as idle. */
+export async function inventoryStatus(): Promise<{ running: boolean; regions: TargetRegionStatus[] }> {
+  const stored = await queries.refreshStatuses(await getDb());
+  const byKey = new Map(stored.map((s) => [`${s.targetId}|${s.region}`, s]));
+  const regions = getConfig().targets.flatMap((t) =>
+    t.regions.map((region) => ({
+      ...(byKey.get(`${t.id}|${region}`) ?? {
+        targetId: t.id,
+        region,
+        status: "idle" as const,
+        startedAt: null,
+        finishedAt: null,
+        lastSuccessAt: null,
+        errorCode: null,
+        errorMessage: null,
+        keysListed: 0,
+        keysToDescribe: 0,
+        keysDescribed: 0,
+        externalKeys: 0,
+      }),
+      targetName: t.name,
+      accountId: t.accountId,
+    })),
+  );
+  return { running: !!inventory.running || regions.some((r) => r.status === "running"), regions };
+}
+
+export async function listKeys(
+  filter: queries.KeyFilter,
+  options: { sort: queries.SortKey; direction: "asc" | "desc"; page: number; pageSize: number },
+) {
+  return queries.listExternalKeys(await getDb(), filter, options);
+}
+
+export async function keyFacets() {
+  return queries.facetValues(await getDb());
+}
+
+/** One EXTERNAL key from the cache, memoized for the current request (layout and page share the lookup). */
+export const getKey = cache(async (targetId: string, region: string, keyId: string) => {
+  return queries.getExternalKey(await getDb(), targetId, region, keyId);
+});
+
+/**
+ * The key material history KMS reports for a symmetric key (ListKeyRotations, ALL_KEY_MATERIAL), read live
+ * as the inventory's service session. Only for a key the cache knows as EXTERNAL: the caller cannot make
+ * Keyport query arbitrary ARNs.
+ */
+export async function keyMaterialHistory(targetId: string, region: string, keyId: string) {
+  const key = await getKey(targetId, region, keyId);
+  if (!key) return null;
+  if (key.keySpec !== "SYMMETRIC_DEFAULT") return { key, entries: [] as KeyMaterialEntry[], supported: false as const };
+  const client = getKmsAccess().kms(targetId, region, { kind: "service" });
+  return { key, entries: await listKeyMaterial(client, key.arn), supported: true as const };
+}
+
+/**
+ * Re-reads one key (DescribeKey as the inventory's service session) and updates its cache row, so that a
+ * page shows what an import or a deletion of key material just changed without waiting for the next full
+ * refresh. Aliases are kept as the last refresh joined them. `deps` is the test seam; by default the
+ * process-wide database and KMS access.
+ */
+export async function refreshKey(
+  targetId: string,
+  region: string,
+  keyId: string,
+  deps?: { db: Db; kms: Pick<KmsAccess, "kms">; now?: () => Date },
+): Promise<queries.KeyRow | null> {
+  const db = deps?.db ?? (await getDb());
+  const kms = deps?.kms ?? getKmsAccess();
+  const metadata = await describeKey(kms.kms(targetId, region, { kind: "service" }), keyId);
+  await queries.upsertDescribed(db, targetId, region, [metadata], (deps?.now ?? now)());
+  return queries.getExternalKey(db, targetId, region, keyId);
+}

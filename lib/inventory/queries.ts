@@ -1,0 +1,341 @@
+import "server-only";
+import { and, asc, count, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import type { Db } from "@/lib/db";
+import { tables } from "@/lib/db";
+import type { KeyMetadata } from "@/lib/kms/operations";
+import type { SortKey } from "./sort";
+
+/** The only code that reads or writes the inventory tables. */
+
+const k = tables.inventoryKeys;
+const r = tables.inventoryRefreshes;
+
+export type KnownKey = { origin: string | null };
+
+export async function knownKeys(db: Db, targetId: string, region: string): Promise<Map<string, KnownKey>> {
+  const rows = await db
+    .select({ keyId: k.keyId, origin: k.origin })
+    .from(k)
+    .where(and(eq(k.targetId, targetId), eq(k.region, region)));
+  return new Map(rows.map((row) => [row.keyId, { origin: row.origin }]));
+}
+
+/** Inserts or updates described keys; the unchanging facts are written again harmlessly. */
+export async function upsertDescribed(db: Db, targetId: string, region: string, keys: KeyMetadata[], at: Date): Promise<void> {
+  if (keys.length === 0) return;
+  await db
+    .insert(k)
+    .values(
+      keys.map((m) => ({
+        targetId,
+        region,
+        keyId: m.keyId,
+        arn: m.arn,
+        accountId: m.accountId,
+        origin: m.origin,
+        keySpec: m.keySpec,
+        keyUsage: m.keyUsage,
+        keyState: m.keyState,
+        enabled: m.enabled,
+        keyManager: m.keyManager,
+        description: m.description,
+        creationDate: m.creationDate,
+        validTo: m.validTo,
+        expirationModel: m.expirationModel,
+        currentKeyMaterialId: m.currentKeyMaterialId,
+        multiRegion: m.multiRegion,
+        deletionDate: m.deletionDate,
+        lastDescribedAt: at,
+        firstSeenAt: at,
+        lastSeenAt: at,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [k.targetId, k.region, k.keyId],
+      set: {
+        origin: sql`excluded.origin`,
+        keySpec: sql`excluded.key_spec`,
+        keyUsage: sql`excluded.key_usage`,
+        keyState: sql`excluded.key_state`,
+        enabled: sql`excluded.enabled`,
+        keyManager: sql`excluded.key_manager`,
+        description: sql`excluded.description`,
+        creationDate: sql`excluded.creation_date`,
+        validTo: sql`excluded.valid_to`,
+        expirationModel: sql`excluded.expiration_model`,
+        currentKeyMaterialId: sql`excluded.current_key_material_id`,
+        multiRegion: sql`excluded.multi_region`,
+        deletionDate: sql`excluded.deletion_date`,
+        lastDescribedAt: sql`excluded.last_described_at`,
+        lastSeenAt: sql`excluded.last_seen_at`,
+      },
+    });
+}
+
+/** Records that ListKeys still returned these keys (the ones not described again). */
+export async function markSeen(db: Db, targetId: string, region: string, keyIds: string[], at: Date): Promise<void> {
+  for (let i = 0; i < keyIds.length; i += 5000) {
+    await db
+      .update(k)
+      .set({ lastSeenAt: at })
+      .where(and(eq(k.targetId, targetId), eq(k.region, region), inArray(k.keyId, keyIds.slice(i, i + 5000))));
+  }
+}
+
+/** Drops keys a complete listing no longer returned: they were deleted in KMS. */
+export async function removeUnseen(db: Db, targetId: string, region: string, listingStartedAt: Date): Promise<number> {
+  const removed = await db
+    .delete(k)
+    .where(and(eq(k.targetId, targetId), eq(k.region, region), lt(k.lastSeenAt, listingStartedAt)))
+    .returning({ keyId: k.keyId });
+  return removed.length;
+}
+
+/** Writes the aliases of every EXTERNAL key in the Region in one statement. */
+export async function applyAliases(db: Db, targetId: string, region: string, aliases: Map<string, string[]>): Promise<void> {
+  const external = await db
+    .select({ keyId: k.keyId, aliases: k.aliases })
+    .from(k)
+    .where(and(eq(k.targetId, targetId), eq(k.region, region), eq(k.origin, "EXTERNAL")));
+  const changed = external
+    .map((row) => ({ key_id: row.keyId, aliases: aliases.get(row.keyId) ?? [] }))
+    .filter((row, i) => row.aliases.join("\n") !== (external[i]?.aliases ?? []).join("\n"));
+  if (changed.length === 0) return;
+  await db.execute(sql`
+    UPDATE inventory_keys AS k SET aliases = v.aliases
+    FROM jsonb_to_recordset(${JSON.stringify(changed)}::jsonb) AS v(key_id text, aliases text[])
+    WHERE k.target_id = ${targetId} AND k.region = ${region} AND k.key_id = v.key_id`);
+}
+
+// --- refresh bookkeeping and leases ----------------------------------------------------------------------
+
+/**
+ * Takes the refresh lease for a target/Region unless another instance holds a live one. A conditional
+ * UPDATE decides it in the database, so two instances never both win.
+ */
+export async function acquireLease(db: Db, targetId: string, region: string, owner: string, at: Date, leaseMs: number): Promise<boolean> {
+  await db.insert(r).values({ targetId, region, updatedAt: at }).onConflictDoNothing();
+  const taken = await db
+    .update(r)
+    .set({
+      leaseOwner: owner,
+      leaseUntil: new Date(at.getTime() + leaseMs),
+      status: "running",
+      startedAt: at,
+      finishedAt: null,
+      keysListed: 0,
+      keysToDescribe: 0,
+      keysDescribed: 0,
+      updatedAt: at,
+    })
+    .where(and(eq(r.targetId, targetId), eq(r.region, region), or(isNull(r.leaseUntil), lt(r.leaseUntil, at), eq(r.leaseOwner, owner))))
+    .returning({ targetId: r.targetId });
+  return taken.length === 1;
+}
+
+export type RefreshProgress = { keysListed: number; keysToDescribe: number; keysDescribed: number };
+
+export async function recordProgress(db: Db, targetId: string, region: string, owner: string, progress: RefreshProgress, at: Date, leaseMs: number) {
+  await db
+    .update(r)
+    .set({ ...progress, updatedAt: at, leaseUntil: new Date(at.getTime() + leaseMs) })
+    .where(and(eq(r.targetId, targetId), eq(r.region, region), eq(r.leaseOwner, owner)));
+}
+
+export async function finishRefresh(
+  db: Db,
+  targetId: string,
+  region: string,
+  owner: string,
+  at: Date,
+  outcome: ({ ok: true; externalKeys: number } | { ok: false; errorCode: string; errorMessage: string }) & RefreshProgress,
+) {
+  await db
+    .update(r)
+    .set({
+      status: outcome.ok ? "succeeded" : "failed",
+      finishedAt: at,
+      keysListed: outcome.keysListed,
+      keysToDescribe: outcome.keysToDescribe,
+      keysDescribed: outcome.keysDescribed,
+      ...(outcome.ok
+        ? { lastSuccessAt: at, errorCode: null, errorMessage: null, externalKeys: outcome.externalKeys }
+        : { errorCode: outcome.errorCode, errorMessage: outcome.errorMessage }),
+      leaseOwner: null,
+      leaseUntil: null,
+      updatedAt: at,
+    })
+    .where(and(eq(r.targetId, targetId), eq(r.region, region), eq(r.leaseOwner, owner)));
+}
+
+export type RefreshStatus = {
+  targetId: string;
+  region: string;
+  status: "idle" | "running" | "succeeded" | "failed";
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  lastSuccessAt: Date | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  keysListed: number;
+  keysToDescribe: number;
+  keysDescribed: number;
+  externalKeys: number;
+};
+
+export async function refreshStatuses(db: Db): Promise<RefreshStatus[]> {
+  return db
+    .select({
+      targetId: r.targetId,
+      region: r.region,
+      status: r.status,
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+      lastSuccessAt: r.lastSuccessAt,
+      errorCode: r.errorCode,
+      errorMessage: r.errorMessage,
+      keysListed: r.keysListed,
+      keysToDescribe: r.keysToDescribe,
+      keysDescribed: r.keysDescribed,
+      externalKeys: r.externalKeys,
+    })
+    .from(r)
+    .orderBy(asc(r.targetId), asc(r.region));
+}
+
+// --- read side for pages -----------------------------------------------------------------------------------
+
+export { SORTABLE, type SortKey } from "./sort";
+
+export type KeyFilter = {
+  targetId?: string;
+  region?: string;
+  state?: string;
+  keySpec?: string;
+  text?: string;
+  /** Only keys whose material expires before this instant (the warning window). */
+  expiringBefore?: Date;
+};
+
+export type KeyRow = {
+  targetId: string;
+  region: string;
+  keyId: string;
+  arn: string;
+  accountId: string;
+  aliases: string[];
+  keySpec: string | null;
+  keyUsage: string | null;
+  keyState: string | null;
+  description: string | null;
+  expirationModel: string | null;
+  validTo: Date | null;
+  multiRegion: boolean | null;
+  creationDate: Date | null;
+  deletionDate: Date | null;
+  currentKeyMaterialId: string | null;
+  lastDescribedAt: Date | null;
+};
+
+const keyColumns = {
+  targetId: k.targetId,
+  region: k.region,
+  keyId: k.keyId,
+  arn: k.arn,
+  accountId: k.accountId,
+  aliases: k.aliases,
+  keySpec: k.keySpec,
+  keyUsage: k.keyUsage,
+  keyState: k.keyState,
+  description: k.description,
+  expirationModel: k.expirationModel,
+  validTo: k.validTo,
+  multiRegion: k.multiRegion,
+  creationDate: k.creationDate,
+  deletionDate: k.deletionDate,
+  currentKeyMaterialId: k.currentKeyMaterialId,
+  lastDescribedAt: k.lastDescribedAt,
+};
+
+function externalWhere(filter: KeyFilter): SQL {
+  const conditions: SQL[] = [eq(k.origin, "EXTERNAL")];
+  if (filter.targetId) conditions.push(eq(k.targetId, filter.targetId));
+  if (filter.region) conditions.push(eq(k.region, filter.region));
+  if (filter.state) conditions.push(eq(k.keyState, filter.state));
+  if (filter.keySpec) conditions.push(eq(k.keySpec, filter.keySpec));
+  if (filter.expiringBefore) conditions.push(lt(k.validTo, filter.expiringBefore));
+  if (filter.text) {
+    const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(
+      or(
+        ilike(k.keyId, pattern),
+        ilike(k.arn, pattern),
+        ilike(k.description, pattern),
+        sql`array_to_string(${k.aliases}, ' ') ILIKE ${pattern}`,
+      )!,
+    );
+  }
+  return and(...conditions)!;
+}
+
+function orderBy(sort: SortKey, direction: "asc" | "desc"): SQL[] {
+  const dir = direction === "asc" ? asc : desc;
+  const nullsLast = (column: SQL) => sql`${column} ${sql.raw(direction === "asc" ? "ASC" : "DESC")} NULLS LAST`;
+  switch (sort) {
+    case "alias":
+      return [nullsLast(sql`${k.aliases}[1]`), asc(k.keyId)];
+    case "keyId":
+      return [dir(k.keyId)];
+    case "target":
+      return [dir(k.targetId), asc(k.region), asc(k.keyId)];
+    case "region":
+      return [dir(k.region), asc(k.targetId), asc(k.keyId)];
+    case "keySpec":
+      return [dir(k.keySpec), asc(k.keyId)];
+    case "state":
+      return [dir(k.keyState), asc(k.keyId)];
+    case "validTo":
+      return [nullsLast(sql`${k.validTo}`), asc(k.keyId)];
+    case "created":
+      return [nullsLast(sql`${k.creationDate}`), asc(k.keyId)];
+  }
+}
+
+export async function listExternalKeys(
+  db: Db,
+  filter: KeyFilter,
+  options: { sort: SortKey; direction: "asc" | "desc"; page: number; pageSize: number },
+): Promise<{ rows: KeyRow[]; total: number }> {
+  const where = externalWhere(filter);
+  const [rows, totals] = await Promise.all([
+    db
+      .select(keyColumns)
+      .from(k)
+      .where(where)
+      .orderBy(...orderBy(options.sort, options.direction))
+      .limit(options.pageSize)
+      .offset((options.page - 1) * options.pageSize),
+    db.select({ n: count() }).from(k).where(where),
+  ]);
+  return { rows, total: totals[0]?.n ?? 0 };
+}
+
+/** Distinct values present among EXTERNAL keys, for the filter menus. */
+export async function facetValues(db: Db): Promise<{ states: string[]; keySpecs: string[] }> {
+  const rows = await db
+    .selectDistinct({ state: k.keyState, keySpec: k.keySpec })
+    .from(k)
+    .where(eq(k.origin, "EXTERNAL"));
+  const states = [...new Set(rows.map((row) => row.state).filter((s): s is string => !!s))].sort();
+  const keySpecs = [...new Set(rows.map((row) => row.keySpec).filter((s): s is string => !!s))].sort();
+  return { states, keySpecs };
+}
+
+export async function getExternalKey(db: Db, targetId: string, region: string, keyId: string): Promise<KeyRow | null> {
+  const rows = await db
+    .select(keyColumns)
+    .from(k)
+    .where(and(eq(k.targetId, targetId), eq(k.region, region), eq(k.keyId, keyId), eq(k.origin, "EXTERNAL")))
+    .limit(1);
+  return rows[0] ?? null;
+}

@@ -1,0 +1,145 @@
+import "server-only";
+import { appendAuditStandalone } from "@/lib/audit";
+import type { Db } from "@/lib/db";
+import { KmsError, toKmsError, type KmsAccess } from "@/lib/kms";
+import { describeKey, listAllAliases, listKeysPage, type KeyMetadata } from "@/lib/kms/operations";
+import { ThrottleAwarePool } from "./pool";
+import {
+  acquireLease,
+  applyAliases,
+  finishRefresh,
+  knownKeys,
+  listExternalKeys,
+  markSeen,
+  recordProgress,
+  removeUnseen,
+  upsertDescribed,
+  type RefreshProgress,
+} from "./queries";
+
+export type RefreshDeps = {
+  db: Db;
+  kms: KmsAccess;
+  now: () => Date;
+  /** Names this process in the lease, so a second instance can tell the lease is not its own. */
+  instanceId: string;
+  describeConcurrency: number;
+  /** How long a lease lasts without progress before another instance may take over (default 2 minutes). */
+  leaseMs?: number;
+};
+
+export type RegionOutcome =
+  | { targetId: string; region: string; status: "succeeded"; progress: RefreshProgress; externalKeys: number; removed: number }
+  | { targetId: string; region: string; status: "failed"; progress: RefreshProgress; errorCode: string; errorMessage: string }
+  | { targetId: string; region: string; status: "skipped" };
+
+const WRITE_BATCH = 250;
+
+/**
+ * Refreshes one target/Region: pages ListKeys and, while the pages arrive, describes
+ * only keys never seen and keys known to be EXTERNAL (origin never changes, so a key
+ * once known to be anything else is never described again). Aliases are listed
+ * alongside. Progress is written as it goes so pages can show it.
+ */
+export async function refreshRegion(deps: RefreshDeps, targetId: string, region: string): Promise<RegionOutcome> {
+  const leaseMs = deps.leaseMs ?? 120_000;
+  const startedAt = deps.now();
+  if (!(await acquireLease(deps.db, targetId, region, deps.instanceId, startedAt, leaseMs))) {
+    return { targetId, region, status: "skipped" };
+  }
+
+  const client = deps.kms.kms(targetId, region, { kind: "service" });
+  const progress: RefreshProgress = { keysListed: 0, keysToDescribe: 0, keysDescribed: 0 };
+  let batch: KeyMetadata[] = [];
+  let writes: Promise<void> = Promise.resolve();
+  const flush = () => {
+    if (batch.length === 0) return;
+    const rows = batch;
+    batch = [];
+    writes = writes.then(async () => {
+      await upsertDescribed(deps.db, targetId, region, rows, deps.now());
+      await recordProgress(deps.db, targetId, region, deps.instanceId, progress, deps.now(), leaseMs);
+    });
+  };
+
+  const pool = new ThrottleAwarePool<string>({
+    concurrency: deps.describeConcurrency,
+    isThrottle: (error) => error instanceof KmsError && error.code === "throttled",
+    run: async (keyId) => {
+      // Awaited before touching `batch`: flush() swaps the array, and a push evaluated before the await
+      // would land in an array already handed to the database.
+      const metadata = await describeKey(client, keyId);
+      batch.push(metadata);
+      progress.keysDescribed++;
+      if (batch.length >= WRITE_BATCH) flush();
+    },
+  });
+
+  try {
+    const known = await knownKeys(deps.db, targetId, region);
+    const aliases = listAllAliases(client);
+    aliases.catch(() => undefined); // awaited below; this only keeps an early failure from being unhandled meanwhile
+
+    const notDescribed: string[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await listKeysPage(client, marker);
+      progress.keysListed += page.keys.length;
+      for (const key of page.keys) {
+        const origin = known.get(key.keyId)?.origin;
+        if (origin && origin !== "EXTERNAL") {
+          notDescribed.push(key.keyId);
+          continue;
+        }
+        progress.keysToDescribe++;
+        pool.push(key.keyId);
+      }
+      marker = page.nextMarker;
+      writes = writes.then(() => recordProgress(deps.db, targetId, region, deps.instanceId, progress, deps.now(), leaseMs));
+    } while (marker);
+
+    pool.close();
+    await pool.drain();
+    flush();
+    await writes;
+    await markSeen(deps.db, targetId, region, notDescribed, deps.now());
+    const removed = await removeUnseen(deps.db, targetId, region, startedAt);
+    await applyAliases(deps.db, targetId, region, await aliases);
+
+    const externalKeys = await countExternal(deps.db, targetId, region);
+    await finishRefresh(deps.db, targetId, region, deps.instanceId, deps.now(), { ok: true, externalKeys, ...progress });
+    return { targetId, region, status: "succeeded", progress, externalKeys, removed };
+  } catch (error) {
+    pool.close();
+    await pool.drain().catch(() => undefined);
+    await writes.catch(() => undefined);
+    const e = toKmsError(error);
+    // Keys described before the failure stay cached: they are correct, and the next refresh resumes from them.
+    await finishRefresh(deps.db, targetId, region, deps.instanceId, deps.now(), {
+      ok: false,
+      errorCode: e.code,
+      errorMessage: e.message,
+      ...progress,
+    }).catch(() => undefined);
+    await appendAuditStandalone(deps.db, {
+      action: "inventory.refresh_failed",
+      actor: "system",
+      targetId,
+      region,
+      kmsRequestId: e.details.requestId ?? null,
+      details: { code: e.code, awsError: e.details.awsName ?? null, keysListed: progress.keysListed, keysDescribed: progress.keysDescribed },
+    }).catch((auditError: unknown) => console.error("[inventory] could not audit a failed refresh:", auditError));
+    return { targetId, region, status: "failed", progress, errorCode: e.code, errorMessage: e.message };
+  }
+}
+
+async function countExternal(db: Db, targetId: string, region: string): Promise<number> {
+  const { total } = await listExternalKeys(db, { targetId, region }, { sort: "keyId", direction: "asc", page: 1, pageSize: 1 });
+  return total;
+}
+
+/** Refreshes every configured target and Region in parallel; one failing Region hides nothing else. */
+export async function refreshAll(deps: RefreshDeps): Promise<RegionOutcome[]> {
+  const jobs = deps.kms.listTargets().flatMap((t) => t.regions.map((region) => refreshRegion(deps, t.id, region)));
+  return Promise.all(jobs);
+}

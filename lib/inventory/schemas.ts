@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { SORTABLE } from "./sort";
+
+/**
+ * The /keys page state as it lives in the URL. Anything malformed falls back to
+ * the default instead of failing: a stale bookmark should still open the page.
+ */
+const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+const optionalText = (max: number) =>
+  z.preprocess(first, z.string().trim().max(max).optional().catch(undefined)).transform((v) => (v ? v : undefined));
+
+export const KEY_STATES = ["PendingImport", "Enabled", "Disabled", "PendingDeletion", "PendingReplicaDeletion", "Unavailable"] as const;
+
+export const keysQuerySchema = z.object({
+  target: optionalText(63),
+  region: z.preprocess(first, z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/).optional().catch(undefined)),
+  state: z.preprocess(first, z.enum(KEY_STATES).optional().catch(undefined)),
+  spec: z.preprocess(first, z.string().regex(/^[A-Z0-9_]{3,32}$/).optional().catch(undefined)),
+  q: optionalText(200),
+  expiring: z.preprocess(first, z.literal("1").optional().catch(undefined)),
+  sort: z.preprocess(first, z.enum(SORTABLE).catch("alias")),
+  dir: z.preprocess(first, z.enum(["asc", "desc"]).catch("asc")),
+  page: z.preprocess(first, z.coerce.number().int().min(1).max(100_000).catch(1)),
+});
+
+export type KeysQuery = z.infer<typeof keysQuerySchema>;
+
+/** The URL search string for a query, dropping defaults so links stay short. */
+export function keysQueryString(query: Partial<KeysQuery>): string {
+  const params = new URLSearchParams();
+  if (query.target) params.set("target", query.target);
+  if (query.region) params.set("region", query.region);
+  if (query.state) params.set("state", query.state);
+  if (query.spec) params.set("spec", query.spec);
+  if (query.q) params.set("q", query.q);
+  if (query.expiring) params.set("expiring", query.expiring);
+  if (query.sort && query.sort !== "alias") params.set("sort", query.sort);
+  if (query.dir && query.dir !== "asc") params.set("dir", query.dir);
+  if (query.page && query.page > 1) params.set("page", String(query.page));
+  const s = params.toString();
+  return s ? `?${s}` : "";
+}
+
+/** The segments of /keys/[target]/[region]/[keyId]: anything else is a 404. */
+export const keyParamsSchema = z.object({
+  target: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/),
+  // A key id is a UUID, or mrk- followed by 32 hex digits for multi-Region keys.
+  keyId: z.string().regex(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/),
+});
+export type KeyParams = z.infer<typeof keyParamsSchema>;

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminClient, startEmulator, type RunningEmulator } from "@/lib/emulator";
+import { KmsAccess, type KmsTarget } from "./clients";
+import { KmsError } from "./errors";
+import { listKeysPage } from "./operations";
+
+/** lib/kms against the emulator over HTTP: assumed roles, the shared credential cache, expired sessions. */
+
+let emulator: RunningEmulator;
+let target: KmsTarget;
+const accesses: KmsAccess[] = [];
+
+function access(now: () => number = Date.now): KmsAccess {
+  const a = new KmsAccess({ targets: [target], endpoint: emulator.endpoint, now, baseCredentials: emulator.credentials, maxAttempts: 2 });
+  accesses.push(a);
+  return a;
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator({ seed: "demo", admin: true });
+  const account = emulator.accounts.find((a) => a.assumable && a.externalId)!;
+  target = { id: "prod", name: account.name, accountId: account.accountId, roleArn: account.roleArn, externalId: account.externalId, regions: emulator.regions };
+});
+afterAll(async () => {
+  for (const a of accesses) a.destroy();
+  await emulator?.close();
+});
+
+describe("KmsAccess", () => {
+  it("shares one AssumeRole among concurrent callers and reuses it until it nears expiry", async () => {
+    const admin = adminClient(emulator.endpoint);
+    await admin.reset();
+    const a = access();
+    const client = a.kms("prod", emulator.regions[0]!, { kind: "service" });
+    await Promise.all(Array.from({ length: 10 }, () => listKeysPage(client, undefined, 10)));
+    await listKeysPage(client, undefined, 10);
+    const calls = await admin.getCallCounts();
+    expect(calls.AssumeRole).toBe(1);
+    expect(calls.ListKeys).toBe(11);
+  });
+
+  it("assumes the role separately for each person, naming them in the session", async () => {
+    const a = access();
+    const casey = await a.roles.get(target, { kind: "person", id: "demo-casey", email: "casey.custodian@demo.keyport" });
+    const service = await a.roles.get(target, { kind: "service" });
+    expect(casey.accessKeyId).not.toBe(service.accessKeyId);
+    expect(casey.assumedRoleArn).toMatch(/assumed-role\/KeyportImportRole\/casey\.custodian@demo\.keyport$/);
+    expect(service.assumedRoleArn).toMatch(/assumed-role\/KeyportImportRole\/keyport-inventory$/);
+  });
+
+  it("refuses a wrong ExternalId with a sentence that says what to check", async () => {
+    const a = new KmsAccess({
+      targets: [{ ...target, externalId: "wrong-external-id" }],
+      endpoint: emulator.endpoint,
+      now: Date.now,
+      baseCredentials: emulator.credentials,
+      maxAttempts: 1,
+    });
+    accesses.push(a);
+    const error = await listKeysPage(a.kms("prod", emulator.regions[0]!, { kind: "service" })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KmsError);
+    expect((error as KmsError).code).toBe("access_denied");
+    expect((error as KmsError).message).toMatch(/trust policy/);
+  });
+
+  it("assumes the role again when AWS says the session expired, instead of failing", async () => {
+    const admin = adminClient(emulator.endpoint);
+    const a = access();
+    const client = a.kms("prod", emulator.regions[0]!, { kind: "service" });
+    await listKeysPage(client, undefined, 10);
+    await admin.reset();
+    // Two hours on for AWS (sessions last one); Keyport's own clock still believes the session is fresh.
+    await admin.advanceClock(2 * 3600_000);
+    try {
+      const page = await listKeysPage(client, undefined, 10);
+      expect(page.keys.length).toBeGreaterThan(0);
+      const calls = await admin.getCallCounts();
+      expect(calls.AssumeRole).toBe(1);
+      expect(calls.ListKeys).toBe(2);
+    } finally {
+      await admin.reset({ state: true });
+    }
+  });
+});
