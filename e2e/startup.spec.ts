@@ -8,7 +8,8 @@ import { expect, test } from "@playwright/test";
 function startServer(env: Record<string, string>, port: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)], {
-      env: { PATH: process.env.PATH ?? "", NEXT_TELEMETRY_DISABLED: "1", ...env },
+      // A clean environment: nothing of the test runner's own KEYPORT_* settings leaks in.
+      env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...env },
     });
     let output = "";
     child.stdout.on("data", (d) => (output += d));

@@ -1,0 +1,68 @@
+"use client";
+
+import { useState, useTransition } from "react";
+import { verifyAuditTrail, type VerificationDto } from "../actions";
+
+const REASONS: Record<string, string> = {
+  hash_mismatch: "its content does not match its hash: the event was changed after it was written",
+  prev_hash_mismatch: "it does not point at the event before it: an event was inserted, removed or reordered",
+  sequence_gap: "a sequence number is missing: an event was removed",
+};
+
+/** Verifies the whole chain on demand and says plainly what was found. */
+export function VerifyPanel({ head }: { head: { lastSeq: number; lastHash: string } }) {
+  const [pending, startTransition] = useTransition();
+  const [result, setResult] = useState<VerificationDto | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const verify = () =>
+    startTransition(async () => {
+      setError(null);
+      const r = await verifyAuditTrail({});
+      if (r.ok) setResult(r.data);
+      else setError(r.message);
+    });
+
+  return (
+    <section aria-labelledby="verify-heading" className="rounded-card bg-white p-4 shadow-card ring-1 ring-ink-200">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <div className="min-w-0">
+          <h2 id="verify-heading" className="text-sm font-semibold text-ink-900">
+            Hash chain
+          </h2>
+          <p className="text-sm text-ink-600">
+            {head.lastSeq.toLocaleString("en")} events. Head: <code className="break-all font-mono text-xs">{head.lastHash}</code>
+          </p>
+        </div>
+        <button
+          type="button"
+          onClick={verify}
+          disabled={pending}
+          className="h-9 rounded-md bg-accent-600 px-4 text-sm font-medium text-white hover:bg-accent-700 disabled:opacity-60"
+        >
+          {pending ? "Verifying…" : "Verify chain"}
+        </button>
+      </div>
+      <div aria-live="polite">
+        {result?.ok === true && (
+          <p className="mt-3 rounded-md border border-state-enabled-ring bg-state-enabled-bg px-3 py-2 text-sm text-state-enabled-fg">
+            The chain is intact: {result.count.toLocaleString("en")} events, each hash recomputed and linked to the one before. Last event #
+            {result.lastSeq}.
+          </p>
+        )}
+        {result?.ok === false && (
+          <p role="alert" className="mt-3 rounded-md border border-state-expired-ring bg-state-expired-bg px-3 py-2 text-sm text-state-expired-fg">
+            The chain is broken at event #{result.brokenAt.seq} (<code className="font-mono text-xs">{result.brokenAt.id}</code>):{" "}
+            {REASONS[result.brokenAt.reason] ?? result.brokenAt.reason}. {result.count.toLocaleString("en")} events before it verified. Preserve the
+            database and export for investigation.
+          </p>
+        )}
+        {error && (
+          <p role="alert" className="mt-3 text-sm text-state-expired-fg">
+            {error}
+          </p>
+        )}
+      </div>
+    </section>
+  );
+}

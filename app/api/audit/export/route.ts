@@ -1,0 +1,32 @@
+import { defineRoute } from "@/lib/auth";
+import { nowMs } from "@/lib/clock";
+import { getDb } from "@/lib/db";
+import { AUDIT_EXPORT_CONTENT_TYPE, appendAuditStandalone, exportAuditStream } from "@/lib/audit";
+import { auditExportQuerySchema, toAuditFilter } from "@/lib/audit/schemas";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * GET /api/audit/export?format=csv|jsonl[&action=&from=&to=&request=]: the filtered trail, oldest first,
+ * streamed a batch at a time (memory stays flat however long the trail is). Each row carries prev_hash and
+ * hash, so the file can be verified offline. The export itself is recorded first, so it appears in later ones.
+ */
+export const GET = defineRoute({ name: "auditExport", permission: "audit.export", query: auditExportQuerySchema }, async (_request, { session, query }) => {
+  const db = await getDb();
+  const filter = toAuditFilter(query);
+  await appendAuditStandalone(db, {
+    action: "audit.exported",
+    actor: { subject: session.user.id, name: session.user.name, roles: session.user.roles },
+    requestId: query.request ?? null,
+    details: { format: query.format, action: query.action ?? null, from: query.from ?? null, to: query.to ?? null },
+  });
+  const stamp = new Date(nowMs()).toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-");
+  return new Response(exportAuditStream(db, { ...filter, format: query.format }), {
+    headers: {
+      "Content-Type": AUDIT_EXPORT_CONTENT_TYPE[query.format],
+      "Content-Disposition": `attachment; filename="keyport-audit-${stamp}.${query.format}"`,
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
+});

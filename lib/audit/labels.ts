@@ -1,0 +1,30 @@
+import type { AuditAction } from "./events";
+
+/** How each audit action reads to a person (pure: pages and exports' README share it). */
+export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
+  "auth.sign_in": "Signed in",
+  "auth.sign_out": "Signed out",
+  "auth.access_denied": "Access denied",
+  "import.requested": "Import requested",
+  "import.parameters_issued": "Import parameters issued",
+  "import.downloaded": "Parameters downloaded",
+  "import.uploaded": "Wrapped material uploaded",
+  "import.approved": "Import approved",
+  "import.rejected": "Import rejected",
+  "import.imported": "Key material imported",
+  "import.failed": "Import failed",
+  "import.verified": "Import verified",
+  "import.cancelled": "Import cancelled",
+  "import.expired": "Import parameters expired",
+  "import.retried": "Import retried",
+  "material.deletion_requested": "Deletion of key material requested",
+  "material.deleted": "Key material deleted",
+  "material.rotated": "Key material rotated",
+  "inventory.refresh_failed": "Inventory refresh failed",
+  "audit.verified": "Audit chain verified",
+  "audit.exported": "Audit trail exported",
+};
+
+export function auditActionLabel(action: string): string {
+  return (AUDIT_ACTION_LABELS as Record<string, string>)[action] ?? action;
+}
