@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { keyStateLabel, keyStateTone, toneClasses, type Tone } from "./tone";
+import { keyStateLabel, keyStateTone, requestStateTone, toneClasses, type Tone } from "./tone";
 
 export function Badge({ tone = "neutral", children, dot = true }: { tone?: Tone; children: ReactNode; dot?: boolean }) {
   const t = toneClasses[tone];
@@ -13,4 +13,9 @@ export function Badge({ tone = "neutral", children, dot = true }: { tone?: Tone;
 
 export function KeyStateBadge({ state }: { state: string }) {
   return <Badge tone={keyStateTone(state)}>{keyStateLabel[state] ?? state}</Badge>;
+}
+
+/** An import request's state; `label` comes from lib/imports/states.ts (it depends on the request's kind). */
+export function RequestStateBadge({ state, label }: { state: string; label: string }) {
+  return <Badge tone={requestStateTone(state)}>{label}</Badge>;
 }

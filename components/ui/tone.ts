@@ -67,3 +67,41 @@ export const keyStateLabel: Record<string, string> = {
   Creating: "Creating",
   Updating: "Updating",
 };
+
+/**
+ * Import request state → tone (lib/imports/states.ts names the states). Outstanding work reads as
+ * "pending import", success as "enabled", refusals and failures as the red tones.
+ */
+export function requestStateTone(state: string): Tone {
+  switch (state) {
+    case "parameters_issued":
+      return "accent";
+    case "awaiting_approval":
+      return "pending-import";
+    case "importing":
+      return "accent";
+    case "imported":
+      return "enabled";
+    case "failed":
+    case "expired":
+      return "expired";
+    case "rejected":
+      return "pending-deletion";
+    case "cancelled":
+      return "disabled";
+    default:
+      return "neutral";
+  }
+}
+
+/** Time left on an import token → tone: amber under an hour, red under ten minutes and at zero. */
+export type CountdownLevel = "ok" | "soon" | "urgent" | "expired";
+
+export function countdownLevel(msLeft: number): CountdownLevel {
+  if (msLeft <= 0) return "expired";
+  if (msLeft < 10 * 60_000) return "urgent";
+  if (msLeft < 60 * 60_000) return "soon";
+  return "ok";
+}
+
+export const countdownTone: Record<CountdownLevel, Tone> = { ok: "neutral", soon: "expiring", urgent: "expired", expired: "expired" };

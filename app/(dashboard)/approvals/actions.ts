@@ -1,0 +1,29 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { defineAction } from "@/lib/auth";
+import { actorOf, importDeps, workflow } from "@/lib/imports";
+import { decisionSchema, requestRefSchema } from "@/lib/imports/schemas";
+
+/**
+ * An approver's decisions. The permission lets approvers (and admins) in; lib/imports then refuses the
+ * requester and the uploader of the request, whatever their role.
+ */
+
+export const decideImportRequest = defineAction(
+  { name: "decideImportRequest", permission: "imports.approve", schema: decisionSchema },
+  async (input, { session }) => {
+    const outcome = await workflow.decide(await importDeps(), actorOf(session), input);
+    revalidatePath("/", "layout");
+    return outcome;
+  },
+);
+
+export const retryImportRequest = defineAction(
+  { name: "retryImportRequest", permission: "imports.approve", schema: requestRefSchema },
+  async ({ requestId }, { session }) => {
+    const execution = await workflow.retryRequest(await importDeps(), actorOf(session), requestId);
+    revalidatePath("/", "layout");
+    return execution;
+  },
+);

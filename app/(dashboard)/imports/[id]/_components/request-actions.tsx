@@ -1,0 +1,140 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useId, useState, useTransition } from "react";
+import type { ActionResult } from "@/lib/auth/guard";
+import type { ExecutionResult } from "@/lib/imports/workflow";
+import { cancelImportRequest, issueImportParameters, verifyImportedKeyMaterial } from "../../actions";
+
+type Feedback = { tone: "ok" | "error"; text: string } | null;
+
+const button = "h-9 rounded-md px-4 text-sm font-medium disabled:cursor-not-allowed disabled:opacity-60";
+const primary = `${button} bg-accent-600 text-white hover:bg-accent-700`;
+const secondary = `${button} bg-white text-ink-800 ring-1 ring-inset ring-ink-300 hover:bg-ink-50`;
+const danger = `${button} bg-white text-state-expired-fg ring-1 ring-inset ring-state-expired-ring hover:bg-state-expired-bg`;
+
+function useAction() {
+  const router = useRouter();
+  const [feedback, setFeedback] = useState<Feedback>(null);
+  const [pending, startTransition] = useTransition();
+  const run = <T,>(action: () => Promise<ActionResult<T>>, ok: (data: T) => Feedback) => {
+    setFeedback(null);
+    startTransition(async () => {
+      const result = await action();
+      if (!result.ok) setFeedback({ tone: "error", text: result.message });
+      else setFeedback(ok(result.data));
+      router.refresh();
+    });
+  };
+  const status = (
+    <p role="status" aria-live="polite" className={`text-sm ${feedback?.tone === "error" ? "text-state-expired-fg" : "text-state-enabled-fg"}`}>
+      {feedback?.text}
+    </p>
+  );
+  return { run, pending, status };
+}
+
+/** Get (or get again) import parameters: a new wrapping key pair and token. */
+export function IssueParametersButton({ requestId, reissue }: { requestId: string; reissue: boolean }) {
+  const { run, pending, status } = useAction();
+  const [confirming, setConfirming] = useState(false);
+  const go = () => run(() => issueImportParameters({ requestId }), () => ({ tone: "ok", text: "New import parameters issued." }));
+  return (
+    <div className="space-y-2">
+      {reissue && confirming ? (
+        <div className="rounded-md border border-state-expiring-ring bg-state-expiring-bg p-3 text-sm text-state-expiring-fg">
+          <p>
+            The current public key and token stop being offered, and an upload wrapped with them no longer counts: the material must be
+            wrapped again with the new public key.
+          </p>
+          <div className="mt-2 flex gap-2">
+            <button type="button" className={primary} disabled={pending} onClick={go}>
+              {pending ? "Issuing…" : "Reissue parameters"}
+            </button>
+            <button type="button" className={secondary} onClick={() => setConfirming(false)}>
+              Keep the current ones
+            </button>
+          </div>
+        </div>
+      ) : (
+        <button type="button" className={reissue ? secondary : primary} disabled={pending} onClick={() => (reissue ? setConfirming(true) : go())}>
+          {pending ? "Issuing…" : reissue ? "Reissue parameters…" : "Get import parameters"}
+        </button>
+      )}
+      {status}
+    </div>
+  );
+}
+
+export function CancelRequestButton({ requestId }: { requestId: string }) {
+  const { run, pending, status } = useAction();
+  const id = useId();
+  const [confirming, setConfirming] = useState(false);
+  const [reason, setReason] = useState("");
+  return (
+    <div className="space-y-2">
+      {confirming ? (
+        <div className="space-y-2 rounded-md border border-ink-200 bg-ink-50 p-3">
+          <label htmlFor={`${id}-reason`} className="block text-sm font-medium text-ink-800">
+            Why cancel? <span className="font-normal text-ink-500">(optional, recorded in the audit trail)</span>
+          </label>
+          <input id={`${id}-reason`} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={1000} className="h-9 w-full rounded-md border border-ink-300 px-3 text-sm" />
+          <div className="flex gap-2">
+            <button type="button" className={danger} disabled={pending} onClick={() => run(() => cancelImportRequest({ requestId, reason }), () => ({ tone: "ok", text: "Cancelled." }))}>
+              {pending ? "Cancelling…" : "Cancel the request"}
+            </button>
+            <button type="button" className={secondary} onClick={() => setConfirming(false)}>
+              Keep it
+            </button>
+          </div>
+        </div>
+      ) : (
+        <button type="button" className={danger} onClick={() => setConfirming(true)}>
+          Cancel request…
+        </button>
+      )}
+      {status}
+    </div>
+  );
+}
+
+export type RetryAction = (input: { requestId: string }) => Promise<ActionResult<ExecutionResult>>;
+
+export function RetryButton({ requestId, retry }: { requestId: string; retry: RetryAction }) {
+  const { run, pending, status } = useAction();
+  return (
+    <div className="space-y-2">
+      <button
+        type="button"
+        className={primary}
+        disabled={pending}
+        onClick={() =>
+          run(
+            () => retry({ requestId }),
+            (execution) => (execution.ok ? { tone: "ok", text: "Done: AWS KMS accepted it this time." } : { tone: "error", text: `AWS KMS refused again: ${execution.message}` }),
+          )
+        }
+      >
+        {pending ? "Retrying…" : "Retry as me"}
+      </button>
+      {status}
+    </div>
+  );
+}
+
+export function VerifyButton({ requestId }: { requestId: string }) {
+  const { run, pending, status } = useAction();
+  return (
+    <div className="space-y-2">
+      <button
+        type="button"
+        className={secondary}
+        disabled={pending}
+        onClick={() => run(() => verifyImportedKeyMaterial({ requestId }), (r) => (r.ok ? { tone: "ok", text: "Verified again." } : { tone: "error", text: r.message }))}
+      >
+        {pending ? "Verifying…" : "Verify again"}
+      </button>
+      {status}
+    </div>
+  );
+}

@@ -1,0 +1,26 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { defineAction } from "@/lib/auth";
+import { actorOf, importDeps, workflow } from "@/lib/imports";
+import { requestDeletionSchema, startImportSchema } from "@/lib/imports/schemas";
+
+/** Starting work on a key: an import or rotation (parameters are obtained at once), or deleting its material. */
+
+export const startImportRequest = defineAction(
+  { name: "startImportRequest", permission: "imports.request", schema: startImportSchema },
+  async (input, { session }) => {
+    const outcome = await workflow.startImport(await importDeps(), actorOf(session), input);
+    revalidatePath("/", "layout");
+    return outcome;
+  },
+);
+
+export const requestKeyMaterialDeletion = defineAction(
+  { name: "requestKeyMaterialDeletion", permission: "material.delete.request", schema: requestDeletionSchema },
+  async (input, { session }) => {
+    const outcome = await workflow.requestMaterialDeletion(await importDeps(), actorOf(session), input);
+    revalidatePath("/", "layout");
+    return outcome;
+  },
+);

@@ -1,0 +1,29 @@
+import { defineRoute } from "@/lib/auth";
+import { actorOf, importDeps } from "@/lib/imports";
+import { buildDownload } from "@/lib/imports/downloads";
+import { downloadParamsSchema } from "@/lib/imports/schemas";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * GET a file of a request's current import parameters: WrappingPublicKey.bin (DER), WrappingPublicKey.pem,
+ * ImportToken.bin, or ImportParameters.zip (all three and a README.txt). Audited. 410 Gone once the token
+ * has expired or the request no longer hands out parameters. The token is opened only inside this handler,
+ * goes into the body and is never logged.
+ */
+export const GET = defineRoute(
+  { name: "downloadImportParameters", permission: "imports.download", params: downloadParamsSchema },
+  async (_request, { session, params }) => {
+    const file = await buildDownload(await importDeps(), actorOf(session), params.id, params.file);
+    return new Response(new Uint8Array(file.body), {
+      status: 200,
+      headers: {
+        "Content-Type": file.contentType,
+        "Content-Disposition": `attachment; filename="${file.filename}"`,
+        "Content-Length": String(file.body.length),
+        "Cache-Control": "no-store",
+        "X-Content-SHA256": file.sha256,
+      },
+    });
+  },
+);

@@ -1,0 +1,124 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useId, useState, useTransition } from "react";
+import type { ActionResult } from "@/lib/auth/guard";
+import type { DecisionOutcome } from "@/lib/imports/workflow";
+
+/** The server action that records a decision (passed in by the page: components do not import app/). */
+export type DecideAction = (input: {
+  requestId: string;
+  decision: "approve" | "reject";
+  comment?: string;
+  blobSha256?: string;
+}) => Promise<ActionResult<DecisionOutcome>>;
+
+export type DecisionPanelProps = {
+  decide: DecideAction;
+  requestId: string;
+  /** SHA-256 of the blob under review (null for a deletion): the server refuses the decision if it changed. */
+  blobSha256: string | null;
+  approvals: number;
+  required: number;
+  /** Why this person cannot decide (they requested or uploaded it), in the server's own words. */
+  refusal: string | null;
+  /** Whether this person has already decided on this upload. */
+  decided: boolean;
+  verb: "import" | "deletion";
+};
+
+type Feedback = { tone: "ok" | "error"; text: string } | null;
+
+/** Approve or reject, with a comment (required to reject). */
+export function DecisionPanel({ decide, requestId, blobSha256, approvals, required, refusal, decided, verb }: DecisionPanelProps) {
+  const router = useRouter();
+  const id = useId();
+  const [comment, setComment] = useState("");
+  const [commentError, setCommentError] = useState<string | null>(null);
+  const [feedback, setFeedback] = useState<Feedback>(null);
+  const [pending, startTransition] = useTransition();
+
+  if (refusal) {
+    return (
+      <p role="note" className="rounded-md border border-state-expiring-ring bg-state-expiring-bg px-3 py-2 text-sm text-state-expiring-fg">
+        {refusal}
+      </p>
+    );
+  }
+  if (decided) {
+    return <p className="text-sm text-ink-700">You have decided on this upload. {required - approvals > 0 ? `It needs ${required - approvals} more approval${required - approvals === 1 ? "" : "s"} from someone else.` : ""}</p>;
+  }
+
+  const submit = (decision: "approve" | "reject") => {
+    setFeedback(null);
+    setCommentError(null);
+    if (decision === "reject" && !comment.trim()) {
+      setCommentError("Say why you reject it; the custodian reads this.");
+      return;
+    }
+    startTransition(async () => {
+      const result = await decide({ requestId, decision, comment, blobSha256: blobSha256 ?? undefined });
+      if (!result.ok) {
+        setCommentError(result.fieldErrors?.comment?.[0] ?? null);
+        setFeedback({ tone: "error", text: result.message });
+        return;
+      }
+      const { state, execution, approvals: count, required: needed } = result.data;
+      if (state === "rejected") setFeedback({ tone: "ok", text: "Rejected. The custodian sees your comment." });
+      else if (execution?.ok) setFeedback({ tone: "ok", text: verb === "deletion" ? "Approved: the key material was deleted." : "Approved: the key material was imported." });
+      else if (execution && !execution.ok) setFeedback({ tone: "error", text: `Approved, but AWS KMS refused: ${execution.message}` });
+      else setFeedback({ tone: "ok", text: `Approved (${count} of ${needed}). It needs another approver.` });
+      // Show the outcome where it lives: the request's page (the queue no longer lists a decided request).
+      const requestPath = `/imports/${requestId}`;
+      if (window.location.pathname === requestPath) router.refresh();
+      else router.push(requestPath);
+    });
+  };
+
+  return (
+    <div className="space-y-3">
+      <div className="flex flex-col gap-1">
+        <label htmlFor={`${id}-comment`} className="text-sm font-medium text-ink-800">
+          Comment <span className="font-normal text-ink-500">(required to reject)</span>
+        </label>
+        <textarea
+          id={`${id}-comment`}
+          value={comment}
+          onChange={(e) => setComment(e.target.value)}
+          rows={2}
+          maxLength={1000}
+          aria-invalid={commentError ? true : undefined}
+          aria-describedby={commentError ? `${id}-comment-error` : undefined}
+          className="rounded-md border border-ink-300 px-3 py-2 text-sm shadow-sm"
+          placeholder="e.g. Hash confirmed with the custodian by phone"
+        />
+        {commentError && (
+          <p id={`${id}-comment-error`} className="text-sm text-state-expired-fg">
+            {commentError}
+          </p>
+        )}
+      </div>
+      <div className="flex flex-wrap gap-2">
+        <button
+          type="button"
+          onClick={() => submit("approve")}
+          disabled={pending}
+          className="h-9 rounded-md bg-accent-600 px-4 text-sm font-medium text-white hover:bg-accent-700 disabled:opacity-60"
+        >
+          {pending ? "Working…" : verb === "deletion" ? "Approve deletion" : "Approve import"}
+        </button>
+        <button
+          type="button"
+          onClick={() => submit("reject")}
+          disabled={pending}
+          className="h-9 rounded-md bg-white px-4 text-sm font-medium text-state-expired-fg ring-1 ring-inset ring-state-expired-ring hover:bg-state-expired-bg disabled:opacity-60"
+        >
+          Reject
+        </button>
+      </div>
+      <p role="status" aria-live="polite" className={`text-sm ${feedback?.tone === "error" ? "text-state-expired-fg" : "text-state-enabled-fg"}`}>
+        {feedback?.text}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,273 @@
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { Browser, Page } from "@playwright/test";
+import { strFromU8, unzipSync } from "fflate";
+import type { APIRequestContext } from "@playwright/test";
+import { expect, storageStatePath, test } from "./fixtures";
+import { ImportsFlow } from "./pages/imports";
+import { EMULATOR_URL } from "./servers";
+
+/**
+ * The approval-gated import in Chromium, against the emulator: a custodian starts it on a key, downloads the
+ * files, wraps key material by running — with bash and openssl — the very commands the page shows, uploads;
+ * an approver who did neither approves; the key is enabled. Each test works on its own key of the demo seed.
+ *
+ * The tests of this file run one after another (serial), because the last one moves clocks: the emulator's
+ * clock goes back ~24 hours for the moment its GetParametersForImport runs (so KMS issues a token with
+ * seconds to live), and Keyport's clock (the demo clock control) forward by 45 seconds. Any parameters issued
+ * in that moment would be nearly expired, so no other test of this suite may issue parameters in parallel:
+ * keep every test that does in this file. Other specs only read, and tolerate a 45-second clock shift.
+ */
+test.describe.configure({ mode: "serial" });
+
+const EMULATOR_ADMIN = `${EMULATOR_URL}/__admin/clock`;
+
+const run = promisify(execFile);
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+async function bash(command: string, cwd: string): Promise<string> {
+  const { stdout } = await run("bash", ["-euo", "pipefail", "-c", command], { cwd, encoding: "utf8" });
+  return stdout;
+}
+
+async function signedIn(browser: Browser, personId: string): Promise<Page> {
+  const context = await browser.newContext({ storageState: storageStatePath(personId) });
+  return context.newPage();
+}
+
+test.describe("as a custodian, with an approver", () => {
+  test.use({ signedInAs: "custodian" });
+
+  test("imports symmetric key material wrapped with RSAES_OAEP_SHA_256, approved by someone else; then deletes it under approval", async ({
+    page,
+    browser,
+    expectAccessible,
+  }) => {
+    test.setTimeout(120_000);
+    const work = await mkdtemp(join(tmpdir(), "keyport-e2e-import-"));
+    try {
+      const flow = new ImportsFlow(page);
+      await flow.openKey("alias/payments/card-data-kek");
+      const keyUrl = page.url();
+      await expect(page.getByText("Pending import", { exact: true }).first()).toBeVisible();
+
+      // Start: the default wrapping for a symmetric key, material that does not expire, a justification.
+      const form = await flow.startImport({ justification: "E2E: first import of the card data KEK from the payments HSM" });
+      await expect(form.getByRole("radio", { name: /RSAES_OAEP_SHA_256/ })).toBeChecked();
+      await expect(form.getByRole("radio", { name: /RSA_4096/ })).toBeChecked();
+      await expect(form.getByRole("radio", { name: /RSAES_PKCS1_V1_5/ })).toBeDisabled();
+      await expect(form.getByText(/Not available: AWS KMS stopped accepting RSAES_PKCS1_V1_5/)).toBeVisible();
+      await expectAccessible(page);
+      const requestId = await flow.submitStart();
+
+      await expect(flow.state("Parameters issued")).toBeVisible();
+      await expect(flow.countdown()).toHaveAttribute("data-level", "ok");
+      await expect(flow.countdown()).toContainText(/^2[34] h \d\d min \d\d s left$/);
+
+      // The files, each with the SHA-256 the page shows; the zip holds all three and a README.
+      const der = await flow.download(/WrappingPublicKey\.bin/);
+      await expect(flow.downloads()).toContainText(sha256(der));
+      const token = await flow.download(/ImportToken\.bin/);
+      await expect(flow.downloads()).toContainText(sha256(token));
+      const pem = await flow.download(/WrappingPublicKey\.pem/);
+      expect(pem.toString("ascii")).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+      const zip = unzipSync(await flow.download(/Download all/));
+      expect(Object.keys(zip).sort()).toEqual(["ImportToken.bin", "README.txt", "WrappingPublicKey.bin", "WrappingPublicKey.pem"]);
+      expect(Buffer.from(zip["ImportToken.bin"]!).equals(token)).toBe(true);
+      expect(strFromU8(zip["README.txt"]!)).toContain(`${sha256(der)}  WrappingPublicKey.bin`);
+
+      // Offline: exactly the commands the page shows for this algorithm and key spec.
+      await writeFile(join(work, "WrappingPublicKey.bin"), der);
+      await writeFile(join(work, "ImportToken.bin"), token);
+      const checked = await bash(await flow.command(/Check the downloaded files/), work);
+      expect(checked).toContain(sha256(der));
+      await bash(await flow.command(/Have the key material/), work);
+      await bash(await flow.command(/Wrap the material/), work);
+      expect((await bash(await flow.command(/Check the result/), work)).split("\n")[0]).toBe("512");
+      const blob = await readFile(join(work, "EncryptedKeyMaterial.bin"));
+
+      await flow.upload(join(work, "EncryptedKeyMaterial.bin"));
+      await expect(flow.state("Awaiting approval")).toBeVisible();
+      await expect(flow.section("Wrapped key material")).toContainText(sha256(blob));
+      await expectAccessible(page);
+
+      // An approver who neither requested nor uploaded it sees everything needed, and approves.
+      const approver = await signedIn(browser, "demo-avery");
+      await approver.goto("/approvals");
+      const card = approver.getByRole("article", { name: /Import into alias\/payments\/card-data-kek/ });
+      await expect(card).toContainText(sha256(blob));
+      await expect(card).toContainText(sha256(der));
+      await expect(card).toContainText(sha256(token));
+      await expect(card).toContainText("E2E: first import of the card data KEK");
+      await card.getByLabel(/Comment/).fill("Hash confirmed with Casey by phone");
+      await card.getByRole("button", { name: "Approve import" }).click();
+      await approver.waitForURL(new RegExp(`/imports/${requestId}$`), { timeout: 30_000 });
+      await expect(approver.getByText("Key material imported.")).toBeVisible();
+      await expect(approver.getByRole("region", { name: "Verification" })).toContainText("Encrypt/Decrypt round trip passed");
+
+      // The key shows Enabled (the inventory was refreshed for it).
+      await page.goto(keyUrl);
+      await expect(page.getByText("Enabled", { exact: true }).first()).toBeVisible();
+
+      // Deleting the material is a request of its own, approved the same way.
+      await flow.keyMaterialPanel().getByRole("button", { name: /Request deletion of key material/ }).click();
+      await page.getByRole("form", { name: "Request deletion of key material" }).getByLabel("Justification").fill("E2E: rehearsal over, remove the material");
+      await page.getByRole("button", { name: "Request deletion", exact: true }).click();
+      await page.waitForURL(/\/imports\/[0-9a-f-]{36}$/);
+      const deletionId = page.url().split("/").pop()!;
+      await expect(flow.state("Awaiting approval")).toBeVisible();
+      await expect(page.getByRole("region", { name: /^Approval/ })).toContainText("An approver who neither requested nor uploaded it decides.");
+
+      await approver.goto(`/imports/${deletionId}`);
+      await approver.getByRole("button", { name: "Approve deletion" }).click();
+      await expect(approver.getByText("Key material deleted.")).toBeVisible({ timeout: 30_000 });
+      await page.goto(keyUrl);
+      await expect(page.getByText("Pending import", { exact: true }).first()).toBeVisible();
+
+      // The audit trail of the import holds every step, in order.
+      await page.goto(`/imports/${requestId}`);
+      const steps = await page.getByRole("list", { name: "History of this request" }).locator(":scope > li > p:first-of-type > span:first-child").allInnerTexts();
+      expect(steps).toEqual([
+        "Import requested",
+        "Import parameters issued",
+        "Parameters downloaded",
+        "Parameters downloaded",
+        "Parameters downloaded",
+        "Parameters downloaded",
+        "Wrapped material uploaded",
+        "Import approved",
+        "Key material imported",
+        "Import verified",
+      ]);
+      await approver.context().close();
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+});
+
+test.describe("dual control", () => {
+  test.use({ signedInAs: "admin" });
+
+  test("refuses self-approval, even to an admin; auditors can follow but neither download nor decide", async ({ page, browser, expectAccessible }) => {
+    test.setTimeout(90_000);
+    const work = await mkdtemp(join(tmpdir(), "keyport-e2e-self-"));
+    try {
+      const flow = new ImportsFlow(page);
+      await flow.openKey("alias/payments/webhook-signing");
+      await flow.startImport({ justification: "E2E: an admin tries to approve their own import" });
+      const requestId = await flow.submitStart();
+      // Right size, not real material: nobody will import it.
+      await bash("openssl rand -out EncryptedKeyMaterial.bin 512", work);
+      await flow.upload(join(work, "EncryptedKeyMaterial.bin"));
+
+      await page.goto("/approvals");
+      const card = page.getByRole("article", { name: /Import into alias\/payments\/webhook-signing/ });
+      await expect(card.getByRole("note")).toHaveText(
+        "You started this request, so you cannot approve it. Dual control needs a second person: another approver must approve it.",
+      );
+      await expect(card.getByRole("button", { name: "Approve import" })).toHaveCount(0);
+      await expectAccessible(page);
+
+      const auditor = await signedIn(browser, "demo-riley");
+      await auditor.goto(`/imports/${requestId}`);
+      await expect(auditor.getByText("Only approvers decide.").or(auditor.getByText("An approver who neither requested nor uploaded it decides."))).toBeVisible();
+      await expect(auditor.getByRole("list", { name: "Downloads" }).getByRole("link")).toHaveCount(0);
+      const refused = await auditor.request.get(`/api/imports/${requestId}/files/ImportToken.bin`);
+      expect(refused.status()).toBe(403);
+      await auditor.context().close();
+
+      // The admin closes it again.
+      await page.goto(`/imports/${requestId}`);
+      await page.getByRole("button", { name: "Cancel request…" }).click();
+      await page.getByRole("button", { name: "Cancel the request" }).click();
+      await expect(flow.state("Cancelled")).toBeVisible();
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+
+  test("answers 404 for an unknown or malformed request", async ({ page }) => {
+    expect((await page.goto("/imports/00000000-0000-4000-8000-000000000000"))?.status()).toBe(404);
+    expect((await page.goto("/imports/not-a-request"))?.status()).toBe(404);
+    const download = await page.request.get("/api/imports/not-a-request/files/ImportToken.bin");
+    expect(download.status()).toBe(404);
+  });
+});
+
+async function emulatorClock(at: number) {
+  const response = await fetch(EMULATOR_ADMIN, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ set: at }) });
+  expect(response.ok, "the emulator's admin API moved its clock").toBe(true);
+}
+
+async function appClock(admin: APIRequestContext, body: { advanceMs: number } | { offsetMs: number }) {
+  const response = await admin.post("/api/demo/clock", { data: body });
+  expect(response.status()).toBe(200);
+  return (await response.json()) as { now: number; offsetMs: number };
+}
+
+test.describe("token expiry", () => {
+  test.use({ signedInAs: "custodian" });
+
+  test("a token that expires disables downloads and uploads, on the server too, and shows Expired", async ({ page, browser, expectAccessible }) => {
+    test.setTimeout(90_000);
+    const adminContext = await browser.newContext({ storageState: storageStatePath("demo-morgan") });
+    const admin = adminContext.request;
+    try {
+      // The demo clock control: admins only (production answers 404).
+      expect((await admin.get("/api/demo/clock")).status()).toBe(200);
+      expect((await page.request.post("/api/demo/clock", { data: { advanceMs: 1000 } })).status()).toBe(403);
+
+      const flow = new ImportsFlow(page);
+      await flow.openKey("alias/payments/wallet-signing");
+      await flow.startImport({ justification: "E2E: parameters left to expire" });
+
+      // KMS issues the parameters "23 h 59 min 30 s ago" by its clock: they have about 30 seconds left.
+      await emulatorClock(Date.now() - 24 * 3600_000 + 30_000);
+      let requestId: string;
+      try {
+        requestId = await flow.submitStart();
+      } finally {
+        await emulatorClock(Date.now());
+      }
+      await expect(flow.state("Parameters issued")).toBeVisible();
+      // Red under ten minutes; the downloads are still offered.
+      await expect(flow.countdown()).toHaveAttribute("data-level", "urgent");
+      await expect(flow.countdown()).toContainText(/^0 min [0-3]\d s left$/);
+      await expect(flow.downloads().getByRole("link", { name: /ImportToken\.bin/ })).toBeVisible();
+
+      // 45 seconds later, for Keyport and for KMS.
+      await appClock(admin, { advanceMs: 45_000 });
+      await emulatorClock(Date.now() + 45_000);
+      const download = await page.request.get(`/api/imports/${requestId}/files/ImportToken.bin`);
+      expect(download.status()).toBe(410);
+      expect(((await download.json()) as { message: string }).message).toMatch(/The import parameters expired at .*Reissue the parameters/);
+
+      await page.reload();
+      await expect(flow.state("Expired")).toBeVisible();
+      await expect(page.getByRole("main").getByRole("alert")).toContainText("Expired. The import token expired");
+      await expect(flow.downloads().getByRole("link")).toHaveCount(0);
+      await expect(page.getByRole("form", { name: "Upload wrapped key material" })).toHaveCount(0);
+      await expect(page.getByRole("list", { name: "History of this request" })).toContainText("Import parameters expired");
+      await expectAccessible(page);
+
+      // The pending view lists it among the failed or expired ones.
+      await page.goto("/imports");
+      await expect(page.getByRole("table", { name: "Failed or expired import requests" })).toContainText("alias/payments/wallet-signing");
+
+      // Close it, so the key has no open request.
+      await page.goto(`/imports/${requestId}`);
+      await page.getByRole("button", { name: "Cancel request…" }).click();
+      await page.getByRole("button", { name: "Cancel the request" }).click();
+      await expect(flow.state("Cancelled")).toBeVisible();
+    } finally {
+      await appClock(admin, { offsetMs: 0 });
+      await emulatorClock(Date.now());
+      await adminContext.close();
+    }
+  });
+});

@@ -1,0 +1,28 @@
+import "server-only";
+import type { Db } from "@/lib/db";
+import type { KmsAccess } from "@/lib/kms";
+import type { KeyRow } from "@/lib/inventory";
+
+/**
+ * Everything the workflow needs from outside, through one seam: production passes the process-wide
+ * database, KMS access, Keyport's clock and configuration (lib/imports/index.ts `importDeps()`); the
+ * integration tests pass a fresh database, the emulator and a clock they control.
+ */
+export type ImportDeps = {
+  db: Db;
+  kms: Pick<KmsAccess, "kms">;
+  now: () => Date;
+  /** How many approvals, from people who neither requested nor uploaded, an import needs. */
+  approvalsRequired: number;
+  /** AES-256-GCM key for import tokens and wrapped blobs at rest. */
+  dataKey: Buffer;
+  inventory: {
+    /** The cached EXTERNAL key, or null. */
+    getKey(targetId: string, region: string, keyId: string): Promise<KeyRow | null>;
+    /** Re-reads the key from KMS into the cache after its material changed. */
+    refreshKey(targetId: string, region: string, keyId: string): Promise<unknown>;
+  };
+};
+
+/** Who is acting: the signed-in person, as the audit trail and CloudTrail (session name) record them. */
+export type Actor = { subject: string; name: string | null; email: string | null; roles: readonly string[] };

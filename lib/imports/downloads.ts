@@ -1,0 +1,75 @@
+import "server-only";
+import { zipSync } from "fflate";
+import { sha256Hex } from "@/lib/crypto";
+import { parametersReadme } from "./commands";
+import { isKeySpec, type WrappingAlgorithm, type WrappingKeySpec } from "./compat";
+import type { Actor, ImportDeps } from "./deps";
+import type { DownloadFile } from "./schemas";
+import { parametersForDownload, publicKeyPem, recordDownload } from "./workflow";
+
+/**
+ * The files of a request's current import parameters, as the AWS console names them, and a zip of all three
+ * with a README.txt (SHA-256 of each file, the openssl and AWS CLI commands for this algorithm and key spec).
+ * Every download is audited. The import token is opened here, put in the response body and dropped.
+ */
+
+export type Download = { body: Uint8Array; filename: string; contentType: string; sha256: string };
+
+const CONTENT_TYPES: Record<DownloadFile, string> = {
+  "WrappingPublicKey.bin": "application/octet-stream",
+  "WrappingPublicKey.pem": "application/x-pem-file",
+  "ImportToken.bin": "application/octet-stream",
+  "ImportParameters.zip": "application/zip",
+};
+
+export async function buildDownload(deps: ImportDeps, actor: Actor, requestId: string, file: DownloadFile): Promise<Download> {
+  const { request, parameters, importToken } = await parametersForDownload(deps, requestId);
+  let body: Uint8Array;
+  let filename: string = file;
+  if (file === "WrappingPublicKey.bin") {
+    body = parameters.publicKey;
+  } else if (file === "WrappingPublicKey.pem") {
+    body = Buffer.from(publicKeyPem(parameters.publicKey), "ascii");
+  } else if (file === "ImportToken.bin") {
+    body = importToken();
+  } else {
+    const token = importToken();
+    const pem = Buffer.from(publicKeyPem(parameters.publicKey), "ascii");
+    const files = [
+      { name: "WrappingPublicKey.bin", bytes: parameters.publicKey },
+      { name: "WrappingPublicKey.pem", bytes: pem },
+      { name: "ImportToken.bin", bytes: token },
+    ];
+    const keySpec = request.keySpec;
+    const readme = isKeySpec(keySpec)
+      ? parametersReadme({
+          requestId: request.id,
+          keyArn: request.keyArn,
+          accountId: request.keyArn.split(":")[4] ?? "",
+          region: request.region,
+          keySpec,
+          wrappingAlgorithm: parameters.wrappingAlgorithm as WrappingAlgorithm,
+          wrappingKeySpec: parameters.wrappingKeySpec as WrappingKeySpec,
+          expirationModel: request.expirationModel,
+          validTo: request.validTo,
+          importType: request.importType,
+          parametersValidTo: parameters.parametersValidTo,
+          files: files.map((f) => ({ name: f.name, sha256: sha256Hex(f.bytes), size: f.bytes.length })),
+        })
+      : `Key spec ${keySpec} is not one Keyport knows how to wrap for.\n`;
+    // Fixed modification time (the parameters' issue time) so the same parameters always zip the same way.
+    const mtime = parameters.issuedAt;
+    body = zipSync(
+      {
+        "README.txt": [Buffer.from(readme, "utf8"), { mtime }],
+        ...Object.fromEntries(files.map((f) => [f.name, [f.bytes, { mtime }] as const])),
+      },
+      { level: 6 },
+    );
+    token.fill(0);
+    filename = `ImportParameters-${request.keyId}.zip`;
+  }
+  const sha256 = sha256Hex(body);
+  await recordDownload(deps, actor, request, { file, sha256, size: body.length, parameterSetId: parameters.id });
+  return { body, filename, contentType: CONTENT_TYPES[file], sha256 };
+}

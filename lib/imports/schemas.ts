@@ -1,0 +1,140 @@
+import { z } from "zod";
+import { KEY_SPECS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from "./compat";
+import { REQUEST_STATES } from "./states";
+
+/**
+ * The shapes of everything a person sends to the import workflow, shared by the forms (for their field
+ * names and first checks) and the server actions (which parse with them before anything runs). Rules that
+ * need the clock or the key (ValidTo within 365 days, a wrapping that fits the key spec) are checked again
+ * by lib/imports/workflow.ts on the server's time.
+ *
+ * Pure (no server-only).
+ */
+
+const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+const blankToUndefined = (v: unknown) => {
+  const value = first(v);
+  return typeof value === "string" && value.trim() === "" ? undefined : value;
+};
+
+export const targetIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "Unknown account.");
+export const regionSchema = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, "Unknown Region.");
+export const keyIdSchema = z
+  .string()
+  .regex(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/, "Not a KMS key id.");
+export const requestIdSchema = z.uuid("Not an import request id.");
+
+export const JUSTIFICATION_MAX = 1000;
+export const justificationSchema = z
+  .string("Say why this is needed.")
+  .trim()
+  .min(10, "Say why this is needed, in at least 10 characters (approvers read it).")
+  .max(JUSTIFICATION_MAX, `Keep the justification under ${JUSTIFICATION_MAX} characters.`);
+
+export const EXPIRATION_MODELS = ["KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE"] as const;
+export type ExpirationModel = (typeof EXPIRATION_MODELS)[number];
+export const IMPORT_TYPES = ["NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL"] as const;
+export type ImportType = (typeof IMPORT_TYPES)[number];
+
+/** A date (`2026-03-31`, read as 00:00 UTC, as the AWS console's date picker does) or a full ISO time. */
+export const validToSchema = z
+  .string()
+  .trim()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) || z.iso.datetime({ offset: true }).safeParse(s).success, "Give a date such as 2026-12-31.")
+  .transform((s) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s))
+  .refine((d) => !Number.isNaN(d.getTime()), "Give a date such as 2026-12-31.");
+
+export const MAX_VALID_TO_DAYS = 365;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** KMS's rule for ValidTo: in the future, at most 365 days ahead. A sentence, or null when it holds. */
+export function validToProblem(validTo: Date, nowMs: number): string | null {
+  if (validTo.getTime() <= nowMs) return "ValidTo must be in the future.";
+  if (validTo.getTime() > nowMs + MAX_VALID_TO_DAYS * DAY_MS) return `ValidTo must be at most ${MAX_VALID_TO_DAYS} days from now.`;
+  return null;
+}
+
+export const startImportSchema = z
+  .object({
+    target: targetIdSchema,
+    region: regionSchema,
+    keyId: keyIdSchema,
+    /** `rotate`: NEW_KEY_MATERIAL into an enabled symmetric key, made current with RotateKeyOnDemand. */
+    kind: z.preprocess(first, z.enum(["import", "rotate"]).default("import")),
+    wrappingAlgorithm: z.preprocess(first, z.enum(WRAPPING_ALGORITHMS, "Choose a wrapping algorithm.")),
+    wrappingKeySpec: z.preprocess(first, z.enum(WRAPPING_KEY_SPECS, "Choose a wrapping key spec.")),
+    importType: z.preprocess(blankToUndefined, z.enum(IMPORT_TYPES).optional()),
+    expirationModel: z.preprocess(first, z.enum(EXPIRATION_MODELS, "Choose whether the key material expires.")),
+    validTo: z.preprocess(blankToUndefined, validToSchema.optional()),
+    justification: z.preprocess(first, justificationSchema),
+  })
+  .superRefine((input, ctx) => {
+    if (input.expirationModel === "KEY_MATERIAL_EXPIRES" && !input.validTo) {
+      ctx.addIssue({ code: "custom", path: ["validTo"], message: "Give the date the key material expires (at most 365 days from now)." });
+    }
+    if (input.expirationModel === "KEY_MATERIAL_DOES_NOT_EXPIRE" && input.validTo) {
+      ctx.addIssue({ code: "custom", path: ["validTo"], message: "Key material that does not expire has no ValidTo; clear the date." });
+    }
+  });
+export type StartImportInput = z.input<typeof startImportSchema>;
+export type StartImport = z.output<typeof startImportSchema>;
+
+export const requestRefSchema = z.object({ requestId: z.preprocess(first, requestIdSchema) });
+export type RequestRef = z.output<typeof requestRefSchema>;
+
+export const cancelRequestSchema = z.object({
+  requestId: z.preprocess(first, requestIdSchema),
+  reason: z.preprocess(blankToUndefined, z.string().trim().max(JUSTIFICATION_MAX).optional()),
+});
+
+/** KMS's limit for EncryptedKeyMaterial (and the largest RSA_AES blob of an RSA_4096 key is far below it). */
+export const MAX_BLOB_BYTES = 6144;
+
+export const uploadBlobSchema = z.object({
+  requestId: z.preprocess(first, requestIdSchema),
+  file: z
+    .instanceof(Blob, { message: "Choose the EncryptedKeyMaterial.bin file to upload." })
+    .refine((f) => f.size > 0, "The file is empty.")
+    .refine((f) => f.size <= MAX_BLOB_BYTES, `The file is larger than ${MAX_BLOB_BYTES.toLocaleString("en")} bytes, the most KMS accepts.`),
+});
+
+export const COMMENT_MAX = 1000;
+export const decisionSchema = z
+  .object({
+    requestId: z.preprocess(first, requestIdSchema),
+    decision: z.preprocess(first, z.enum(["approve", "reject"])),
+    comment: z.preprocess(blankToUndefined, z.string().trim().max(COMMENT_MAX, `Keep the comment under ${COMMENT_MAX} characters.`).optional()),
+    /**
+     * The SHA-256 of the blob the approver reviewed: if someone uploads another blob in between, the
+     * decision is refused instead of applying to bytes nobody looked at.
+     */
+    blobSha256: z.preprocess(blankToUndefined, z.string().regex(/^[0-9a-f]{64}$/).optional()),
+  })
+  .superRefine((input, ctx) => {
+    if (input.decision === "reject" && !input.comment) {
+      ctx.addIssue({ code: "custom", path: ["comment"], message: "Say why you reject it; the custodian reads this." });
+    }
+  });
+export type Decision = z.output<typeof decisionSchema>;
+
+export const requestDeletionSchema = z.object({
+  target: targetIdSchema,
+  region: regionSchema,
+  keyId: keyIdSchema,
+  justification: z.preprocess(first, justificationSchema),
+});
+
+export const DOWNLOAD_FILES = ["WrappingPublicKey.bin", "WrappingPublicKey.pem", "ImportToken.bin", "ImportParameters.zip"] as const;
+export type DownloadFile = (typeof DOWNLOAD_FILES)[number];
+
+/** The segments of /api/imports/[id]/files/[file]. */
+export const downloadParamsSchema = z.object({ id: requestIdSchema, file: z.enum(DOWNLOAD_FILES) });
+
+/** /imports?view=…&state=… — malformed values fall back to the default view. */
+export const importsQuerySchema = z.object({
+  view: z.preprocess(first, z.enum(["pending", "all"]).catch("pending")),
+  state: z.preprocess(first, z.enum(REQUEST_STATES).optional().catch(undefined)),
+});
+export type ImportsQuery = z.output<typeof importsQuerySchema>;
+
+export const keySpecSchema = z.enum(KEY_SPECS);

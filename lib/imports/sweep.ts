@@ -1,0 +1,34 @@
+import "server-only";
+import type { ImportDeps } from "./deps";
+import { expireDue, recoverInterrupted } from "./workflow";
+
+/**
+ * The periodic half of expiry (the other half runs lazily before every read and transition): once a
+ * minute, requests whose import token passed ParametersValidTo move to `expired` with an audit event, and
+ * requests left in `importing` by a stopped server become `failed`. Safe with several app instances: each
+ * move is a conditional UPDATE, so only one instance records it.
+ */
+
+export const SWEEP_INTERVAL_MS = 60_000;
+
+const state = globalThis as typeof globalThis & { __keyportImportSweep?: NodeJS.Timeout };
+
+export async function sweepOnce(deps: ImportDeps): Promise<{ expired: number; interrupted: number }> {
+  const expired = await expireDue(deps);
+  const interrupted = await recoverInterrupted(deps);
+  return { expired, interrupted };
+}
+
+/** Called once at server start (lib/startup). */
+export function scheduleExpirySweep(): void {
+  if (state.__keyportImportSweep) return;
+  const run = () => {
+    // Imported lazily: lib/imports/index.ts imports this module.
+    void import("./index")
+      .then(async ({ importDeps }) => sweepOnce(await importDeps()))
+      .catch((error: unknown) => console.error("[imports] expiry sweep failed:", error instanceof Error ? error.message : error));
+  };
+  run();
+  state.__keyportImportSweep = setInterval(run, SWEEP_INTERVAL_MS);
+  state.__keyportImportSweep.unref();
+}
