@@ -17,6 +17,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { IMPORT_REQUEST_KINDS, IMPORT_REQUEST_STATES } from "./enums";
 
 /**
  * Keyport's tables. Column names are snake_case in SQL and camelCase in TypeScript.
@@ -116,20 +117,10 @@ export const inventoryRefreshes = pgTable(
 // Import workflow
 // ---------------------------------------------------------------------------------------------------------
 
-export const importRequestKind = pgEnum("import_request_kind", ["import", "delete_material", "rotate"]);
+export const importRequestKind = pgEnum("import_request_kind", IMPORT_REQUEST_KINDS);
 
-/** The states of DESIGN.md "Import workflow". Transitions are enforced by lib/imports, not here. */
-export const importRequestState = pgEnum("import_request_state", [
-  "draft",
-  "parameters_issued",
-  "awaiting_approval",
-  "importing",
-  "imported",
-  "failed",
-  "rejected",
-  "expired",
-  "cancelled",
-]);
+/** The states of DESIGN.md "Import workflow" (lib/db/enums.ts). Transitions are enforced by lib/imports, not here. */
+export const importRequestState = pgEnum("import_request_state", IMPORT_REQUEST_STATES);
 
 export const importRequests = pgTable(
   "import_requests",

@@ -1,3 +1,5 @@
+import { IMPORT_REQUEST_KINDS, IMPORT_REQUEST_STATES } from "@/lib/db/enums";
+
 /**
  * The import request state machine of DESIGN.md "Import workflow", as data. lib/imports/workflow.ts asks
  * `transition()` before every change and then makes the change with a conditional UPDATE on the state it
@@ -6,20 +8,10 @@
  * Pure (no server-only): pages use the labels, tones and `canDo` to decide which buttons to show.
  */
 
-export const REQUEST_STATES = [
-  "draft",
-  "parameters_issued",
-  "awaiting_approval",
-  "importing",
-  "imported",
-  "failed",
-  "rejected",
-  "expired",
-  "cancelled",
-] as const;
+export const REQUEST_STATES = IMPORT_REQUEST_STATES;
 export type RequestState = (typeof REQUEST_STATES)[number];
 
-export const REQUEST_KINDS = ["import", "delete_material", "rotate"] as const;
+export const REQUEST_KINDS = IMPORT_REQUEST_KINDS;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
 /** What someone (or the expiry sweep) can do to a request. */

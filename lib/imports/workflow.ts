@@ -222,16 +222,8 @@ export async function startImport(deps: ImportDeps, actor: Actor, input: StartIm
   }
 
   const request = await deps.db.transaction(async (tx) => {
-    await queries.lockKey(tx, key.targetId, key.region, key.keyId);
-    const [open] = await queries.openRequestsOfKey(tx, key.targetId, key.region, key.keyId);
-    if (open) throw keyBusy(open.id);
-    const row = await queries.insertRequest(tx, {
-      id: randomUUID(),
+    const row = await openRequestOnKey(tx, key, actor, now, {
       kind: input.kind,
-      targetId: key.targetId,
-      region: key.region,
-      keyArn: key.arn,
-      keyId: key.keyId,
       keySpec,
       state: "draft",
       wrappingAlgorithm: input.wrappingAlgorithm,
@@ -240,10 +232,6 @@ export async function startImport(deps: ImportDeps, actor: Actor, input: StartIm
       expirationModel: input.expirationModel,
       validTo,
       justification: input.justification,
-      requestedBySubject: actor.subject,
-      requestedByName: actor.name,
-      requestedByEmail: actor.email,
-      createdAt: now,
     });
     await appendAudit(tx, {
       action: "import.requested",
@@ -274,6 +262,36 @@ export async function startImport(deps: ImportDeps, actor: Actor, input: StartIm
   }
 }
 
+type KeyOfRequest = { targetId: string; region: string; arn: string; keyId: string };
+
+/**
+ * Inside a transaction: takes the key's lock, refuses if the key already has an open request (one at a time
+ * per key), and inserts the new request for `actor`. Every kind of request starts here.
+ */
+async function openRequestOnKey(
+  tx: Tx,
+  key: KeyOfRequest,
+  actor: Actor,
+  now: Date,
+  fields: Omit<queries.NewRequest, "id" | "targetId" | "region" | "keyArn" | "keyId" | "requestedBySubject" | "requestedByName" | "requestedByEmail" | "createdAt">,
+) {
+  await queries.lockKey(tx, key.targetId, key.region, key.keyId);
+  const [open] = await queries.openRequestsOfKey(tx, key.targetId, key.region, key.keyId);
+  if (open) throw keyBusy(open.id);
+  return queries.insertRequest(tx, {
+    id: randomUUID(),
+    targetId: key.targetId,
+    region: key.region,
+    keyArn: key.arn,
+    keyId: key.keyId,
+    requestedBySubject: actor.subject,
+    requestedByName: actor.name,
+    requestedByEmail: actor.email,
+    createdAt: now,
+    ...fields,
+  });
+}
+
 /**
  * Deleting imported key material is a request of its own under the same quorum: it waits for approval from
  * the moment it is made (there are no parameters), and its approval calls DeleteImportedKeyMaterial.
@@ -290,17 +308,9 @@ export async function requestMaterialDeletion(
   }
   const now = deps.now();
   const row = await deps.db.transaction(async (tx) => {
-    await queries.lockKey(tx, key.targetId, key.region, key.keyId);
-    const [open] = await queries.openRequestsOfKey(tx, key.targetId, key.region, key.keyId);
-    if (open) throw keyBusy(open.id);
     // A deletion has no parameters: it waits for approval from the start (states.ts).
-    const inserted = await queries.insertRequest(tx, {
-      id: randomUUID(),
+    const inserted = await openRequestOnKey(tx, key, actor, now, {
       kind: "delete_material",
-      targetId: key.targetId,
-      region: key.region,
-      keyArn: key.arn,
-      keyId: key.keyId,
       keySpec: key.keySpec ?? "unknown",
       state: "awaiting_approval",
       wrappingAlgorithm: null,
@@ -309,10 +319,6 @@ export async function requestMaterialDeletion(
       expirationModel: null,
       validTo: null,
       justification: input.justification,
-      requestedBySubject: actor.subject,
-      requestedByName: actor.name,
-      requestedByEmail: actor.email,
-      createdAt: now,
     });
     await appendAudit(tx, {
       action: "material.deletion_requested",
