@@ -20,13 +20,30 @@ export async function knownKeys(db: Db, targetId: string, region: string): Promi
   return new Map(rows.map((row) => [row.keyId, { origin: row.origin }]));
 }
 
-/** Inserts or updates described keys; the unchanging facts are written again harmlessly. */
+/**
+ * Inserts or updates described keys. Only EXTERNAL keys are kept in full; for any other key the cache needs
+ * just enough to never describe it again (origin never changes), which keeps a cold refresh of a large
+ * estate — 95% of it typically AWS_KMS — cheap to write.
+ */
 export async function upsertDescribed(db: Db, targetId: string, region: string, keys: KeyMetadata[], at: Date): Promise<void> {
-  if (keys.length === 0) return;
+  const external = keys.filter((m) => m.origin === "EXTERNAL");
+  const others = keys.filter((m) => m.origin !== "EXTERNAL");
+  if (others.length > 0) {
+    await db
+      .insert(k)
+      .values(
+        others.map((m) => ({ targetId, region, keyId: m.keyId, arn: m.arn, accountId: m.accountId, origin: m.origin, lastDescribedAt: at, firstSeenAt: at, lastSeenAt: at })),
+      )
+      .onConflictDoUpdate({
+        target: [k.targetId, k.region, k.keyId],
+        set: { origin: sql`excluded.origin`, lastDescribedAt: sql`excluded.last_described_at`, lastSeenAt: sql`excluded.last_seen_at` },
+      });
+  }
+  if (external.length === 0) return;
   await db
     .insert(k)
     .values(
-      keys.map((m) => ({
+      external.map((m) => ({
         targetId,
         region,
         keyId: m.keyId,
