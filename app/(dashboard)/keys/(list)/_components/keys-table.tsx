@@ -17,7 +17,6 @@ const COLUMNS: Array<{ label: string; sort?: SortKey; className?: string }> = [
   { label: "Key spec", sort: "keySpec" },
   { label: "State", sort: "state" },
   { label: "Key material", sort: "validTo" },
-  { label: "Multi-Region", className: "text-center" },
   { label: "Request" },
 ];
 
@@ -77,6 +76,14 @@ export async function KeysTable({
                   <span className="block truncate font-mono text-xs text-ink-500">{row.keyId}</span>
                   {row.aliases.length > 1 && <span className="text-xs text-ink-500">+{row.aliases.length - 1} more aliases</span>}
                 </Link>
+                {/* Multi-Region sits with the key's name: a flag on a few keys did not earn a column of its own. */}
+                {row.multiRegion && (
+                  <span className="mt-1 inline-block">
+                    <Badge tone="accent" dot={false}>
+                      Multi-Region
+                    </Badge>
+                  </span>
+                )}
               </td>
               <td className="whitespace-nowrap px-4 py-3">
                 <span className="block text-ink-800">{targetName.get(row.targetId) ?? row.targetId}</span>
@@ -90,18 +97,6 @@ export async function KeysTable({
               <td className="whitespace-nowrap px-4 py-3">{row.keyState ? <KeyStateBadge state={row.keyState} /> : "—"}</td>
               <td className="whitespace-nowrap px-4 py-3">
                 <ExpiryCell expirationModel={row.expirationModel} validTo={row.validTo} keyState={row.keyState} now={now} warningDays={warningDays} />
-              </td>
-              <td className="px-4 py-3 text-center">
-                {row.multiRegion ? (
-                  <Badge tone="accent" dot={false}>
-                    Multi-Region
-                  </Badge>
-                ) : (
-                  <span className="text-ink-400">
-                    <span aria-hidden>—</span>
-                    <span className="sr-only">No</span>
-                  </span>
-                )}
               </td>
               <td className="px-4 py-3">
                 <OpenRequestCell request={openRequests.get(`${row.targetId}/${row.region}/${row.keyId}`)} />
