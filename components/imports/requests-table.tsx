@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { TableCard } from "@/components/ui/table-card";
 import { RequestStateBadge } from "@/components/ui/badge";
 import { Countdown } from "@/components/ui/countdown";
 import { formatDateTime, formatRelative } from "@/components/ui/format";
@@ -25,80 +26,79 @@ export function RequestsTable({
   showKey?: boolean;
 }) {
   return (
-    <div className="overflow-x-auto rounded-card bg-white shadow-card ring-1 ring-ink-200">
-      <table className="min-w-full divide-y divide-ink-200 text-sm">
-        <caption className="sr-only">{caption}</caption>
-        <thead className="bg-ink-50 text-left text-xs font-semibold uppercase tracking-wide text-ink-600">
-          <tr>
-            <th scope="col" className="px-4 py-3">Request</th>
-            {showKey && <th scope="col" className="px-4 py-3">Account · Region</th>}
-            <th scope="col" className="px-4 py-3">Wrapping</th>
-            <th scope="col" className="px-4 py-3">State</th>
-            <th scope="col" className="px-4 py-3">Import token</th>
-            <th scope="col" className="px-4 py-3">Requested</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-ink-100 align-top">
-          {rows.map((row) => {
-            const target = targets.get(row.targetId);
-            return (
-              <tr key={row.id} className="hover:bg-ink-50/60">
-                <td className="max-w-xs px-4 py-3">
-                  <Link href={`/imports/${row.id}`} className="group block rounded focus-visible:outline-offset-4">
-                    <span className="block truncate font-medium text-accent-700 group-hover:underline">{showKey ? (row.alias ?? row.keyId) : kindLabel(row.kind)}</span>
-                    <span className="block truncate text-xs text-ink-500">
-                      {showKey ? `${kindLabel(row.kind)} · ` : ""}
-                      <span className="font-mono">{row.keySpec}</span>
-                    </span>
-                  </Link>
+    <TableCard
+      caption={caption}
+      head={
+        <>
+          <th scope="col" className="px-4 py-3">Request</th>
+          {showKey && <th scope="col" className="px-4 py-3">Account · Region</th>}
+          <th scope="col" className="px-4 py-3">Wrapping</th>
+          <th scope="col" className="px-4 py-3">State</th>
+          <th scope="col" className="px-4 py-3">Import token</th>
+          <th scope="col" className="px-4 py-3">Requested</th>
+        </>
+      }
+    >
+      <tbody className="divide-y divide-ink-100 align-top">
+        {rows.map((row) => {
+          const target = targets.get(row.targetId);
+          return (
+            <tr key={row.id} className="hover:bg-ink-50/60">
+              <td className="max-w-xs px-4 py-3">
+                <Link href={`/imports/${row.id}`} className="group block rounded focus-visible:outline-offset-4">
+                  <span className="block truncate font-medium text-accent-700 group-hover:underline">{showKey ? (row.alias ?? row.keyId) : kindLabel(row.kind)}</span>
+                  <span className="block truncate text-xs text-ink-500">
+                    {showKey ? `${kindLabel(row.kind)} · ` : ""}
+                    <span className="font-mono">{row.keySpec}</span>
+                  </span>
+                </Link>
+              </td>
+              {showKey && (
+                <td className="whitespace-nowrap px-4 py-3">
+                  <span className="block text-ink-800">{target?.name ?? row.targetId}</span>
+                  <span className="font-mono text-xs text-ink-500">
+                    {target?.accountId ?? ""} · {row.region}
+                  </span>
                 </td>
-                {showKey && (
-                  <td className="whitespace-nowrap px-4 py-3">
-                    <span className="block text-ink-800">{target?.name ?? row.targetId}</span>
-                    <span className="font-mono text-xs text-ink-500">
-                      {target?.accountId ?? ""} · {row.region}
-                    </span>
-                  </td>
+              )}
+              <td className="whitespace-nowrap px-4 py-3 font-mono text-xs text-ink-700">
+                {row.wrappingAlgorithm ? (
+                  <>
+                    <span className="block">{row.wrappingAlgorithm}</span>
+                    <span className="block text-ink-500">{row.wrappingKeySpec}</span>
+                  </>
+                ) : (
+                  wrappingLabel(null, null)
                 )}
-                <td className="whitespace-nowrap px-4 py-3 font-mono text-xs text-ink-700">
-                  {row.wrappingAlgorithm ? (
-                    <>
-                      <span className="block">{row.wrappingAlgorithm}</span>
-                      <span className="block text-ink-500">{row.wrappingKeySpec}</span>
-                    </>
-                  ) : (
-                    wrappingLabel(null, null)
-                  )}
-                </td>
-                <td className="whitespace-nowrap px-4 py-3">
-                  <RequestStateBadge state={row.state} label={labelOf(row.state, row.kind)} />
-                  {row.lastErrorCode && (row.state === "failed" || row.state === "draft") && (
-                    <span className="mt-1 block max-w-56 truncate text-xs text-state-expired-fg" title={row.lastErrorMessage ?? undefined}>
-                      {row.lastErrorMessage}
-                    </span>
-                  )}
-                </td>
-                <td className="whitespace-nowrap px-4 py-3">
-                  {row.parametersValidTo && showsCountdown(row.state) ? (
-                    <Countdown validTo={row.parametersValidTo.toISOString()} size="sm" />
-                  ) : row.parametersValidTo && row.state === "expired" ? (
-                    <span className="text-xs text-state-expired-fg">Expired {formatRelative(row.parametersValidTo, now)}</span>
-                  ) : (
-                    <span className="text-ink-400">
-                      <span aria-hidden>—</span>
-                      <span className="sr-only">None</span>
-                    </span>
-                  )}
-                </td>
-                <td className="whitespace-nowrap px-4 py-3 text-xs text-ink-700">
-                  <span className="block text-sm text-ink-800">{personLabel(row.requestedByName, row.requestedBySubject)}</span>
-                  <span title={formatDateTime(row.createdAt)}>{formatRelative(row.createdAt, now)}</span>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+              </td>
+              <td className="whitespace-nowrap px-4 py-3">
+                <RequestStateBadge state={row.state} label={labelOf(row.state, row.kind)} />
+                {row.lastErrorCode && (row.state === "failed" || row.state === "draft") && (
+                  <span className="mt-1 block max-w-56 truncate text-xs text-state-expired-fg" title={row.lastErrorMessage ?? undefined}>
+                    {row.lastErrorMessage}
+                  </span>
+                )}
+              </td>
+              <td className="whitespace-nowrap px-4 py-3">
+                {row.parametersValidTo && showsCountdown(row.state) ? (
+                  <Countdown validTo={row.parametersValidTo.toISOString()} size="sm" />
+                ) : row.parametersValidTo && row.state === "expired" ? (
+                  <span className="text-xs text-state-expired-fg">Expired {formatRelative(row.parametersValidTo, now)}</span>
+                ) : (
+                  <span className="text-ink-400">
+                    <span aria-hidden>—</span>
+                    <span className="sr-only">None</span>
+                  </span>
+                )}
+              </td>
+              <td className="whitespace-nowrap px-4 py-3 text-xs text-ink-700">
+                <span className="block text-sm text-ink-800">{personLabel(row.requestedByName, row.requestedBySubject)}</span>
+                <span title={formatDateTime(row.createdAt)}>{formatRelative(row.createdAt, now)}</span>
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </TableCard>
   );
 }

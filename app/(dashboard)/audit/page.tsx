@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { TableCard } from "@/components/ui/table-card";
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -127,68 +128,67 @@ function AuditFilters({ query }: { query: AuditPageQuery }) {
 
 function AuditTable({ events }: { events: AuditEvent[] }) {
   return (
-    <div className="overflow-x-auto rounded-card bg-white shadow-card ring-1 ring-ink-200">
-      <table className="min-w-full divide-y divide-ink-200 text-sm">
-        <caption className="sr-only">Audit events, newest first</caption>
-        <thead className="bg-ink-50 text-left text-xs font-semibold uppercase tracking-wide text-ink-600">
-          <tr>
-            <th scope="col" className="px-4 py-3">#</th>
-            <th scope="col" className="px-4 py-3">When</th>
-            <th scope="col" className="px-4 py-3">What</th>
-            <th scope="col" className="px-4 py-3">Who</th>
-            <th scope="col" className="px-4 py-3">Where</th>
-            <th scope="col" className="px-4 py-3">Details</th>
-            <th scope="col" className="px-4 py-3">Hash</th>
+    <TableCard
+      caption={"Audit events, newest first"}
+      head={
+        <>
+          <th scope="col" className="px-4 py-3">#</th>
+          <th scope="col" className="px-4 py-3">When</th>
+          <th scope="col" className="px-4 py-3">What</th>
+          <th scope="col" className="px-4 py-3">Who</th>
+          <th scope="col" className="px-4 py-3">Where</th>
+          <th scope="col" className="px-4 py-3">Details</th>
+          <th scope="col" className="px-4 py-3">Hash</th>
+        </>
+      }
+    >
+      <tbody className="divide-y divide-ink-100 align-top">
+        {events.map((e) => (
+          <tr key={e.seq}>
+            <td className="px-4 py-3 font-mono text-xs text-ink-500">{e.seq}</td>
+            <td className="whitespace-nowrap px-4 py-3 text-ink-700">{formatDateTime(e.at)}</td>
+            <td className="px-4 py-3">
+              <span className="font-medium text-ink-900">{auditActionLabel(e.action)}</span>
+              {e.requestId && (
+                <Link href={`/imports/${e.requestId}`} className="block font-mono text-xs text-accent-700 hover:underline">
+                  request {e.requestId.slice(0, 8)}
+                </Link>
+              )}
+            </td>
+            <td className="px-4 py-3">
+              <span className="block text-ink-900">{e.actor.kind === "system" ? "Keyport" : (e.actor.name ?? e.actor.subject)}</span>
+              <span className="flex flex-wrap gap-1">
+                {e.actor.roles.map((r) => (
+                  <Badge key={r} tone="neutral" dot={false}>
+                    {r}
+                  </Badge>
+                ))}
+              </span>
+            </td>
+            <td className="px-4 py-3 text-xs text-ink-700">
+              {e.targetId && <span className="block">{e.targetId}</span>}
+              {e.region && <span className="block font-mono">{e.region}</span>}
+              {e.keyArn && <span className="block max-w-56 truncate font-mono text-ink-500" title={e.keyArn}>{e.keyArn.split("/").pop()}</span>}
+              {e.kmsRequestId && <span className="block font-mono text-ink-500" title="KMS request id">{e.kmsRequestId.slice(0, 8)}</span>}
+            </td>
+            <td className="max-w-sm px-4 py-3">
+              <dl className="grid grid-cols-[auto_1fr] gap-x-2 text-xs">
+                {Object.entries(e.details).slice(0, 6).map(([k, v]) => (
+                  <div key={k} className="contents">
+                    <dt className="text-ink-500">{k}</dt>
+                    <dd className="truncate font-mono text-ink-800" title={typeof v === "string" ? v : JSON.stringify(v)}>
+                      {typeof v === "string" ? v : JSON.stringify(v)}
+                    </dd>
+                  </div>
+                ))}
+              </dl>
+            </td>
+            <td className="px-4 py-3 font-mono text-xs text-ink-500" title={`hash ${e.hash}\nprevious ${e.prevHash}`}>
+              {e.hash.slice(0, 12)}…
+            </td>
           </tr>
-        </thead>
-        <tbody className="divide-y divide-ink-100 align-top">
-          {events.map((e) => (
-            <tr key={e.seq}>
-              <td className="px-4 py-3 font-mono text-xs text-ink-500">{e.seq}</td>
-              <td className="whitespace-nowrap px-4 py-3 text-ink-700">{formatDateTime(e.at)}</td>
-              <td className="px-4 py-3">
-                <span className="font-medium text-ink-900">{auditActionLabel(e.action)}</span>
-                {e.requestId && (
-                  <Link href={`/imports/${e.requestId}`} className="block font-mono text-xs text-accent-700 hover:underline">
-                    request {e.requestId.slice(0, 8)}
-                  </Link>
-                )}
-              </td>
-              <td className="px-4 py-3">
-                <span className="block text-ink-900">{e.actor.kind === "system" ? "Keyport" : (e.actor.name ?? e.actor.subject)}</span>
-                <span className="flex flex-wrap gap-1">
-                  {e.actor.roles.map((r) => (
-                    <Badge key={r} tone="neutral" dot={false}>
-                      {r}
-                    </Badge>
-                  ))}
-                </span>
-              </td>
-              <td className="px-4 py-3 text-xs text-ink-700">
-                {e.targetId && <span className="block">{e.targetId}</span>}
-                {e.region && <span className="block font-mono">{e.region}</span>}
-                {e.keyArn && <span className="block max-w-56 truncate font-mono text-ink-500" title={e.keyArn}>{e.keyArn.split("/").pop()}</span>}
-                {e.kmsRequestId && <span className="block font-mono text-ink-500" title="KMS request id">{e.kmsRequestId.slice(0, 8)}</span>}
-              </td>
-              <td className="max-w-sm px-4 py-3">
-                <dl className="grid grid-cols-[auto_1fr] gap-x-2 text-xs">
-                  {Object.entries(e.details).slice(0, 6).map(([k, v]) => (
-                    <div key={k} className="contents">
-                      <dt className="text-ink-500">{k}</dt>
-                      <dd className="truncate font-mono text-ink-800" title={typeof v === "string" ? v : JSON.stringify(v)}>
-                        {typeof v === "string" ? v : JSON.stringify(v)}
-                      </dd>
-                    </div>
-                  ))}
-                </dl>
-              </td>
-              <td className="px-4 py-3 font-mono text-xs text-ink-500" title={`hash ${e.hash}\nprevious ${e.prevHash}`}>
-                {e.hash.slice(0, 12)}…
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        ))}
+      </tbody>
+    </TableCard>
   );
 }

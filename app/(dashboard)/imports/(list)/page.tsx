@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { TableCard } from "@/components/ui/table-card";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { RequestsTable, type TargetNames } from "@/components/imports/requests-table";
@@ -214,42 +215,41 @@ function KeyList({
   detail: (key: KeyRow) => ReactNode;
 }) {
   return (
-    <div className="overflow-x-auto rounded-card bg-white shadow-card ring-1 ring-ink-200">
-      <table className="min-w-full divide-y divide-ink-200 text-sm">
-        <caption className="sr-only">{caption}</caption>
-        <thead className="bg-ink-50 text-left text-xs font-semibold uppercase tracking-wide text-ink-600">
-          <tr>
-            <th scope="col" className="px-4 py-3">Key</th>
-            <th scope="col" className="px-4 py-3">Account · Region</th>
-            <th scope="col" className="px-4 py-3">Key spec</th>
-            <th scope="col" className="px-4 py-3">State</th>
-            <th scope="col" className="px-4 py-3">
-              <span className="sr-only">Next step</span>
-            </th>
+    <TableCard
+      caption={caption}
+      head={
+        <>
+          <th scope="col" className="px-4 py-3">Key</th>
+          <th scope="col" className="px-4 py-3">Account · Region</th>
+          <th scope="col" className="px-4 py-3">Key spec</th>
+          <th scope="col" className="px-4 py-3">State</th>
+          <th scope="col" className="px-4 py-3">
+            <span className="sr-only">Next step</span>
+          </th>
+        </>
+      }
+    >
+      <tbody className="divide-y divide-ink-100">
+        {rows.map((key) => (
+          <tr key={`${key.targetId}/${key.region}/${key.keyId}`}>
+            <td className="max-w-xs px-4 py-3">
+              <Link href={keyHref(key)} className="block truncate font-medium text-accent-700 hover:underline">
+                {key.aliases[0] ?? key.keyId}
+              </Link>
+              <span className="block truncate font-mono text-xs text-ink-500">{key.keyId}</span>
+            </td>
+            <td className="whitespace-nowrap px-4 py-3">
+              <span className="block text-ink-800">{targets.get(key.targetId)?.name ?? key.targetId}</span>
+              <span className="font-mono text-xs text-ink-500">
+                {key.accountId} · {key.region}
+              </span>
+            </td>
+            <td className="whitespace-nowrap px-4 py-3 font-mono text-xs text-ink-800">{key.keySpec ?? "—"}</td>
+            <td className="whitespace-nowrap px-4 py-3">{key.keyState ? <KeyStateBadge state={key.keyState} /> : "—"}</td>
+            <td className="whitespace-nowrap px-4 py-3 text-right">{detail(key)}</td>
           </tr>
-        </thead>
-        <tbody className="divide-y divide-ink-100">
-          {rows.map((key) => (
-            <tr key={`${key.targetId}/${key.region}/${key.keyId}`}>
-              <td className="max-w-xs px-4 py-3">
-                <Link href={keyHref(key)} className="block truncate font-medium text-accent-700 hover:underline">
-                  {key.aliases[0] ?? key.keyId}
-                </Link>
-                <span className="block truncate font-mono text-xs text-ink-500">{key.keyId}</span>
-              </td>
-              <td className="whitespace-nowrap px-4 py-3">
-                <span className="block text-ink-800">{targets.get(key.targetId)?.name ?? key.targetId}</span>
-                <span className="font-mono text-xs text-ink-500">
-                  {key.accountId} · {key.region}
-                </span>
-              </td>
-              <td className="whitespace-nowrap px-4 py-3 font-mono text-xs text-ink-800">{key.keySpec ?? "—"}</td>
-              <td className="whitespace-nowrap px-4 py-3">{key.keyState ? <KeyStateBadge state={key.keyState} /> : "—"}</td>
-              <td className="whitespace-nowrap px-4 py-3 text-right">{detail(key)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        ))}
+      </tbody>
+    </TableCard>
   );
 }

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { TableCard } from "@/components/ui/table-card";
 import { Badge, KeyStateBadge } from "@/components/ui/badge";
 import { requestStateTone, toneClasses } from "@/components/ui/tone";
 import { importDeps, read } from "@/lib/imports";
@@ -48,64 +49,63 @@ export async function KeysTable({
     if (!openRequests.has(id)) openRequests.set(id, request); // newest first
   }
   return (
-    <div className="overflow-x-auto rounded-card bg-white shadow-card ring-1 ring-ink-200">
-      <table className="min-w-full divide-y divide-ink-200 text-sm">
-        <caption className="sr-only">External KMS keys, sorted by {query.sort} ({query.dir === "asc" ? "ascending" : "descending"})</caption>
-        <thead className="bg-ink-50">
-          <tr>
-            {COLUMNS.map((column) => (
-              <th
-                key={column.label}
-                scope="col"
-                aria-sort={column.sort && column.sort === query.sort ? (query.dir === "asc" ? "ascending" : "descending") : undefined}
-                className={`whitespace-nowrap px-4 py-3 text-left text-xs font-semibold uppercase tracking-wide text-ink-600 ${column.className ?? ""}`}
-              >
-                {column.sort ? <SortLink query={query} sort={column.sort} label={column.label} /> : column.label}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-ink-100">
-          {rows.map((row) => (
-            <tr key={`${row.targetId}/${row.region}/${row.keyId}`} className="hover:bg-ink-50/60">
-              <td className="max-w-xs px-4 py-3">
-                <Link href={keyHref(row)} className="group block rounded focus-visible:outline-offset-4">
-                  <span className="block truncate font-medium text-accent-700 group-hover:underline">
-                    {row.aliases[0] ?? <span className="italic text-ink-600">No alias</span>}
-                  </span>
-                  <span className="block truncate font-mono text-xs text-ink-500">{row.keyId}</span>
-                  {row.aliases.length > 1 && <span className="text-xs text-ink-500">+{row.aliases.length - 1} more aliases</span>}
-                </Link>
-                {/* Multi-Region sits with the key's name: a flag on a few keys did not earn a column of its own. */}
-                {row.multiRegion && (
-                  <span className="mt-1 inline-block">
-                    <Badge tone="accent" dot={false}>
-                      Multi-Region
-                    </Badge>
-                  </span>
-                )}
-              </td>
-              <td className="whitespace-nowrap px-4 py-3">
-                <span className="block text-ink-800">{targetName.get(row.targetId) ?? row.targetId}</span>
-                <span className="font-mono text-xs text-ink-500">{row.accountId}</span>
-              </td>
-              <td className="whitespace-nowrap px-4 py-3 font-mono text-xs text-ink-700">{row.region}</td>
-              <td className="whitespace-nowrap px-4 py-3">
-                <span className="block font-mono text-xs text-ink-800">{row.keySpec ?? "—"}</span>
-                <span className="text-xs text-ink-500">{usageLabel(row.keyUsage)}</span>
-              </td>
-              <td className="whitespace-nowrap px-4 py-3">{row.keyState ? <KeyStateBadge state={row.keyState} /> : "—"}</td>
-              <td className="whitespace-nowrap px-4 py-3">
-                <ExpiryCell expirationModel={row.expirationModel} validTo={row.validTo} keyState={row.keyState} now={now} warningDays={warningDays} />
-              </td>
-              <td className="px-4 py-3">
-                <OpenRequestCell request={openRequests.get(`${row.targetId}/${row.region}/${row.keyId}`)} />
-              </td>
-            </tr>
+    <TableCard
+      caption={`External KMS keys, sorted by ${query.sort} (${query.dir === "asc" ? "ascending" : "descending"})`}
+      head={
+        <>
+          {COLUMNS.map((column) => (
+            <th
+              key={column.label}
+              scope="col"
+              aria-sort={column.sort && column.sort === query.sort ? (query.dir === "asc" ? "ascending" : "descending") : undefined}
+              className={`whitespace-nowrap px-4 py-3 ${column.className ?? ""}`}
+            >
+              {column.sort ? <SortLink query={query} sort={column.sort} label={column.label} /> : column.label}
+            </th>
           ))}
-        </tbody>
-      </table>
-    </div>
+        </>
+      }
+    >
+      <tbody className="divide-y divide-ink-100">
+        {rows.map((row) => (
+          <tr key={`${row.targetId}/${row.region}/${row.keyId}`} className="hover:bg-ink-50/60">
+            <td className="max-w-xs px-4 py-3">
+              <Link href={keyHref(row)} className="group block rounded focus-visible:outline-offset-4">
+                <span className="block truncate font-medium text-accent-700 group-hover:underline">
+                  {row.aliases[0] ?? <span className="italic text-ink-600">No alias</span>}
+                </span>
+                <span className="block truncate font-mono text-xs text-ink-500">{row.keyId}</span>
+                {row.aliases.length > 1 && <span className="text-xs text-ink-500">+{row.aliases.length - 1} more aliases</span>}
+              </Link>
+              {/* Multi-Region sits with the key's name: a flag on a few keys did not earn a column of its own. */}
+              {row.multiRegion && (
+                <span className="mt-1 inline-block">
+                  <Badge tone="accent" dot={false}>
+                    Multi-Region
+                  </Badge>
+                </span>
+              )}
+            </td>
+            <td className="whitespace-nowrap px-4 py-3">
+              <span className="block text-ink-800">{targetName.get(row.targetId) ?? row.targetId}</span>
+              <span className="font-mono text-xs text-ink-500">{row.accountId}</span>
+            </td>
+            <td className="whitespace-nowrap px-4 py-3 font-mono text-xs text-ink-700">{row.region}</td>
+            <td className="whitespace-nowrap px-4 py-3">
+              <span className="block font-mono text-xs text-ink-800">{row.keySpec ?? "—"}</span>
+              <span className="text-xs text-ink-500">{usageLabel(row.keyUsage)}</span>
+            </td>
+            <td className="whitespace-nowrap px-4 py-3">{row.keyState ? <KeyStateBadge state={row.keyState} /> : "—"}</td>
+            <td className="whitespace-nowrap px-4 py-3">
+              <ExpiryCell expirationModel={row.expirationModel} validTo={row.validTo} keyState={row.keyState} now={now} warningDays={warningDays} />
+            </td>
+            <td className="px-4 py-3">
+              <OpenRequestCell request={openRequests.get(`${row.targetId}/${row.region}/${row.keyId}`)} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </TableCard>
   );
 }
 
