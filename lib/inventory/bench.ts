@@ -7,6 +7,8 @@
  * A developer tool: it reads DATABASE_URL through lib/db/testing like the tests do.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
 import { createTestDatabase, testDrivers } from "@/lib/db/testing";
 import { adminClient, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY } from "@/lib/emulator";
@@ -41,7 +43,7 @@ const targets: KmsTarget[] = [
 ];
 
 function startEmulatorProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "lib/emulator/cli.ts", "--port", String(PORT), "--seed", `scale:${KEYS}:${EXTERNAL_PERCENT}`, "--admin"], {
+  const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "lib/emulator/cli.ts", "--port", String(PORT), "--seed", `scale:${KEYS}:${EXTERNAL_PERCENT}`, "--admin", "--wrapping-key-pool", "2048=0,3072=0,4096=0"], {
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
   });
@@ -52,6 +54,28 @@ function startEmulatorProcess(): Promise<ChildProcess> {
     child.on("exit", (code) => reject(new Error(`emulator exited with ${code}`)));
   });
 }
+
+/** CPU seconds a process (and its children: tsx runs the emulator in one) has used, from /proc. */
+function processCpuMs(pid: number): number {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean).map(Number);
+  const [utime, stime] = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ").slice(11, 13).map(Number);
+  return (utime! + stime!) * (1000 / CLOCK_TICKS) + children.reduce((sum, child) => sum + processCpuMs(child), 0);
+}
+const CLOCK_TICKS = 100;
+
+/** Wall time and the CPU this process and the emulator spent meanwhile: on a small machine the two share the cores. */
+async function measured<T>(emulatorPid: number, work: () => Promise<T>): Promise<{ result: T; wallMs: number; appCpuMs: number; emulatorCpuMs: number }> {
+  const emulator0 = processCpuMs(emulatorPid);
+  const app0 = process.cpuUsage();
+  const t = performance.now();
+  const result = await work();
+  const wallMs = performance.now() - t;
+  const app = process.cpuUsage(app0);
+  return { result, wallMs, appCpuMs: (app.user + app.system) / 1000, emulatorCpuMs: processCpuMs(emulatorPid) - emulator0 };
+}
+
+const cpuLine = (m: { wallMs: number; appCpuMs: number; emulatorCpuMs: number }) =>
+  `CPU: Keyport ${seconds(m.appCpuMs)}, emulator ${seconds(m.emulatorCpuMs)} (${((m.appCpuMs + m.emulatorCpuMs) / m.wallMs).toFixed(2)} of ${availableParallelism()} cores busy)`;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -75,26 +99,28 @@ async function main() {
       try {
         await admin.reset();
         await admin.setLatency(LATENCY_MS);
-        let t = performance.now();
-        const cold = await refreshAll(deps);
-        const coldMs = performance.now() - t;
+        const coldRun = await measured(emulator.pid!, () => refreshAll(deps));
+        const cold = coldRun.result;
+        const coldMs = coldRun.wallMs;
         const coldCalls = await admin.getCallCounts();
         const failedCold = cold.filter((o) => o.status !== "succeeded");
 
         await admin.reset();
         await admin.setLatency(LATENCY_MS);
-        t = performance.now();
-        const warm = await refreshAll(deps);
-        const warmMs = performance.now() - t;
+        const warmRun = await measured(emulator.pid!, () => refreshAll(deps));
+        const warm = warmRun.result;
+        const warmMs = warmRun.wallMs;
         const warmCalls = await admin.getCallCounts();
         const external = warm.reduce((n, o) => n + (o.status === "succeeded" ? o.externalKeys : 0), 0);
 
         console.log(`\n[${driver}]`);
         console.log(`cold refresh: ${seconds(coldMs)} (${failedCold.length} failed Regions)`);
+        console.log(`cold ${cpuLine(coldRun)}`);
         console.log(`cold calls: ${JSON.stringify(coldCalls)}`);
         console.log(`lower bound: ${seconds(boundMs)} (${pages} ListKeys pages + ${perRegion} DescribeKey ÷ ${CONCURRENCY}, × ${LATENCY_MS} ms)`);
         console.log(`ratio: ${(coldMs / boundMs).toFixed(2)}`);
         console.log(`warm refresh: ${seconds(warmMs)}`);
+        console.log(`warm ${cpuLine(warmRun)}`);
         console.log(`warm calls: ${JSON.stringify(warmCalls)}`);
         console.log(`warm DescribeKey calls: ${warmCalls.DescribeKey ?? 0} for ${external} EXTERNAL keys (non-EXTERNAL described: ${(warmCalls.DescribeKey ?? 0) - external})`);
       } finally {
