@@ -24,69 +24,61 @@ export async function knownKeys(db: Db, targetId: string, region: string): Promi
  * Inserts or updates described keys. Only EXTERNAL keys are kept in full; for any other key the cache needs
  * just enough to never describe it again (origin never changes), which keeps a cold refresh of a large
  * estate — 95% of it typically AWS_KMS — cheap to write.
+ *
+ * Each group is one statement with the rows as a single JSON parameter: a cold refresh writes thousands of
+ * rows, and drizzle building a multi-row VALUES list with a bind parameter per cell took more CPU than the
+ * database's own work (`npm run bench:inventory` prints the CPU a refresh costs).
  */
 export async function upsertDescribed(db: Db, targetId: string, region: string, keys: KeyMetadata[], at: Date): Promise<void> {
   const external = keys.filter((m) => m.origin === "EXTERNAL");
   const others = keys.filter((m) => m.origin !== "EXTERNAL");
+  const now = sql`${at.toISOString()}::timestamptz`;
   if (others.length > 0) {
-    await db
-      .insert(k)
-      .values(
-        others.map((m) => ({ targetId, region, keyId: m.keyId, arn: m.arn, accountId: m.accountId, origin: m.origin, lastDescribedAt: at, firstSeenAt: at, lastSeenAt: at })),
-      )
-      .onConflictDoUpdate({
-        target: [k.targetId, k.region, k.keyId],
-        set: { origin: sql`excluded.origin`, lastDescribedAt: sql`excluded.last_described_at`, lastSeenAt: sql`excluded.last_seen_at` },
-      });
+    const rows = JSON.stringify(others.map((m) => ({ key_id: m.keyId, arn: m.arn, account_id: m.accountId, origin: m.origin })));
+    await db.execute(sql`
+      INSERT INTO inventory_keys (target_id, region, key_id, arn, account_id, origin, last_described_at, first_seen_at, last_seen_at)
+      SELECT ${targetId}, ${region}, v.key_id, v.arn, v.account_id, v.origin, ${now}, ${now}, ${now}
+      FROM jsonb_to_recordset(${rows}::jsonb) AS v(key_id text, arn text, account_id text, origin text)
+      ON CONFLICT (target_id, region, key_id) DO UPDATE SET
+        origin = excluded.origin, last_described_at = excluded.last_described_at, last_seen_at = excluded.last_seen_at`);
   }
   if (external.length === 0) return;
-  await db
-    .insert(k)
-    .values(
-      external.map((m) => ({
-        targetId,
-        region,
-        keyId: m.keyId,
-        arn: m.arn,
-        accountId: m.accountId,
-        origin: m.origin,
-        keySpec: m.keySpec,
-        keyUsage: m.keyUsage,
-        keyState: m.keyState,
-        enabled: m.enabled,
-        keyManager: m.keyManager,
-        description: m.description,
-        creationDate: m.creationDate,
-        validTo: m.validTo,
-        expirationModel: m.expirationModel,
-        currentKeyMaterialId: m.currentKeyMaterialId,
-        multiRegion: m.multiRegion,
-        deletionDate: m.deletionDate,
-        lastDescribedAt: at,
-        firstSeenAt: at,
-        lastSeenAt: at,
-      })),
-    )
-    .onConflictDoUpdate({
-      target: [k.targetId, k.region, k.keyId],
-      set: {
-        origin: sql`excluded.origin`,
-        keySpec: sql`excluded.key_spec`,
-        keyUsage: sql`excluded.key_usage`,
-        keyState: sql`excluded.key_state`,
-        enabled: sql`excluded.enabled`,
-        keyManager: sql`excluded.key_manager`,
-        description: sql`excluded.description`,
-        creationDate: sql`excluded.creation_date`,
-        validTo: sql`excluded.valid_to`,
-        expirationModel: sql`excluded.expiration_model`,
-        currentKeyMaterialId: sql`excluded.current_key_material_id`,
-        multiRegion: sql`excluded.multi_region`,
-        deletionDate: sql`excluded.deletion_date`,
-        lastDescribedAt: sql`excluded.last_described_at`,
-        lastSeenAt: sql`excluded.last_seen_at`,
-      },
-    });
+  const rows = JSON.stringify(
+    external.map((m) => ({
+      key_id: m.keyId,
+      arn: m.arn,
+      account_id: m.accountId,
+      origin: m.origin,
+      key_spec: m.keySpec,
+      key_usage: m.keyUsage,
+      key_state: m.keyState,
+      enabled: m.enabled,
+      key_manager: m.keyManager,
+      description: m.description,
+      creation_date: m.creationDate?.toISOString() ?? null,
+      valid_to: m.validTo?.toISOString() ?? null,
+      expiration_model: m.expirationModel,
+      current_key_material_id: m.currentKeyMaterialId,
+      multi_region: m.multiRegion,
+      deletion_date: m.deletionDate?.toISOString() ?? null,
+    })),
+  );
+  await db.execute(sql`
+    INSERT INTO inventory_keys (target_id, region, key_id, arn, account_id, origin, key_spec, key_usage, key_state, enabled,
+      key_manager, description, creation_date, valid_to, expiration_model, current_key_material_id, multi_region,
+      deletion_date, last_described_at, first_seen_at, last_seen_at)
+    SELECT ${targetId}, ${region}, v.key_id, v.arn, v.account_id, v.origin, v.key_spec, v.key_usage, v.key_state, v.enabled,
+      v.key_manager, v.description, v.creation_date, v.valid_to, v.expiration_model, v.current_key_material_id, v.multi_region,
+      v.deletion_date, ${now}, ${now}, ${now}
+    FROM jsonb_to_recordset(${rows}::jsonb) AS v(key_id text, arn text, account_id text, origin text, key_spec text,
+      key_usage text, key_state text, enabled boolean, key_manager text, description text, creation_date timestamptz,
+      valid_to timestamptz, expiration_model text, current_key_material_id text, multi_region boolean, deletion_date timestamptz)
+    ON CONFLICT (target_id, region, key_id) DO UPDATE SET
+      origin = excluded.origin, key_spec = excluded.key_spec, key_usage = excluded.key_usage, key_state = excluded.key_state,
+      enabled = excluded.enabled, key_manager = excluded.key_manager, description = excluded.description,
+      creation_date = excluded.creation_date, valid_to = excluded.valid_to, expiration_model = excluded.expiration_model,
+      current_key_material_id = excluded.current_key_material_id, multi_region = excluded.multi_region,
+      deletion_date = excluded.deletion_date, last_described_at = excluded.last_described_at, last_seen_at = excluded.last_seen_at`);
 }
 
 /** Records that ListKeys still returned these keys (the ones not described again). */

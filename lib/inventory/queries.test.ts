@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, testDrivers, type TestDatabase } from "@/lib/db/testing";
+import type { KeyMetadata } from "@/lib/kms/operations";
+import { getExternalKey, knownKeys, upsertDescribed } from "./queries";
+
+/**
+ * upsertDescribed hands its rows to the database as one JSON document, so nothing in TypeScript checks that
+ * each field lands in its column: these cases do, on both drivers, for the insert and for the update path.
+ */
+
+const external: KeyMetadata = {
+  keyId: "1234abcd-12ab-34cd-56ef-1234567890ab",
+  arn: "arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+  accountId: "222222222222",
+  origin: "EXTERNAL",
+  keySpec: "HMAC_256",
+  keyUsage: "GENERATE_VERIFY_MAC",
+  keyState: "Enabled",
+  enabled: true,
+  keyManager: "CUSTOMER",
+  description: "Card PIN, it's \"quoted\" — and unicode ✓",
+  creationDate: new Date("2026-01-02T03:04:05.678Z"),
+  validTo: new Date("2027-01-02T00:00:00.000Z"),
+  expirationModel: "KEY_MATERIAL_EXPIRES",
+  currentKeyMaterialId: "a".repeat(64),
+  multiRegion: true,
+  deletionDate: null,
+};
+
+const awsKms: KeyMetadata = {
+  ...external,
+  keyId: "9999abcd-12ab-34cd-56ef-1234567890ab",
+  arn: "arn:aws:kms:eu-west-1:222222222222:key/9999abcd-12ab-34cd-56ef-1234567890ab",
+  origin: "AWS_KMS",
+};
+
+describe.each(testDrivers())("upsertDescribed on %s", (driver) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase(driver);
+  });
+  afterAll(async () => {
+    await db?.cleanup();
+  });
+
+  it("stores every field of an EXTERNAL key, and only what is needed of any other", async () => {
+    const at = new Date("2026-11-28T10:00:00.000Z");
+    await upsertDescribed(db.database.db, "t", "eu-west-1", [external, awsKms], at);
+
+    expect(await getExternalKey(db.database.db, "t", "eu-west-1", external.keyId)).toEqual({
+      targetId: "t",
+      region: "eu-west-1",
+      keyId: external.keyId,
+      arn: external.arn,
+      accountId: external.accountId,
+      aliases: [],
+      keySpec: external.keySpec,
+      keyUsage: external.keyUsage,
+      keyState: external.keyState,
+      description: external.description,
+      expirationModel: external.expirationModel,
+      validTo: external.validTo,
+      multiRegion: true,
+      creationDate: external.creationDate,
+      deletionDate: null,
+      currentKeyMaterialId: external.currentKeyMaterialId,
+      lastDescribedAt: at,
+    });
+    expect(await getExternalKey(db.database.db, "t", "eu-west-1", awsKms.keyId)).toBeNull();
+    const known = await knownKeys(db.database.db, "t", "eu-west-1");
+    expect(Object.fromEntries(known)).toEqual({ [external.keyId]: { origin: "EXTERNAL" }, [awsKms.keyId]: { origin: "AWS_KMS" } });
+  });
+
+  it("overwrites what changed when the key is described again", async () => {
+    const at = new Date("2026-11-28T11:00:00.000Z");
+    const changed: KeyMetadata = {
+      ...external,
+      keyState: "PendingDeletion",
+      enabled: false,
+      description: "",
+      validTo: null,
+      expirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE",
+      deletionDate: new Date("2026-12-05T00:00:00.000Z"),
+    };
+    await upsertDescribed(db.database.db, "t", "eu-west-1", [changed], at);
+
+    const row = await getExternalKey(db.database.db, "t", "eu-west-1", external.keyId);
+    expect(row).toMatchObject({
+      keyState: "PendingDeletion",
+      description: "",
+      validTo: null,
+      expirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE",
+      deletionDate: changed.deletionDate,
+      lastDescribedAt: at,
+    });
+  });
+});
