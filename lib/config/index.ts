@@ -5,7 +5,7 @@ import packageJson from "@/package.json";
 import { loadConfig } from "./load";
 import type { Config } from "./schema";
 
-export { ConfigError, loadConfig } from "./load";
+export { ConfigError, DEFAULT_DESCRIBE_CONCURRENCY, loadConfig } from "./load";
 export { ROLES, type Config, type Mode, type Role, type Target } from "./schema";
 
 let cached: Config | undefined;

@@ -137,6 +137,12 @@ function parseUrl(env: Env, name: string, problems: Problems, opts: { httpsUnles
   return raw.replace(/\/$/, "");
 }
 
+/**
+ * DescribeKey calls in flight per target and Region. 16 is about 1,600/s at 10 ms a call: under KMS's 2,000/s per
+ * account and Region, with room left for the account's other callers.
+ */
+export const DEFAULT_DESCRIBE_CONCURRENCY = 16;
+
 const DEFAULT_OIDC_SCOPES = "openid email profile";
 
 // RFC 6749 §3.3 scope-token: printable ASCII except space, double quote and backslash.
@@ -207,9 +213,7 @@ export function loadConfig(env: Env, configFileText?: string): Config {
 
   const approvalsRequired = intSetting(env, "KEYPORT_APPROVALS_REQUIRED", 1, 1, 5, problems);
   const expiryWarningDays = intSetting(env, "KEYPORT_EXPIRY_WARNING_DAYS", 14, 1, 365, problems);
-  // 16 in flight is about 1,600 DescribeKey/s at 10 ms a call: under KMS's 2,000/s per account and Region, with room
-  // left for the account's other callers.
-  const describeConcurrency = intSetting(env, "KEYPORT_INVENTORY_CONCURRENCY", 16, 1, 500, problems);
+  const describeConcurrency = intSetting(env, "KEYPORT_INVENTORY_CONCURRENCY", DEFAULT_DESCRIBE_CONCURRENCY, 1, 500, problems);
   const refreshIntervalMinutes = intSetting(env, "KEYPORT_INVENTORY_INTERVAL_MINUTES", 15, 0, 1440, problems);
   const dataKey = parseDataKey(env, mode, problems);
   const endpoint = parseUrl(env, "KEYPORT_AWS_ENDPOINT", problems, { httpsUnlessLoopback: true });

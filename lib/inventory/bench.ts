@@ -10,9 +10,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
+import { Agent, request } from "node:http";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { DEFAULT_DESCRIBE_CONCURRENCY } from "@/lib/config";
 import { createTestDatabase, testDrivers } from "@/lib/db/testing";
 import { adminClient, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY } from "@/lib/emulator";
 import { PRODUCTION_ACCOUNT, SEEDED_REGIONS, STAGING_ACCOUNT } from "@/lib/emulator/seed";
+import { NodeSha256 } from "@/lib/emulator/sigv4";
 import { KmsAccess, type KmsTarget } from "@/lib/kms";
 import { describeKey, listKeysPage } from "@/lib/kms/operations";
 import { refreshAll, type RefreshDeps } from "./refresh";
@@ -20,7 +24,7 @@ import { refreshAll, type RefreshDeps } from "./refresh";
 const KEYS = Number(process.argv[2] ?? 10_000);
 const EXTERNAL_PERCENT = 5;
 const LATENCY_MS = 20;
-const CONCURRENCY = Number(process.argv[3] ?? 32);
+const CONCURRENCY = Number(process.argv[3] ?? DEFAULT_DESCRIBE_CONCURRENCY);
 const PORT = 4690;
 const endpoint = `http://127.0.0.1:${PORT}`;
 
@@ -77,6 +81,37 @@ async function measured<T>(emulatorPid: number, work: () => Promise<T>): Promise
 const cpuLine = (m: { wallMs: number; appCpuMs: number; emulatorCpuMs: number }) =>
   `CPU: Keyport ${seconds(m.appCpuMs)}, emulator ${seconds(m.emulatorCpuMs)} (${((m.appCpuMs + m.emulatorCpuMs) / m.wallMs).toFixed(2)} of ${availableParallelism()} cores busy)`;
 
+/** DescribeKey as a bare signed POST: the floor without the SDK's middleware. */
+async function signedDescribeKey(signer: SignatureV4, agent: Agent, keyId: string): Promise<void> {
+  const url = new URL(endpoint);
+  const body = JSON.stringify({ KeyId: keyId });
+  const signed = await signer.sign({
+    method: "POST",
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: "/",
+    query: {},
+    headers: { host: url.host, "content-type": "application/x-amz-json-1.1", "x-amz-target": "TrentService.DescribeKey" },
+    body,
+  });
+  await new Promise<void>((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, method: "POST", path: "/", headers: signed.headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString();
+        if (res.statusCode === 200 && (JSON.parse(text) as { KeyMetadata?: unknown }).KeyMetadata) resolve();
+        else reject(new Error(`DescribeKey ${keyId}: HTTP ${res.statusCode} ${text}`));
+      });
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const perRegionKeys = () => KEYS / (targets.length * SEEDED_REGIONS.length);
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main() {
@@ -84,7 +119,7 @@ async function main() {
   const admin = adminClient(endpoint);
   try {
     await admin.setLatency(LATENCY_MS);
-    const perRegion = KEYS / (targets.length * SEEDED_REGIONS.length);
+    const perRegion = perRegionKeys();
     const pages = Math.ceil(perRegion / 1000);
     // The bound: per Region, the ListKeys pages one after another plus the DescribeKey calls C at a time;
     // Regions run in parallel, so the slowest Region sets it. (AssumeRole and ListAliases overlap these.)
@@ -146,6 +181,56 @@ async function main() {
         kms.destroy();
         await db.cleanup();
         await admin.throttle("DescribeKey", null);
+      }
+    }
+
+    // Floors: the same DescribeKey calls, CONCURRENCY per Region and the Regions in parallel, with nothing of Keyport
+    // around them (no pool, no database). First through @aws-sdk/client-kms as Keyport sends them, then signed
+    // with the SDK's own signer over keep-alive HTTP. On a machine whose cores the emulator shares, these show
+    // how much of the cold refresh is the SDK's CPU per call rather than anything Keyport does.
+    {
+      const kms = new KmsAccess({ targets, endpoint, now: Date.now, baseCredentials: { accessKeyId: DEFAULT_ACCESS_KEY_ID, secretAccessKey: DEFAULT_SECRET_ACCESS_KEY } });
+      const agent = new Agent({ keepAlive: true });
+      try {
+        await admin.reset();
+        await admin.setLatency(LATENCY_MS);
+        const regions = await Promise.all(
+          targets.flatMap((target) =>
+            target.regions.map(async (region) => {
+              const client = kms.kms(target.id, region, { kind: "service" });
+              const keyIds: string[] = [];
+              let marker: string | undefined;
+              do {
+                const page = await listKeysPage(client, marker);
+                keyIds.push(...page.keys.map((key) => key.keyId));
+                marker = page.nextMarker;
+              } while (marker);
+              const signer = new SignatureV4({ service: "kms", region, credentials: () => kms.roles.get(target, { kind: "service" }), sha256: NodeSha256 });
+              return { client, keyIds, signedDescribe: (keyId: string) => signedDescribeKey(signer, agent, keyId) };
+            }),
+          ),
+        );
+        const floor = async (describe: (region: (typeof regions)[number], keyId: string) => Promise<unknown>) =>
+          measured(emulator.pid!, () =>
+            Promise.all(
+              regions.map((region) => {
+                let next = 0;
+                return Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+                  while (next < region.keyIds.length) await describe(region, region.keyIds[next++]!);
+                }));
+              }),
+            ),
+          );
+        const calls = regions.reduce((n, region) => n + region.keyIds.length, 0);
+        const describeBoundMs = Math.ceil(perRegionKeys() / CONCURRENCY) * LATENCY_MS;
+        const sdk = await floor((region, keyId) => describeKey(region.client, keyId));
+        const signed = await floor((region, keyId) => region.signedDescribe(keyId));
+        console.log(`\n[floors: ${calls.toLocaleString("en")} DescribeKey calls alone, ${CONCURRENCY} per Region; their share of the bound is ${seconds(describeBoundMs)}]`);
+        console.log(`through @aws-sdk/client-kms: ${seconds(sdk.wallMs)} (${(sdk.wallMs / describeBoundMs).toFixed(2)} × bound); ${cpuLine(sdk)}`);
+        console.log(`signed HTTP, no SDK:         ${seconds(signed.wallMs)} (${(signed.wallMs / describeBoundMs).toFixed(2)} × bound); ${cpuLine(signed)}`);
+      } finally {
+        agent.destroy();
+        kms.destroy();
       }
     }
 
