@@ -1,4 +1,5 @@
 import { expect, test } from "./fixtures";
+import { KeysPage } from "./pages/keys";
 
 /** The audit trail as an auditor uses it: read, verify, export; and who may not. */
 
@@ -40,6 +41,22 @@ test.describe("as an auditor", () => {
 
     const bad = await page.request.get("/api/audit/export?format=xml");
     expect(bad.status()).toBe(422);
+  });
+
+  test("finds their own refused page visit in the trail", async ({ page }) => {
+    // Starting an import is not an auditor's to do: the form is a 404 to them, and the attempt is recorded.
+    const keys = new KeysPage(page);
+    await keys.open("?q=settlement-kek");
+    await keys.waitForInventory();
+    await keys.row("settlement-kek").getByRole("link", { name: /settlement-kek/ }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "alias/payments/settlement-kek" })).toBeVisible();
+    const importPath = `${new URL(page.url()).pathname}/import`;
+    expect((await page.goto(importPath))?.status()).toBe(404);
+
+    await page.goto("/audit?action=auth.access_denied");
+    const row = page.getByRole("table", { name: "Audit events, newest first" }).locator("tbody tr").filter({ hasText: importPath }).first();
+    await expect(row).toContainText("Access denied");
+    await expect(row).toContainText("imports.request");
   });
 });
 

@@ -1,11 +1,12 @@
 import "server-only";
 import { appendAuditStandalone, type AuditEventInput } from "@/lib/audit";
 import { getDb } from "@/lib/db";
+import type { Permission } from "./permissions";
 import type { SessionUser } from "./session-token";
 
 /**
- * The one place sign-in and sign-out reach the audit trail (next-auth `events`, lib/auth/options.ts).
- * A failed append fails the sign-in (next-auth answers its error page): Keyport records every sign-in or
+ * The one place sign-in, sign-out and refused access reach the audit trail. Sign-in and sign-out come from
+ * next-auth `events` (lib/auth/options.ts); a failed append fails the sign-in (next-auth answers its error page): Keyport records every sign-in or
  * lets nobody in — the same promise the rest of the trail makes.
  */
 export type AuthEventKind = "sign_in" | "sign_out";
@@ -30,5 +31,33 @@ export async function recordAuthEvent(kind: AuthEventKind, user: SessionUser, de
   } catch (error) {
     console.error(`[keyport] could not record ${kind} of ${user.id} in the audit trail:`, error instanceof Error ? error.message : error);
     throw error;
+  }
+}
+
+/** What a signed-in person was refused: a server action, a route handler or a page, and the permission it needs. */
+export type AccessDenied = { kind: "action" | "route" | "page"; name: string; permission: Permission };
+
+export function accessDeniedEvent(user: SessionUser, denied: AccessDenied): AuditEventInput {
+  return {
+    action: "auth.access_denied",
+    actor: { subject: user.id, name: user.name, roles: user.roles },
+    details: { kind: denied.kind, name: denied.name, permission: denied.permission, email: user.email ?? undefined },
+  };
+}
+
+/**
+ * Records that a signed-in person was refused something their roles do not allow (PCI DSS asks for invalid
+ * access attempts in the trail). Only people with a session are recorded: anonymous calls have nobody to
+ * name and would let anyone on the network fill the trail. Never throws: the refusal stands whether or not
+ * the trail could take it, and a failure is logged for the operator.
+ */
+export async function recordAccessDenied(user: SessionUser, denied: AccessDenied): Promise<void> {
+  try {
+    await appendAuditStandalone(await getDb(), accessDeniedEvent(user, denied));
+  } catch (error) {
+    console.error(
+      `[keyport] could not record a refused ${denied.kind} "${denied.name}" of ${user.id} in the audit trail:`,
+      error instanceof Error ? error.message : error,
+    );
   }
 }

@@ -1,5 +1,8 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { listAuditEvents } from "@/lib/audit";
+import { useAsProcessDatabase } from "@/lib/db";
+import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
 import { attempt, discoverEntryPoints, loadEntryPoints, refusalCases } from "./testing/entry-points";
 
 /**
@@ -25,11 +28,18 @@ const found = discoverEntryPoints(root);
 const { entries, problems } = await loadEntryPoints(root, found, { exempt: EXEMPT, publicRoutes: PUBLIC_ROUTES });
 const cases = refusalCases(entries);
 
-beforeAll(() => {
+// Refusals of signed-in people go to the audit trail; a real database stands in as the process's.
+let database: TestDatabase;
+let restoreDatabase: () => void;
+beforeAll(async () => {
   vi.spyOn(console, "warn").mockImplementation(() => undefined); // the guards log refusals
+  database = await createTestDatabase("pglite");
+  restoreDatabase = useAsProcessDatabase(database.database);
 });
-afterAll(() => {
+afterAll(async () => {
   vi.restoreAllMocks();
+  restoreDatabase?.();
+  await database?.cleanup();
 });
 
 describe("every server action and route handler", () => {
@@ -52,8 +62,12 @@ describe("every server action and route handler", () => {
 
 describe.runIf(cases.length > 0)("refuses callers who may not use it, and its handler never starts", () => {
   it.each(cases.map((c) => [c.entry.label, c.who, c] as const))("%s as %s", async (_label, _who, c) => {
+    const before = (await listAuditEvents(database.database.db, {}, { limit: 1 })).events[0]?.seq ?? 0;
     const outcome = await attempt(c);
     expect(outcome.entered, "the handler started").toBe(false);
     expect(outcome.refused, `expected ${c.expected}, got ${outcome.got}`).toBe(true);
+    // A signed-in person's refusal is in the audit trail, once; an anonymous caller's is not.
+    const denied = (await listAuditEvents(database.database.db, { action: "auth.access_denied" }, { limit: 5 })).events.filter((e) => e.seq > before);
+    expect(denied.map((e) => e.actor.subject)).toEqual(c.session ? [c.session.user.id] : []);
   });
 });

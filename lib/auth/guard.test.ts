@@ -1,8 +1,11 @@
 import { notFound, redirect } from "next/navigation";
 import { NextRequest } from "next/server";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
+import { listAuditEvents, verifyAudit } from "@/lib/audit";
 import type { Role } from "@/lib/config/schema";
+import { useAsProcessDatabase } from "@/lib/db";
+import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
 import { KeyportError } from "@/lib/errors";
 import { ForbiddenError } from "./errors";
 import { GUARD, defineAction, defineRoute, formDataToObject, guardOf, observeGuards, type GuardEvent } from "./guard";
@@ -15,6 +18,27 @@ let current: Session | null = null;
 let restore: () => void;
 let events: GuardEvent[];
 let unobserve: () => void;
+
+// Refusals of signed-in people are written to the audit trail: a real database stands in as the process's.
+let database: TestDatabase;
+let restoreDatabase: () => void;
+beforeAll(async () => {
+  database = await createTestDatabase("pglite");
+  restoreDatabase = useAsProcessDatabase(database.database);
+});
+afterAll(async () => {
+  restoreDatabase?.();
+  await database?.cleanup();
+});
+
+async function deniedSince(seq: number) {
+  const { events } = await listAuditEvents(database.database.db, { action: "auth.access_denied" }, { limit: 200 });
+  return events.filter((e) => e.seq > seq).reverse();
+}
+async function lastSeq() {
+  const { events } = await listAuditEvents(database.database.db, {}, { limit: 1 });
+  return events[0]?.seq ?? 0;
+}
 
 beforeEach(() => {
   current = null;
@@ -63,12 +87,47 @@ describe("defineAction", () => {
 
   it("2. with a role that lacks the permission: forbidden, before the input is even looked at", async () => {
     const { action, handler } = approveAction();
+    const before = await lastSeq();
     for (const roles of [[], ["custodian"], ["auditor", "custodian"]] as Role[][]) {
       current = as(...roles);
       await expect(action({ requestId: "not valid" })).resolves.toMatchObject({ ok: false, code: "forbidden" });
     }
     expect(handler).not.toHaveBeenCalled();
     expect(console.warn).toHaveBeenCalledWith(expect.stringContaining("lacks imports.approve"));
+    // Each refusal is in the audit trail, naming the person, their roles and what they tried.
+    const denied = await deniedSince(before);
+    expect(denied.map((e) => [e.actor.subject, e.actor.roles, e.details])).toEqual(
+      [[], ["custodian"], ["auditor", "custodian"]].map((roles) => [
+        `user-${roles.join("-") || "none"}`,
+        roles,
+        { kind: "action", name: "approveImport", permission: "imports.approve", email: "t@example.com" },
+      ]),
+    );
+    await expect(verifyAudit(database.database.db)).resolves.toMatchObject({ ok: true });
+  });
+
+  it("refuses just the same when the audit trail cannot record the refusal", async () => {
+    const { action, handler } = approveAction();
+    const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const broken = await createTestDatabase("pglite");
+    await broken.database.close();
+    const restore = useAsProcessDatabase(broken.database);
+    try {
+      current = as("custodian");
+      await expect(action({ requestId: ID })).resolves.toMatchObject({ ok: false, code: "forbidden" });
+    } finally {
+      restore();
+      await broken.cleanup().catch(() => undefined);
+    }
+    expect(handler).not.toHaveBeenCalled();
+    expect(error).toHaveBeenCalledWith(expect.stringContaining('could not record a refused action "approveImport" of user-custodian'), expect.anything());
+  });
+
+  it("records nothing for a caller without a session: there is nobody to name", async () => {
+    const { action } = approveAction();
+    const before = await lastSeq();
+    await expect(action({ requestId: ID })).resolves.toMatchObject({ code: "unauthenticated" });
+    expect(await deniedSince(before)).toEqual([]);
   });
 
   it("3. with bad input: invalid_input with errors per field", async () => {
@@ -194,10 +253,14 @@ describe("defineRoute", () => {
     await expect(unauthenticated.json()).resolves.toMatchObject({ code: "unauthenticated" });
     expect(unauthenticated.headers.get("cache-control")).toBe("no-store");
     current = as("custodian", "approver");
+    const before = await lastSeq();
     const forbidden = await route(request(), context({ id: "1" }));
     expect(forbidden.status).toBe(403);
     await expect(forbidden.json()).resolves.toMatchObject({ code: "forbidden" });
     expect(handler).not.toHaveBeenCalled();
+    expect((await deniedSince(before)).map((e) => e.details)).toEqual([
+      { kind: "route", name: "GET /api/audit/[id]", permission: "audit.export", email: "t@example.com" },
+    ]);
   });
 
   it("answers 404 for params and 422 for a query that do not parse", async () => {

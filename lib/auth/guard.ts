@@ -4,6 +4,7 @@ import { unstable_rethrow } from "next/navigation";
 import { NextResponse, type NextRequest } from "next/server";
 import type { z } from "zod";
 import { KeyportError } from "@/lib/errors";
+import { recordAccessDenied } from "./audit-seam";
 import { ForbiddenError, UnauthenticatedError } from "./errors";
 import { can, isPermission, type Permission } from "./permissions";
 import { getSession } from "./session";
@@ -66,9 +67,11 @@ function emit(event: GuardEvent) {
   }
 }
 
-function logRefusal(kind: GuardInfo["kind"], name: string, session: Session, permission: Permission) {
-  // A signed-in person calling something their role does not allow is worth an operator's attention.
+/** A signed-in person calling something their roles do not allow: worth an operator's attention, and the audit trail's. */
+async function refuse(kind: GuardInfo["kind"], name: string, session: Session, permission: Permission) {
+  emit({ kind, name, outcome: "forbidden" });
   console.warn(`[keyport] refused ${kind} "${name}": ${session.user.id} (${session.user.roles.join(", ") || "no role"}) lacks ${permission}`);
+  await recordAccessDenied(session.user, { kind, name, permission });
 }
 
 /** A short id that ties a generic message a person sees to the log line an operator can find. */
@@ -141,8 +144,7 @@ export function defineAction<S extends z.ZodType, T>(
         return { ok: false, code: unauthenticated.code, message: unauthenticated.message };
       }
       if (!can(session.user.roles, permission)) {
-        emit({ kind: "action", name, outcome: "forbidden" });
-        logRefusal("action", name, session, permission);
+        await refuse("action", name, session, permission);
         return { ok: false, code: forbidden.code, message: forbidden.message };
       }
       const parsed = schema.safeParse(input instanceof FormData ? formDataToObject(input) : input);
@@ -248,8 +250,7 @@ export function defineRoute(
         return json({ code: unauthenticated.code, message: unauthenticated.message }, 401);
       }
       if (!can(session.user.roles, permission)) {
-        emit({ kind: "route", name, outcome: "forbidden" });
-        logRefusal("route", name, session, permission);
+        await refuse("route", name, session, permission);
         return json({ code: forbidden.code, message: forbidden.message }, 403);
       }
       let params: unknown = undefined;

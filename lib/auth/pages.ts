@@ -1,7 +1,9 @@
 import "server-only";
 import { cookies, headers } from "next/headers";
+import { cache } from "react";
 import { notFound, redirect } from "next/navigation";
 import { getConfig } from "@/lib/config";
+import { recordAccessDenied } from "./audit-seam";
 import { NO_ACCESS_PATH, PATH_HEADER, signInPath } from "./paths";
 import { can, type Permission } from "./permissions";
 import { getSession } from "./session";
@@ -25,6 +27,15 @@ export async function requirePageSession(permission?: Permission): Promise<Sessi
     redirect(signInPath(path, (await hasSessionCookie()) ? "expired" : undefined));
   }
   if (session.user.roles.length === 0) redirect(NO_ACCESS_PATH);
-  if (permission && !can(session.user.roles, permission)) notFound();
+  if (permission && !can(session.user.roles, permission)) {
+    await recordPageRefusal(session, permission, (await headers()).get(PATH_HEADER) ?? "unknown page");
+    notFound();
+  }
   return session;
 }
+
+/** Once per request: a section's layout and its page may both check the same permission. */
+const recordPageRefusal = cache(async (session: Session, permission: Permission, path: string) => {
+  console.warn(`[keyport] refused page "${path}": ${session.user.id} (${session.user.roles.join(", ")}) lacks ${permission}`);
+  await recordAccessDenied(session.user, { kind: "page", name: path, permission });
+});

@@ -51,6 +51,18 @@ export async function getDb(): Promise<Db> {
   return (await getDatabase()).db;
 }
 
+/**
+ * Test seam: makes `database` the process-wide one that getDb() returns, for code that reaches the database
+ * on its own (the guards' audit of refusals). Returns a function that puts the previous one back.
+ */
+export function useAsProcessDatabase(database: Database): () => void {
+  const previous = state.__keyportDatabase;
+  state.__keyportDatabase = Promise.resolve(database);
+  return () => {
+    state.__keyportDatabase = previous;
+  };
+}
+
 /** Closes the process-wide database (tests, graceful shutdown). The next getDb() opens it again. */
 export async function closeDb(): Promise<void> {
   const current = state.__keyportDatabase;
