@@ -25,6 +25,17 @@ test("the top bar names the product, marks demo mode and navigates between secti
   }
 });
 
+test("on a phone-sized screen every section is in view, on a row of its own", async ({ page, expectAccessible }) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  const shell = new Shell(page);
+  await page.goto("/keys");
+  for (const name of SECTIONS) await expect(shell.link(name)).toBeInViewport({ ratio: 1 });
+  await expect(page.getByRole("button", { name: /^Account menu for / })).toBeInViewport({ ratio: 1 });
+  await shell.open("Audit");
+  await expect(shell.heading()).toHaveText("Audit");
+  await expectAccessible(page);
+});
+
 for (const name of SECTIONS) {
   test(`${name} is accessible and explains what will appear there`, async ({ page, expectAccessible }) => {
     await page.goto(`/${name.toLowerCase()}`);

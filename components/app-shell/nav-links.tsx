@@ -16,7 +16,7 @@ export function NavLinks({ items }: { items: NavItem[] }) {
             <Link
               href={item.href}
               aria-current={active ? "page" : undefined}
-              className={`rounded-md px-3 py-2 text-sm font-medium transition-colors focus-visible:outline-white ${
+              className={`block whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium transition-colors focus-visible:outline-white ${
                 active ? "bg-white/10 text-white" : "text-ink-300 hover:bg-white/5 hover:text-white"
               }`}
             >

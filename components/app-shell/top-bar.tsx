@@ -27,15 +27,16 @@ export function TopBar({ userMenu, demo, roles }: { userMenu?: ReactNode; demo: 
       >
         Skip to content
       </a>
-      <div className="mx-auto flex h-14 max-w-7xl items-center gap-6 px-4 sm:px-6">
-        <Link href="/keys" className="rounded-md focus-visible:outline-white" aria-label="Keyport home">
+      {/* Below `sm` the sections take a row of their own under the logo and the menu, so none is hidden off-screen. */}
+      <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 px-4 sm:h-14 sm:flex-nowrap sm:px-6">
+        <Link href="/keys" className="flex h-14 items-center rounded-md focus-visible:outline-white" aria-label="Keyport home">
           <Logo />
         </Link>
         {demo && <DemoMarker />}
-        <nav aria-label="Sections" className="min-w-0 flex-1 overflow-x-auto">
+        <nav aria-label="Sections" className="order-last -mx-3 w-[calc(100%+1.5rem)] overflow-x-auto pb-2 sm:order-none sm:mx-0 sm:w-auto sm:min-w-0 sm:flex-1 sm:pb-0">
           <NavLinks items={sections} />
         </nav>
-        <div className="flex items-center">{userMenu}</div>
+        <div className="ml-auto flex h-14 items-center sm:ml-0">{userMenu}</div>
       </div>
     </header>
   );
