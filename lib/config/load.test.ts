@@ -36,7 +36,7 @@ describe("loadConfig: demo mode", () => {
     const c = loadConfig({ KEYPORT_MODE: "demo" });
     expect(c.mode).toBe("demo");
     expect(c.targets).toEqual([]);
-    expect(c.database).toEqual({ url: undefined, dataDir: ".data" });
+    expect(c.database).toEqual({ url: undefined, migrationUrl: undefined, dataDir: ".data" });
     expect(c.policy).toEqual({ approvalsRequired: 1, expiryWarningDays: 14 });
     expect(c.inventory).toEqual({ describeConcurrency: 16, refreshIntervalMinutes: 15 });
     expect(c.dataKey).toHaveLength(32);
@@ -102,6 +102,12 @@ describe("loadConfig: production mode", () => {
     ["a short data key", { KEYPORT_DATA_KEY: Buffer.alloc(16).toString("base64") }, /KEYPORT_DATA_KEY must be exactly 32 bytes .* decodes to 16 bytes/],
     ["a data key that is not base64", { KEYPORT_DATA_KEY: "!".repeat(44) }, /KEYPORT_DATA_KEY must be exactly 32 bytes/],
     ["a MySQL database URL", { DATABASE_URL: "mysql://root@localhost/db" }, /DATABASE_URL must be a PostgreSQL URL/],
+    ["a migration URL without DATABASE_URL", { KEYPORT_MIGRATION_DATABASE_URL: "postgres://owner@db/keyport" }, /KEYPORT_MIGRATION_DATABASE_URL is for PostgreSQL: set DATABASE_URL too/],
+    [
+      "a migration URL that is not PostgreSQL",
+      { DATABASE_URL: "postgres://app@db/keyport", KEYPORT_MIGRATION_DATABASE_URL: "mysql://owner@db/keyport" },
+      /KEYPORT_MIGRATION_DATABASE_URL must be a PostgreSQL URL/,
+    ],
     ["too many approvals", { KEYPORT_APPROVALS_REQUIRED: "6" }, /KEYPORT_APPROVALS_REQUIRED must be a whole number from 1 to 5; it is "6"/],
     ["a fractional warning window", { KEYPORT_EXPIRY_WARNING_DAYS: "1.5" }, /KEYPORT_EXPIRY_WARNING_DAYS must be a whole number from 1 to 365/],
     ["an unbounded describe concurrency", { KEYPORT_INVENTORY_CONCURRENCY: "5000" }, /KEYPORT_INVENTORY_CONCURRENCY must be a whole number from 1 to 500/],

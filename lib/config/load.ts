@@ -175,6 +175,12 @@ export function loadConfig(env: Env, configFileText?: string): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push("DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/db), or unset to use the embedded database.");
   }
+  const migrationUrl = env.KEYPORT_MIGRATION_DATABASE_URL?.trim() || undefined;
+  if (migrationUrl && !databaseUrl) {
+    problems.push("KEYPORT_MIGRATION_DATABASE_URL is for PostgreSQL: set DATABASE_URL too (Keyport's own, less privileged role), or unset it.");
+  } else if (migrationUrl && !/^postgres(ql)?:\/\//.test(migrationUrl)) {
+    problems.push("KEYPORT_MIGRATION_DATABASE_URL must be a PostgreSQL URL (postgres://owner:password@host:5432/db), or unset.");
+  }
   const dataDir = env.KEYPORT_DATA_DIR?.trim() || ".data";
 
   let secret = env.NEXTAUTH_SECRET ?? "";
@@ -233,7 +239,7 @@ export function loadConfig(env: Env, configFileText?: string): Config {
   return {
     mode,
     targets,
-    database: { url: databaseUrl, dataDir },
+    database: { url: databaseUrl, migrationUrl, dataDir },
     auth: { secret, url: authUrl, oidc, roleMap, emailRoles, sessionMaxAgeSeconds: SESSION_MAX_AGE_SECONDS },
     policy: { approvalsRequired, expiryWarningDays },
     inventory: { describeConcurrency, refreshIntervalMinutes },

@@ -63,7 +63,11 @@ export type RoleMap = Record<string, Role[]>;
 export type Config = {
   mode: Mode;
   targets: Target[];
-  database: { url: string | undefined; dataDir: string };
+  /**
+   * `url`: PostgreSQL (else PGlite under `dataDir`). `migrationUrl`: the schema owner's connection, used only to
+   * migrate and to grant `url`'s role what it needs — everything but changing the audit trail.
+   */
+  database: { url: string | undefined; migrationUrl: string | undefined; dataDir: string };
   auth: {
     secret: string;
     url: string | undefined;

@@ -1,11 +1,13 @@
 import "server-only";
 import path from "node:path";
-import { getConfig } from "@/lib/config";
+import { getConfig, type Config } from "@/lib/config";
 import { createDatabase, type Database, type Db, type Tx } from "./client";
+import { grantRuntimeRole, roleOf } from "./roles";
 
 export { createDatabase, defaultMigrationsFolder } from "./client";
 export type { CreateDatabaseOptions, Database, Db, Driver, Ping, Schema, Tx } from "./client";
 export * as tables from "./schema";
+export { canAlterAuditTrail } from "./roles";
 
 /**
  * The PGlite directory inside the configured data directory (`KEYPORT_DATA_DIR`, default `.data`), leaving
@@ -19,9 +21,24 @@ export function pgliteDirFor(dataDir: string): string {
 // PGlite on the same directory would corrupt it (and a second pg pool would leak connections).
 const state = globalThis as typeof globalThis & { __keyportDatabase?: Promise<Database> };
 
-async function openConfiguredDatabase(): Promise<Database> {
-  const { database } = getConfig();
-  const opened = await createDatabase(database.url ? { url: database.url } : { dataDir: pgliteDirFor(database.dataDir) });
+/**
+ * Opens the database of `settings` and brings it up to date. With a migration URL the schema owner's
+ * connection migrates and grants Keyport's role its privileges (roles.ts), then closes; Keyport itself
+ * connects with the less privileged role.
+ */
+export async function openDatabase(settings: Config["database"]): Promise<Database> {
+  if (settings.url && settings.migrationUrl) {
+    const owner = await createDatabase({ url: settings.migrationUrl, maxConnections: 1 });
+    try {
+      await owner.migrate();
+      const appRole = roleOf(settings.url);
+      if (appRole !== roleOf(settings.migrationUrl)) await grantRuntimeRole(owner.db, appRole);
+    } finally {
+      await owner.close();
+    }
+    return createDatabase({ url: settings.url });
+  }
+  const opened = await createDatabase(settings.url ? { url: settings.url } : { dataDir: pgliteDirFor(settings.dataDir) });
   try {
     await opened.migrate();
   } catch (e) {
@@ -29,6 +46,10 @@ async function openConfiguredDatabase(): Promise<Database> {
     throw e;
   }
   return opened;
+}
+
+function openConfiguredDatabase(): Promise<Database> {
+  return openDatabase(getConfig().database);
 }
 
 /**

@@ -1,6 +1,6 @@
 import "server-only";
 import { ConfigError, getConfig } from "@/lib/config";
-import { getDatabase } from "@/lib/db";
+import { canAlterAuditTrail, getDatabase, type Database } from "@/lib/db";
 import { scheduleExpirySweep } from "@/lib/imports";
 import { scheduleRefreshes } from "@/lib/inventory";
 
@@ -22,13 +22,30 @@ export async function onServerStart(): Promise<void> {
     }
     throw error;
   }
+  let database: Database;
   try {
-    await getDatabase();
+    database = await getDatabase();
   } catch (error) {
     // Not fatal: /api/health reports it and the next request retries, so a database that comes up late recovers.
     console.error("[startup] the database could not be opened or migrated:", error instanceof Error ? error.message : error);
     return;
   }
+  if (database.driver === "postgres") await warnIfAuditTrailAlterable(database);
   scheduleRefreshes();
   scheduleExpirySweep();
+}
+
+/** The append-only triggers protect the audit trail only from a role that does not own it (lib/db/roles.ts). */
+async function warnIfAuditTrailAlterable(database: Database): Promise<void> {
+  try {
+    const { role, canAlter } = await canAlterAuditTrail(database.db);
+    if (!canAlter) return;
+    console.warn(
+      `[startup] Keyport's database role "${role}" could change the audit trail or switch off its append-only triggers. ` +
+        "Connect as a role that may only append to it: DATABASE_URL for that role and KEYPORT_MIGRATION_DATABASE_URL for the " +
+        'schema owner (README, "Protecting the audit trail").',
+    );
+  } catch (error) {
+    console.warn("[startup] could not check the audit trail's protection:", error instanceof Error ? error.message : error);
+  }
 }
