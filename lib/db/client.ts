@@ -63,6 +63,14 @@ export function defaultMigrationsFolder(): string {
   return path.join(process.cwd(), "lib", "db", "migrations");
 }
 
+/**
+ * PostgreSQL's default 128 MB of shared buffers sits inside PGlite's WebAssembly memory, in Keyport's own
+ * process. The embedded database holds a single instance's inventory and audit trail, and the operating
+ * system caches its files anyway: 32 MB took a reopened database from about 280 to 186 MiB RSS with the audit
+ * benchmark no slower (lib/db/db.test.ts checks the setting).
+ */
+const PGLITE_OPTIONS = { postgresqlconf: "shared_buffers = 32MB" };
+
 // Two PGlite instances on one directory corrupt it; refuse rather than find out later.
 const openPgliteDirs = new Set<string>();
 
@@ -157,7 +165,7 @@ async function createPglite(dataDir: string | undefined, migrationsFolder: strin
   }
   let client: PGlite;
   try {
-    client = dir ? await PGlite.create(dir) : await PGlite.create();
+    client = dir ? await PGlite.create(dir, PGLITE_OPTIONS) : await PGlite.create(PGLITE_OPTIONS);
   } catch (e) {
     if (dir) openPgliteDirs.delete(dir);
     throw e;

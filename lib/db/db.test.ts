@@ -63,6 +63,11 @@ describe.each(testDrivers())("database on %s", (driver) => {
     expect(p.latencyMs).toBeGreaterThanOrEqual(0);
   });
 
+  it.runIf(driver === "pglite")("keeps PGlite's shared buffers small: they live in Keyport's own memory", async () => {
+    const result = await t.database.db.execute<{ shared_buffers: string }>(sql`show shared_buffers`);
+    expect(result.rows[0]?.shared_buffers).toBe("32MB");
+  });
+
   it("stores import tokens and wrapped blobs only as ciphertext", async () => {
     const db = t.database.db;
     const dataKey = randomBytes(32);
