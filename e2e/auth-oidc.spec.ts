@@ -65,16 +65,23 @@ test("a person whose groups give no role sees the no-access page, never the dash
   }
   await expect(page.getByRole("navigation", { name: "Sections" })).toHaveCount(0);
   await page.getByRole("button", { name: "Sign out" }).click();
+  await new IdentityProvider(page).confirmSignOut();
   await expect(page).toHaveURL(/\/signin\?signedOut=1$/);
 });
 
-test("sign-out ends the session", async ({ page, context }) => {
+test("sign-out ends the session, at the identity provider too", async ({ page, context }) => {
   await signInThroughProvider(page, "olivia");
-  await new UserMenu(page).signOut();
+  await new UserMenu(page).clickSignOut();
+  // Keyport's cookie is gone before the browser reaches the provider's end-session page.
+  await new IdentityProvider(page).confirmSignOut();
   await expect(new SignInPage(page).status()).toHaveText("You have signed out.");
   expect((await context.cookies()).map((c) => c.name)).not.toContain(SESSION_COOKIE);
   await page.goto("/keys");
   await expect(page).toHaveURL(/\/signin$/);
+  // The provider forgot the person as well: signing in again asks who they are instead of letting them straight in.
+  await new SignInPage(page).providerButton(IDP_NAME).click();
+  await new IdentityProvider(page).waitForSignInPage();
+  await expect(page.getByLabel("Username")).toBeVisible();
 });
 
 test("cancelling at the identity provider comes back with a sentence, not a code", async ({ page }) => {

@@ -21,6 +21,7 @@ export const IDP_CLIENT = {
   clientId: "keyport-e2e",
   clientSecret: "e2e-client-secret-not-for-real-use",
   redirectUri: `${PRODUCTION_URL}/api/auth/callback/oidc`,
+  postLogoutRedirectUri: `${PRODUCTION_URL}/signin?signedOut=1`,
 };
 
 export const IDP_NAME = "Acme SSO";

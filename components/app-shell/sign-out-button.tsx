@@ -4,8 +4,24 @@ import { signOut } from "next-auth/react";
 import { useState, type ReactNode } from "react";
 
 /**
+ * Where the identity provider ends its own session (it comes back to /signin?signedOut=1), asked for before
+ * Keyport's session is cleared, since the answer needs it. Null when there is none or it cannot be known:
+ * Keyport's sign-out goes ahead either way.
+ */
+async function identityProviderSignOutUrl(): Promise<string | null> {
+  try {
+    const response = await fetch("/api/auth/end-session", { method: "POST", cache: "no-store" });
+    const body = (await response.json()) as { url?: unknown };
+    return response.ok && typeof body.url === "string" ? body.url : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Signs out through next-auth (a POST carrying its CSRF token, which clears the session cookie and
- * records the sign-out), then opens the sign-in page. `redirect: false` because next-auth would build the
+ * records the sign-out), then ends the identity provider's session too where it can, and comes back to
+ * the sign-in page. `redirect: false` because next-auth would build the
  * next URL from NEXTAUTH_URL, which demo mode need not set.
  */
 export function SignOutButton({ className, children = "Sign out" }: { className?: string; children?: ReactNode }) {
@@ -19,10 +35,10 @@ export function SignOutButton({ className, children = "Sign out" }: { className?
         onClick={async () => {
           setState("pending");
           try {
+            const endSession = await identityProviderSignOutUrl();
             await signOut({ redirect: false });
             // A full load on purpose: it drops the client router's cache of pages rendered for the signed-in person.
-            // eslint-disable-next-line @next/next/no-location-assign-relative-destination
-            window.location.assign("/signin?signedOut=1");
+            window.location.assign(endSession ?? "/signin?signedOut=1");
           } catch {
             setState("failed");
           }

@@ -19,7 +19,10 @@ declare module "oidc-provider" {
     cookies?: { keys?: string[] };
     scopes?: string[];
     claims?: Record<string, string[]>;
-    features?: Record<string, { enabled: boolean }>;
+    features?: {
+      devInteractions?: { enabled: boolean };
+      rpInitiatedLogout?: { enabled: boolean; logoutSource?: (ctx: { body: unknown }, form: string) => Promise<void> };
+    };
     interactions?: { url: (ctx: KoaContextWithOIDC, interaction: { uid: string }) => string };
     pkce?: { required: (ctx: KoaContextWithOIDC, client: unknown) => boolean };
     findAccount?: (ctx: KoaContextWithOIDC, id: string) => Promise<Account | undefined>;

@@ -19,6 +19,7 @@ const configuration: Configuration = {
       client_id: IDP_CLIENT.clientId,
       client_secret: IDP_CLIENT.clientSecret,
       redirect_uris: [IDP_CLIENT.redirectUri],
+      post_logout_redirect_uris: [IDP_CLIENT.postLogoutRedirectUri],
       response_types: ["code"],
       grant_types: ["authorization_code"],
       token_endpoint_auth_method: "client_secret_basic",
@@ -28,7 +29,18 @@ const configuration: Configuration = {
   cookies: { keys: ["keyport-e2e-idp-cookie-key"] },
   scopes: ["openid", "email", "profile", "groups"],
   claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name", "preferred_username"], groups: ["groups"] },
-  features: { devInteractions: { enabled: false } },
+  features: {
+    devInteractions: { enabled: false },
+    // RP-initiated logout: Keyport's sign-out ends the session here too. The confirmation page in this
+    // provider's own look (the default one loads a web font this closed network cannot reach).
+    rpInitiatedLogout: {
+      enabled: true,
+      async logoutSource(ctx, form) {
+        ctx.body = htmlPage(`<h1>Sign out of Acme SSO?</h1>${form}<button type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button>
+<p><button type="submit" form="op.logoutForm">No, stay signed in</button></p>`);
+      },
+    },
+  },
   interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
   pkce: { required: () => true },
   async findAccount(_ctx, id) {
@@ -58,11 +70,15 @@ const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)}
 
 function page(res: ServerResponse, body: string, status = 200) {
   res.writeHead(status, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
-  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme SSO</title>
+  res.end(htmlPage(body));
+}
+
+function htmlPage(body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme SSO</title>
 <style>body{font-family:system-ui,sans-serif;background:#f3f4f6;display:grid;place-items:center;min-height:100vh;margin:0}
 main{background:#fff;padding:2rem;border-radius:.75rem;box-shadow:0 1px 3px #0002;width:20rem}label,input,button{display:block;width:100%;box-sizing:border-box}
 input{margin:.25rem 0 1rem;padding:.5rem}button{padding:.6rem;background:#1f2937;color:#fff;border:0;border-radius:.375rem}
-p.error{color:#b42318}</style></head><body><main>${body}</main></body></html>`);
+p.error{color:#b42318}</style></head><body><main>${body}</main></body></html>`;
 }
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {

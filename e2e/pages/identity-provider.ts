@@ -15,6 +15,12 @@ export class IdentityProvider {
     await this.page.getByRole("button", { name: "Continue" }).click();
   }
 
+  /** The provider's "sign out?" page, reached from Keyport's sign-out (RP-initiated logout). */
+  async confirmSignOut() {
+    await this.page.waitForURL(`${IDP_ISSUER}/session/end**`);
+    await this.page.getByRole("button", { name: "Yes, sign me out" }).click();
+  }
+
   async cancel() {
     await this.waitForSignInPage();
     await this.page.getByRole("link", { name: "Cancel" }).click();

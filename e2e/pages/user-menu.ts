@@ -25,9 +25,14 @@ export class UserMenu {
     return panel.getByRole("list", { name: "Roles" }).getByRole("listitem").allInnerTexts();
   }
 
+  /** Signs out of a session with no identity provider session behind it (demo people). */
   async signOut() {
+    await this.clickSignOut();
+    await this.page.waitForURL("**/signin?signedOut=1");
+  }
+
+  async clickSignOut() {
     const panel = await this.open();
     await panel.getByRole("button", { name: "Sign out" }).click();
-    await this.page.waitForURL("**/signin?signedOut=1");
   }
 }

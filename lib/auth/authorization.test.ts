@@ -22,6 +22,7 @@ const EXEMPT: Record<string, string> = {
 /** Routes allowed to declare themselves public (defineRoute({ public })), and why. */
 const PUBLIC_ROUTES: Record<string, string> = {
   "app/api/auth/[...nextauth]/route.ts": "next-auth's endpoints are how a session is obtained (sign-in, callback, CSRF, sign-out)",
+  "app/api/auth/end-session/route.ts": "the first step of sign-out: it reads only the caller's own session and says where their identity provider ends it",
 };
 
 const found = discoverEntryPoints(root);

@@ -137,6 +137,9 @@ export function buildAuthOptions(config: Config): NextAuthOptions {
           roles: user.roles ?? [],
           signedInAt: nowSeconds(),
           provider: account?.provider,
+          // Kept for sign-out's end-session request (end-session.ts). The session cookie is encrypted (JWE) and
+          // the session callback below never passes it on, so the browser's scripts never see it.
+          ...(account?.provider === OIDC_PROVIDER_ID && account.id_token ? { idToken: account.id_token } : {}),
         };
         // Recorded here rather than in `events.signIn`, whose errors next-auth swallows: if the audit trail
         // cannot take the sign-in, the sign-in fails and no session cookie is set.
