@@ -106,3 +106,13 @@ export const STATE_LABELS: Record<RequestState, string> = {
   expired: "Expired",
   cancelled: "Cancelled",
 };
+
+/**
+ * A rotation whose ImportKeyMaterial succeeded and whose RotateKeyOnDemand failed (it has a KeyMaterialId
+ * but did not finish): the new material is in KMS, pending rotation, and only the rotate step is left. Its
+ * token is spent, so it neither expires nor takes new parameters (that would import a second material);
+ * a retry rotates, or it is cancelled.
+ */
+export function onlyRotationLeft(kind: RequestKind, keyMaterialId: string | null): boolean {
+  return kind === "rotate" && keyMaterialId !== null;
+}

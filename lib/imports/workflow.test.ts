@@ -447,6 +447,48 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     await expectRefusal(cancelRequest(deps, devon, requestId), "invalid_state");
   });
 
+  it("does not expire a rotation whose material is imported: its retry only rotates, and needs no token", async () => {
+    const key = await newKey(deps, "SYMMETRIC_DEFAULT");
+    const first = await startImport(deps, casey, startInput(key, { wrappingAlgorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_2048" }));
+    await uploadBlob(deps, casey, first.requestId, (await wrapLikeACustodian(deps, first.requestId)).blob);
+    await decide(deps, avery, { requestId: first.requestId, decision: "approve" });
+
+    const start = Date.now();
+    const clock = fixedClock(start);
+    try {
+      // Parameters issued "23 h 50 min ago" by KMS's clock, as in the expiry case below: 10 minutes left.
+      await admin.setClock(start - 24 * 3600_000 + 10 * 60_000);
+      const rotation = await startImport(deps, casey, startInput(key, { kind: "rotate", wrappingAlgorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_2048" }));
+      await admin.setClock(start);
+      await uploadBlob(deps, casey, rotation.requestId, (await wrapLikeACustodian(deps, rotation.requestId)).blob);
+      await admin.injectFaults({ type: "KMSInternalException", rate: 1, operation: "RotateKeyOnDemand" });
+      const outcome = await decide(deps, blake, { requestId: rotation.requestId, decision: "approve" });
+      await admin.reset();
+      expect(outcome).toMatchObject({ state: "failed", execution: { ok: false, code: "kms_internal" } });
+      const imported = (await requestDetails(deps, rotation.requestId))!.request.keyMaterialId;
+      expect(imported).toEqual(expect.any(String));
+
+      // The token runs out. The new material is already in KMS, pending rotation: nothing here needs the token.
+      await admin.setClock(start + 11 * 60_000);
+      clock.advance(11 * 60_000);
+      expect(await sweepOnce(deps)).toMatchObject({ expired: 0 });
+      expect((await requestDetails(deps, rotation.requestId))!.request.state).toBe("failed");
+      // New parameters would import a second material: refused, with the way forward.
+      await expectRefusal(issueParameters(deps, casey, rotation.requestId), "invalid_state", /retry to rotate the key/);
+
+      const retried = await retryRequest(deps, avery, rotation.requestId);
+      expect(retried).toMatchObject({ ok: true });
+      expect((await describeKeyState(deps, key.arn)).CurrentKeyMaterialId).toBe(imported);
+      const calls = await admin.getCallCounts();
+      expect(calls.ImportKeyMaterial ?? 0).toBe(0); // retried by rotating only, never importing again
+      expect((await requestDetails(deps, rotation.requestId))!.request.state).toBe("imported");
+    } finally {
+      clock.restore();
+      await admin.reset();
+      await admin.setClock(Date.now());
+    }
+  });
+
   it("expires a token on the server (emulator and app clocks), refuses downloads and uploads, and reissues", async () => {
     const key = await newKey(deps, "HMAC_256");
     const start = Date.now();

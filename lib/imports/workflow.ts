@@ -34,7 +34,7 @@ import {
 } from "./errors";
 import * as queries from "./queries";
 import { validToProblem, type Decision, type ImportType, type StartImport } from "./schemas";
-import { canDo, nextState, TOKEN_STATES, type RequestEvent, type RequestState } from "./states";
+import { canDo, nextState, onlyRotationLeft, TOKEN_STATES, type RequestEvent, type RequestState } from "./states";
 
 /**
  * The import workflow (DESIGN.md "Import workflow"). Every function takes its dependencies first
@@ -128,7 +128,7 @@ export async function expireDue(deps: ImportDeps, options: { requestId?: string 
   for (const candidate of due) {
     const expired = await deps.db.transaction(async (tx) => {
       const req = await queries.lockRequest(tx, candidate.id);
-      if (!req || !canDo(req.kind, req.state, "expire")) return false;
+      if (!req || !canDo(req.kind, req.state, "expire") || tokenSpent(req)) return false;
       const params = await queries.currentParameterSet(tx, req.id);
       if (!params || params.parametersValidTo.getTime() > now.getTime()) return false;
       await transition(tx, req, "expire", now);
@@ -144,6 +144,10 @@ export async function expireDue(deps: ImportDeps, options: { requestId?: string 
     if (expired) moved += 1;
   }
   return moved;
+}
+
+function tokenSpent(req: queries.RequestRow): boolean {
+  return onlyRotationLeft(req.kind, req.keyMaterialId);
 }
 
 /** How long a request may sit in `importing` before the sweep decides the process doing it is gone. */
@@ -345,6 +349,13 @@ export async function issueParameters(deps: ImportDeps, actor: Actor, requestId:
   if (!req) throw requestNotFound();
   if (!canDo(req.kind, req.state, "issue_parameters")) throw notAllowedInState(req.kind, req.state, EVENT_PHRASES.issue_parameters);
   if (!req.wrappingAlgorithm || !req.wrappingKeySpec) throw notAllowedInState(req.kind, req.state, EVENT_PHRASES.issue_parameters);
+  if (tokenSpent(req)) {
+    throw new KeyportError(
+      "invalid_state",
+      "The new key material is already imported and waits only for the rotation: retry to rotate the key to it, or cancel the request. New parameters would import a second material.",
+      { status: 409 },
+    );
+  }
 
   const client = deps.kms.kms(req.targetId, req.region, principal(actor));
   let params: Awaited<ReturnType<typeof getParametersForImport>>;
@@ -655,8 +666,7 @@ export async function retryRequest(deps: ImportDeps, actor: Actor, requestId: st
       const params = await queries.currentParameterSet(tx, req.id);
       if (!blob || !params) throw notAllowedInState(req.kind, req.state, EVENT_PHRASES.retry);
       // A rotation whose material is already imported only needs RotateKeyOnDemand: no token.
-      const onlyRotate = req.kind === "rotate" && req.keyMaterialId !== null;
-      if (!onlyRotate && params.parametersValidTo.getTime() <= now.getTime()) throw parametersExpired(params.parametersValidTo);
+      if (!tokenSpent(req) && params.parametersValidTo.getTime() <= now.getTime()) throw parametersExpired(params.parametersValidTo);
     }
     if (actor.subject === req.requestedBySubject) throw selfApproval("requester", "retry");
     if (blob && actor.subject === blob.uploadedBySubject) throw selfApproval("uploader", "retry");
@@ -684,8 +694,7 @@ async function runKms(deps: ImportDeps, actor: Actor, req: queries.RequestRow): 
   }
   let imported: Execution = { keyMaterialId: req.keyMaterialId, kmsRequestId: req.kmsRequestId };
   // A rotation whose import succeeded but whose RotateKeyOnDemand failed only rotates on retry.
-  const alreadyImported = req.kind === "rotate" && req.keyMaterialId !== null;
-  if (!alreadyImported) {
+  if (!tokenSpent(req)) {
     const params = await queries.currentParameterSet(deps.db, req.id);
     const blob = await queries.currentBlob(deps.db, req.id);
     if (!params || !blob) throw changedMeanwhile();

@@ -21,7 +21,7 @@ import { selfApproval } from "@/lib/imports/errors";
 import { expirationLabel, kindLabel, labelOf, personLabel, requestTitle, wrappingLabel } from "@/lib/imports/labels";
 import type { RequestDetails } from "@/lib/imports/read";
 import { requestIdSchema } from "@/lib/imports/schemas";
-import { canDo, isFinal } from "@/lib/imports/states";
+import { canDo, isFinal, onlyRotationLeft } from "@/lib/imports/states";
 import type { VerificationResult } from "@/lib/imports/workflow";
 import { decideImportRequest, retryImportRequest } from "../../approvals/actions";
 import { RequestHistory } from "./_components/history";
@@ -81,12 +81,14 @@ export default async function ImportRequestPage({ params }: { params: Promise<{ 
   const canApprove = can(roles, "imports.approve");
   const canDownload = can(roles, "imports.download");
   const uploadable = canRequest && canDo(request.kind, request.state, "upload") && tokenLive && !!expected;
-  const reissuable = canRequest && canDo(request.kind, request.state, "issue_parameters");
+  // A rotation whose new material is imported has only the rotate step left: no token needed, none to reissue.
+  const rotateOnly = onlyRotationLeft(request.kind, request.keyMaterialId);
+  const reissuable = canRequest && canDo(request.kind, request.state, "issue_parameters") && !rotateOnly;
   const cancellable = canRequest && canDo(request.kind, request.state, "cancel");
   const currentApprovals = approvals.filter((a) => a.decision === "approve" && a.wrappedBlobId === (blob?.id ?? null)).length;
   const selfRole = me === request.requestedBySubject ? "requester" : blob && me === blob.uploadedBySubject ? "uploader" : null;
   const decided = approvals.some((a) => a.approverSubject === me && a.wrappedBlobId === (blob?.id ?? null));
-  const retryable = canApprove && request.state === "failed" && (request.kind === "delete_material" || tokenLive);
+  const retryable = canApprove && request.state === "failed" && (request.kind === "delete_material" || rotateOnly || tokenLive);
 
   return (
     <CountdownProvider serverNow={now}>
@@ -242,7 +244,12 @@ export default async function ImportRequestPage({ params }: { params: Promise<{ 
                   ) : (
                     <RetryButton requestId={request.id} retry={retryImportRequest} />
                   ))}
-                {!tokenLive && request.kind !== "delete_material" && <p className="text-sm text-ink-700">The token has expired: reissue the parameters and wrap the material again.</p>}
+                {rotateOnly ? (
+                  <p className="text-sm text-ink-700">The new key material is in KMS, waiting for the rotation: a retry only rotates the key to it.</p>
+                ) : (
+                  !tokenLive &&
+                  request.kind !== "delete_material" && <p className="text-sm text-ink-700">The token has expired: reissue the parameters and wrap the material again.</p>
+                )}
               </div>
             </Card>
           )}
