@@ -108,6 +108,8 @@ test.describe("as a custodian, with an approver", () => {
       await approver.waitForURL(new RegExp(`/imports/${requestId}$`), { timeout: 30_000 });
       await expect(approver.getByText("Key material imported.")).toBeVisible();
       await expect(approver.getByRole("region", { name: "Verification" })).toContainText("Encrypt/Decrypt round trip passed");
+      // Casey's page, open all along, follows without a reload (it polls a change stamp every 3 s).
+      await expect(flow.state("Imported")).toBeVisible({ timeout: 10_000 });
 
       // The key shows Enabled (the inventory was refreshed for it).
       await page.goto(keyUrl);

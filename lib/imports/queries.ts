@@ -411,3 +411,17 @@ export async function stuckImporting(q: Q, before: Date): Promise<Array<{ id: st
     .where(and(eq(r.state, "importing"), lte(r.updatedAt, before)))
     .limit(100);
 }
+
+// --- change stamps (pages follow what others do) ------------------------------------------------------
+
+/** Changes whenever a request is created, changes state, or gets an approval: what the approvals queue shows. */
+export async function requestsStamp(q: Q): Promise<string> {
+  const [requests] = await q.select({ n: sql<number>`count(*)::int`, versions: sql<number>`coalesce(sum(${r.version}), 0)::int` }).from(r);
+  const [approvals] = await q.select({ n: sql<number>`count(*)::int` }).from(a);
+  return `${requests?.n ?? 0}.${requests?.versions ?? 0}.${approvals?.n ?? 0}`;
+}
+
+export async function requestVersion(q: Q, requestId: string): Promise<number | null> {
+  const [row] = await q.select({ version: r.version }).from(r).where(eq(r.id, requestId));
+  return row?.version ?? null;
+}

@@ -76,3 +76,15 @@ export async function openRequestsForKeys(deps: ImportDeps, keys: ReadonlyArray<
 export async function requestExists(deps: ImportDeps, requestId: string): Promise<boolean> {
   return (await queries.getRequest(deps.db, requestId)) !== null;
 }
+
+/**
+ * A short string that changes whenever what a request's page shows changes (its state, or any event in its
+ * history: a download, an upload, an approval), or, without a request id, what the approvals queue shows.
+ * Pages poll it and re-render only when it moves, so one person sees another's approval within seconds.
+ */
+export async function changeStamp(deps: ImportDeps, requestId?: string): Promise<string> {
+  await expireDue(deps, requestId ? { requestId } : {});
+  if (!requestId) return queries.requestsStamp(deps.db);
+  const [version, trail] = await Promise.all([queries.requestVersion(deps.db, requestId), listAuditEvents(deps.db, { requestId }, { limit: 1 })]);
+  return `${version ?? 0}.${trail.events[0]?.seq ?? 0}`;
+}

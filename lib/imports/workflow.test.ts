@@ -20,7 +20,7 @@ import type { KeySpec, WrappingAlgorithm, WrappingKeySpec } from "./compat";
 import type { Actor, ImportDeps } from "./deps";
 import { buildDownload } from "./downloads";
 import * as queries from "./queries";
-import { approvalQueue, requestDetails } from "./read";
+import { approvalQueue, changeStamp, requestDetails } from "./read";
 import { startImportSchema } from "./schemas";
 import { sweepOnce } from "./sweep";
 import {
@@ -445,6 +445,30 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     await cancelRequest(deps, devon, requestId, "Wrong key");
     await expectRefusal(buildDownload(deps, casey, requestId, "WrappingPublicKey.bin"), "gone");
     await expectRefusal(cancelRequest(deps, devon, requestId), "invalid_state");
+  });
+
+  it("moves the change stamps pages poll exactly when what they show changes", async () => {
+    const key = await newKey(deps, "SYMMETRIC_DEFAULT");
+    const queueBefore = await changeStamp(deps);
+    const { requestId } = await startImport(deps, casey, startInput(key, { wrappingAlgorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_2048" }));
+    const issued = await changeStamp(deps, requestId);
+    expect(await changeStamp(deps)).not.toBe(queueBefore); // a new request
+    expect(await changeStamp(deps, requestId)).toBe(issued); // nothing happened
+
+    await buildDownload(deps, casey, requestId, "ImportToken.bin");
+    const downloaded = await changeStamp(deps, requestId);
+    expect(downloaded).not.toBe(issued); // the history shows the download
+
+    const { blob } = await wrapLikeACustodian(deps, requestId);
+    await uploadBlob(deps, casey, requestId, blob);
+    const uploaded = await changeStamp(deps, requestId);
+    const queueWaiting = await changeStamp(deps);
+    expect(uploaded).not.toBe(downloaded);
+
+    await decide(deps, avery, { requestId, decision: "approve" });
+    expect(await changeStamp(deps, requestId)).not.toBe(uploaded);
+    expect(await changeStamp(deps)).not.toBe(queueWaiting);
+    expect(await changeStamp(deps, "00000000-0000-4000-8000-000000000000")).toBe("0.0"); // no such request
   });
 
   it("does not expire a rotation whose material is imported: its retry only rotates, and needs no token", async () => {

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { DecisionPanel } from "@/components/imports/decision-panel";
-import { AutoRefresh } from "@/components/ui/auto-refresh";
+import { LiveRefresh } from "@/components/ui/live-refresh";
 import { RequestStateBadge } from "@/components/ui/badge";
 import { Countdown, CountdownProvider } from "@/components/ui/countdown";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -26,6 +26,8 @@ export default async function ApprovalsPage() {
   const config = getConfig();
   const deps = await importDeps();
   const now = nowMs();
+  // Taken before the queue: a change landing in between makes the first poll differ and re-render once more.
+  const stamp = await read.changeStamp(deps);
   const queue = await read.approvalQueue(deps);
   const waiting = queue.filter((q) => q.state === "awaiting_approval");
   const after = queue.filter((q) => q.state !== "awaiting_approval");
@@ -34,7 +36,7 @@ export default async function ApprovalsPage() {
 
   return (
     <CountdownProvider serverNow={now}>
-      <AutoRefresh />
+      <LiveRefresh stamp={stamp} />
       <PageHeader
         title="Approvals"
         description={`Wrapped key material and deletions waiting for a second person: ${required === 1 ? "one approval" : `${required} approvals`} from someone who neither requested nor uploaded it. Nobody approves their own request.`}

@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { z } from "zod";
 import { DecisionPanel } from "@/components/imports/decision-panel";
-import { AutoRefresh } from "@/components/ui/auto-refresh";
+import { LiveRefresh } from "@/components/ui/live-refresh";
 import { RequestStateBadge } from "@/components/ui/badge";
 import { CommandBlock } from "@/components/ui/command-block";
 import { Countdown, CountdownProvider } from "@/components/ui/countdown";
@@ -43,6 +43,8 @@ export default async function ImportRequestPage({ params }: { params: Promise<{ 
   const parsed = paramsSchema.safeParse(await params);
   if (!parsed.success) notFound();
   const deps = await importDeps();
+  // Taken before the details: a change landing in between makes the first poll differ and re-render once more.
+  const stamp = await read.changeStamp(deps, parsed.data.id);
   const details = await read.requestDetails(deps, parsed.data.id);
   if (!details) notFound();
 
@@ -92,7 +94,7 @@ export default async function ImportRequestPage({ params }: { params: Promise<{ 
 
   return (
     <CountdownProvider serverNow={now}>
-      {!isFinal(request.state) && <AutoRefresh />}
+      {!isFinal(request.state) && <LiveRefresh stamp={stamp} requestId={request.id} />}
       <nav aria-label="Breadcrumb" className="mb-4 text-sm text-ink-600">
         <Link href="/imports" className="hover:text-ink-900 hover:underline">
           Imports
