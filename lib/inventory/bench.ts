@@ -59,13 +59,14 @@ function startEmulatorProcess(): Promise<ChildProcess> {
   });
 }
 
-/** CPU seconds a process (and its children: tsx runs the emulator in one) has used, from /proc. */
+const CLOCK_TICKS = 100; // USER_HZ: /proc counts CPU time in hundredths of a second
+
+/** CPU milliseconds a process (and its children: tsx runs the emulator in one) has used, from /proc. */
 function processCpuMs(pid: number): number {
   const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean).map(Number);
   const [utime, stime] = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ").slice(11, 13).map(Number);
   return (utime! + stime!) * (1000 / CLOCK_TICKS) + children.reduce((sum, child) => sum + processCpuMs(child), 0);
 }
-const CLOCK_TICKS = 100;
 
 /** Wall time and the CPU this process and the emulator spent meanwhile: on a small machine the two share the cores. */
 async function measured<T>(emulatorPid: number, work: () => Promise<T>): Promise<{ result: T; wallMs: number; appCpuMs: number; emulatorCpuMs: number }> {
