@@ -113,7 +113,7 @@ export default async function ImportRequestPage({ params }: { params: Promise<{ 
         </div>
         <div className="flex flex-wrap items-center gap-2">
           <RequestStateBadge state={request.state} label={labelOf(request.state, request.kind)} />
-          {parameters && (request.state === "parameters_issued" || request.state === "awaiting_approval" || request.state === "failed") && (
+          {parameters && (request.state === "parameters_issued" || request.state === "awaiting_approval" || (request.state === "failed" && !rotateOnly)) && (
             <Countdown validTo={parameters.parametersValidTo.toISOString()} size="lg" />
           )}
         </div>
