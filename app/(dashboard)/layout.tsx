@@ -3,6 +3,7 @@ import { TopBar } from "@/components/app-shell/top-bar";
 import { UserMenu } from "@/components/app-shell/user-menu";
 import { requirePageSession } from "@/lib/auth";
 import { getConfig } from "@/lib/config";
+import { formatDuration } from "@/components/ui/format";
 
 /**
  * Every dashboard page is for a signed-in person with at least one role: signed-out visitors go to sign-in
@@ -23,7 +24,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           <UserMenu
             user={{ name, email, roles }}
             mode={demo ? { demo: true } : { demo: false, providerName: config.auth.oidc?.name ?? "your identity provider" }}
-            sessionHours={Math.round(config.auth.sessionMaxAgeSeconds / 3600)}
+            sessionLength={formatDuration(config.auth.sessionMaxAgeSeconds)}
           />
         }
       />

@@ -11,14 +11,15 @@ export type UserMenuProps = {
   user: { name: string; email: string | null; roles: Role[] };
   /** Demo mode, or the name of the identity provider the person signed in with. */
   mode: { demo: true } | { demo: false; providerName: string };
-  sessionHours: number;
+  /** "8 hours": how long a session lasts from sign-in. */
+  sessionLength: string;
 };
 
 /**
  * The signed-in person's menu in the top bar: a disclosure (a button that shows and hides a panel).
  * Escape closes it and puts focus back on the button; so do a click outside and tabbing out of it.
  */
-export function UserMenu({ user, mode, sessionHours }: UserMenuProps) {
+export function UserMenu({ user, mode, sessionLength }: UserMenuProps) {
   const [open, setOpen] = useState(false);
   const rootRef = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
@@ -95,7 +96,7 @@ export function UserMenu({ user, mode, sessionHours }: UserMenuProps) {
           ) : (
             <>Signed in with {mode.providerName}.</>
           )}{" "}
-          Sessions end after {sessionHours} hours.
+          Sessions end after {sessionLength}.
         </p>
 
         <div className="flex flex-col border-t border-ink-100 p-2">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDate, formatDateTime, formatRelative } from "./format";
+import { formatDate, formatDateTime, formatDuration, formatRelative } from "./format";
 
 const now = Date.parse("2026-11-28T12:00:00Z");
 
@@ -17,5 +17,14 @@ describe("format", () => {
   it("shows absolute times in UTC, naming the zone", () => {
     expect(formatDateTime("2026-11-28T09:05:00Z")).toBe("28 Nov 2026, 09:05 UTC");
     expect(formatDate("2026-11-28T23:59:00Z")).toBe("28 Nov 2026");
+  });
+
+  it.each([
+    [8 * 3600, "8 hours"],
+    [3600, "1 hour"],
+    [90 * 60, "90 minutes"],
+    [15 * 60, "15 minutes"],
+  ])("says a session of %i seconds lasts %s", (seconds, expected) => {
+    expect(formatDuration(seconds)).toBe(expected);
   });
 });

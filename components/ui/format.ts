@@ -45,3 +45,12 @@ export function formatRelative(value: Date | string | number, now: number): stri
   }
   return relative.format(0, "second");
 }
+
+const hours = new Intl.NumberFormat("en", { style: "unit", unit: "hour", unitDisplay: "long" });
+const minutes = new Intl.NumberFormat("en", { style: "unit", unit: "minute", unitDisplay: "long" });
+
+/** A length of time in whole hours when it is one ("8 hours", "1 hour"), else in minutes ("90 minutes"). */
+export function formatDuration(seconds: number): string {
+  const m = Math.round(seconds / 60);
+  return m % 60 === 0 ? hours.format(m / 60) : minutes.format(m);
+}

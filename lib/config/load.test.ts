@@ -67,6 +67,10 @@ describe("loadConfig: production mode", () => {
     expect(c.dataKey.equals(Buffer.alloc(32, 7))).toBe(true);
   });
 
+  it("takes a shorter session length, so a revoked role lingers less", () => {
+    expect(loadConfig({ ...production, KEYPORT_SESSION_MINUTES: "60" }).auth.sessionMaxAgeSeconds).toBe(3600);
+  });
+
   it("is the default mode, and names every missing setting at once", () => {
     const problems = problemsOf({});
     expect(problems.join("\n")).toMatch(/NEXTAUTH_SECRET is not set/);
@@ -112,6 +116,8 @@ describe("loadConfig: production mode", () => {
     ["a fractional warning window", { KEYPORT_EXPIRY_WARNING_DAYS: "1.5" }, /KEYPORT_EXPIRY_WARNING_DAYS must be a whole number from 1 to 365/],
     ["an unbounded describe concurrency", { KEYPORT_INVENTORY_CONCURRENCY: "5000" }, /KEYPORT_INVENTORY_CONCURRENCY must be a whole number from 1 to 500/],
     ["a negative refresh interval", { KEYPORT_INVENTORY_INTERVAL_MINUTES: "-1" }, /KEYPORT_INVENTORY_INTERVAL_MINUTES must be a whole number from 0 to 1440/],
+    ["a session too short to work in", { KEYPORT_SESSION_MINUTES: "5" }, /KEYPORT_SESSION_MINUTES must be a whole number from 15 to 720/],
+    ["a session longer than a working day", { KEYPORT_SESSION_MINUTES: "1440" }, /KEYPORT_SESSION_MINUTES must be a whole number from 15 to 720/],
     ["an http AWS endpoint that is not loopback", { KEYPORT_AWS_ENDPOINT: "http://kms.example.com" }, /KEYPORT_AWS_ENDPOINT must use https/],
     ["targets that are not JSON", { KEYPORT_TARGETS: "[{" }, /KEYPORT_TARGETS is not valid JSON/],
     ["OIDC scopes without openid", { KEYPORT_OIDC_SCOPES: "email profile groups" }, /KEYPORT_OIDC_SCOPES must include "openid"/],

@@ -34,7 +34,6 @@ export class ConfigError extends Error {
 const DEMO_SECRET = "keyport-demo-secret-not-for-production-use-0000";
 const DEMO_DATA_KEY = createHash("sha256").update("keyport demo data key - public, demo only").digest();
 
-const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 
 type Problems = string[];
 
@@ -219,6 +218,8 @@ export function loadConfig(env: Env, configFileText?: string): Config {
 
   const approvalsRequired = intSetting(env, "KEYPORT_APPROVALS_REQUIRED", 1, 1, 5, problems);
   const expiryWarningDays = intSetting(env, "KEYPORT_EXPIRY_WARNING_DAYS", 14, 1, 365, problems);
+  // Roles are read at sign-in and kept for the session: its length is how long a revoked role can linger.
+  const sessionMinutes = intSetting(env, "KEYPORT_SESSION_MINUTES", 8 * 60, 15, 12 * 60, problems);
   const describeConcurrency = intSetting(env, "KEYPORT_INVENTORY_CONCURRENCY", DEFAULT_DESCRIBE_CONCURRENCY, 1, 500, problems);
   const refreshIntervalMinutes = intSetting(env, "KEYPORT_INVENTORY_INTERVAL_MINUTES", 15, 0, 1440, problems);
   const dataKey = parseDataKey(env, mode, problems);
@@ -240,7 +241,7 @@ export function loadConfig(env: Env, configFileText?: string): Config {
     mode,
     targets,
     database: { url: databaseUrl, migrationUrl, dataDir },
-    auth: { secret, url: authUrl, oidc, roleMap, emailRoles, sessionMaxAgeSeconds: SESSION_MAX_AGE_SECONDS },
+    auth: { secret, url: authUrl, oidc, roleMap, emailRoles, sessionMaxAgeSeconds: sessionMinutes * 60 },
     policy: { approvalsRequired, expiryWarningDays },
     inventory: { describeConcurrency, refreshIntervalMinutes },
     dataKey,

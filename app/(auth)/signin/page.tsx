@@ -9,6 +9,7 @@ import { getConfig } from "@/lib/config";
 import { DemoPeople } from "./_components/demo-people";
 import { signInNotice } from "./_components/messages";
 import { ProviderSignIn } from "./_components/provider-sign-in";
+import { formatDuration } from "@/components/ui/format";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -99,7 +100,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <div className="mt-8 rounded-card bg-white p-6 shadow-card">
           <ProviderSignIn providerName={config.auth.oidc.name} callbackPath={callbackPath} />
           <p className="mt-4 text-center text-xs text-ink-500">
-            Sessions end after {Math.round(config.auth.sessionMaxAgeSeconds / 3600)} hours.
+            Sessions end after {formatDuration(config.auth.sessionMaxAgeSeconds)}.
           </p>
         </div>
       ) : null}
