@@ -63,11 +63,6 @@ describe.each(testDrivers())("database on %s", (driver) => {
     expect(p.latencyMs).toBeGreaterThanOrEqual(0);
   });
 
-  it.runIf(driver === "pglite")("keeps PGlite's shared buffers small: they live in Keyport's own memory", async () => {
-    const result = await t.database.db.execute<{ shared_buffers: string }>(sql`show shared_buffers`);
-    expect(result.rows[0]?.shared_buffers).toBe("32MB");
-  });
-
   it("stores import tokens and wrapped blobs only as ciphertext", async () => {
     const db = t.database.db;
     const dataKey = randomBytes(32);
@@ -201,6 +196,18 @@ describe.runIf(testDrivers().includes("postgres"))("concurrent migration from tw
       const results = await Promise.all([child(), child()]);
       for (const r of results) expect(r.stdout).toContain("migrated");
       expect(await appliedMigrations(t.database.db)).toBe(journal.entries.length);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
+
+describe("PGlite", () => {
+  it("keeps its shared buffers small: they live in Keyport's own memory", async () => {
+    const t = await createTestDatabase("pglite", { migrate: false });
+    try {
+      const result = await t.database.db.execute<{ shared_buffers: string }>(sql`show shared_buffers`);
+      expect(result.rows[0]?.shared_buffers).toBe("32MB");
     } finally {
       await t.cleanup();
     }
