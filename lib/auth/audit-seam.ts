@@ -6,8 +6,8 @@ import type { SessionUser } from "./session-token";
 
 /**
  * The one place sign-in, sign-out and refused access reach the audit trail. Sign-in and sign-out come from
- * next-auth `events` (lib/auth/options.ts); a failed append fails the sign-in (next-auth answers its error page): Keyport records every sign-in or
- * lets nobody in — the same promise the rest of the trail makes.
+ * next-auth `events` (lib/auth/options.ts); a failed append fails the sign-in (next-auth answers its error
+ * page): Keyport records every sign-in or lets nobody in — the same promise the rest of the trail makes.
  */
 export type AuthEventKind = "sign_in" | "sign_out";
 export type AuthEventDetails = { provider?: string };
@@ -46,12 +46,13 @@ export function accessDeniedEvent(user: SessionUser, denied: AccessDenied): Audi
 }
 
 /**
- * Records that a signed-in person was refused something their roles do not allow (PCI DSS asks for invalid
- * access attempts in the trail). Only people with a session are recorded: anonymous calls have nobody to
+ * Records that a signed-in person was refused something their roles do not allow, in the log for the operator
+ * and in the audit trail (PCI DSS asks for invalid access attempts there). Only people with a session are recorded: anonymous calls have nobody to
  * name and would let anyone on the network fill the trail. Never throws: the refusal stands whether or not
  * the trail could take it, and a failure is logged for the operator.
  */
 export async function recordAccessDenied(user: SessionUser, denied: AccessDenied): Promise<void> {
+  console.warn(`[keyport] refused ${denied.kind} "${denied.name}": ${user.id} (${user.roles.join(", ") || "no role"}) lacks ${denied.permission}`);
   try {
     await appendAuditStandalone(await getDb(), accessDeniedEvent(user, denied));
   } catch (error) {

@@ -70,7 +70,6 @@ function emit(event: GuardEvent) {
 /** A signed-in person calling something their roles do not allow: worth an operator's attention, and the audit trail's. */
 async function refuse(kind: GuardInfo["kind"], name: string, session: Session, permission: Permission) {
   emit({ kind, name, outcome: "forbidden" });
-  console.warn(`[keyport] refused ${kind} "${name}": ${session.user.id} (${session.user.roles.join(", ") || "no role"}) lacks ${permission}`);
   await recordAccessDenied(session.user, { kind, name, permission });
 }
 

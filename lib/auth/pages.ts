@@ -36,6 +36,5 @@ export async function requirePageSession(permission?: Permission): Promise<Sessi
 
 /** Once per request: a section's layout and its page may both check the same permission. */
 const recordPageRefusal = cache(async (session: Session, permission: Permission, path: string) => {
-  console.warn(`[keyport] refused page "${path}": ${session.user.id} (${session.user.roles.join(", ")}) lacks ${permission}`);
   await recordAccessDenied(session.user, { kind: "page", name: path, permission });
 });
