@@ -1,6 +1,6 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { listAuditEvents } from "@/lib/audit";
+import { auditHead, listAuditEvents } from "@/lib/audit";
 import { useAsProcessDatabase } from "@/lib/db";
 import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
 import { attempt, discoverEntryPoints, loadEntryPoints, refusalCases } from "./testing/entry-points";
@@ -63,7 +63,7 @@ describe("every server action and route handler", () => {
 
 describe.runIf(cases.length > 0)("refuses callers who may not use it, and its handler never starts", () => {
   it.each(cases.map((c) => [c.entry.label, c.who, c] as const))("%s as %s", async (_label, _who, c) => {
-    const before = (await listAuditEvents(database.database.db, {}, { limit: 1 })).events[0]?.seq ?? 0;
+    const before = (await auditHead(database.database.db)).lastSeq;
     const outcome = await attempt(c);
     expect(outcome.entered, "the handler started").toBe(false);
     expect(outcome.refused, `expected ${c.expected}, got ${outcome.got}`).toBe(true);

@@ -2,7 +2,7 @@ import { notFound, redirect } from "next/navigation";
 import { NextRequest } from "next/server";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { listAuditEvents, verifyAudit } from "@/lib/audit";
+import { auditHead, listAuditEvents, verifyAudit } from "@/lib/audit";
 import type { Role } from "@/lib/config/schema";
 import { useAsProcessDatabase } from "@/lib/db";
 import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
@@ -36,8 +36,7 @@ async function deniedSince(seq: number) {
   return events.filter((e) => e.seq > seq).reverse();
 }
 async function lastSeq() {
-  const { events } = await listAuditEvents(database.database.db, {}, { limit: 1 });
-  return events[0]?.seq ?? 0;
+  return (await auditHead(database.database.db)).lastSeq;
 }
 
 beforeEach(() => {
