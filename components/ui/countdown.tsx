@@ -9,9 +9,11 @@ import { countdownLevel, countdownTone, toneClasses, type CountdownLevel } from 
 /**
  * Live countdowns to an import token's ParametersValidTo. One timer per page: `CountdownProvider` ticks once
  * a second and every `Countdown` under it reads the same "now". That now is Keyport's clock, not the
- * browser's: the server renders the page with its own time (`serverNow`), and the provider keeps the
- * offset between the two, so a browser whose clock is wrong (or a demo clock that was moved) still counts
- * down to the moment the server will refuse the token.
+ * browser's: the page passes `serverNow` from lib/clock (whose offset every server bundle shares, see
+ * lib/clock), and the provider keeps the difference between that and the browser's clock, so a browser whose
+ * clock is wrong still counts down to the moment the server will refuse the token. A demo clock moved after
+ * the page was rendered reaches the countdown only when the page renders again: the demo clock control
+ * refreshes the page it was used on, and the change poll refreshes the others when a request's state moves.
  */
 
 const NowContext = createContext<number | null>(null);

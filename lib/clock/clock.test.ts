@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { clockOffset, fixedClock, now, nowMs, setClockOffset } from "./index";
 
 describe("clock", () => {
@@ -25,6 +25,20 @@ describe("clock", () => {
     expect(now().toISOString()).toBe("2026-01-01T00:00:01.500Z");
     clock.restore();
     expect(Math.abs(nowMs() - Date.now())).toBeLessThan(1000);
+  });
+
+  // Next.js compiles lib/clock into each server bundle (pages, actions, route handlers, the proxy): every
+  // copy of the module must read the same offset, or a moved demo clock moves only one layer.
+  it("is one clock however many copies of the module are loaded", async () => {
+    setClockOffset(3_600_000);
+    vi.resetModules();
+    const copy = await import("./index");
+    expect(copy.clockOffset()).toBe(3_600_000);
+    copy.setClockOffset(-5_000);
+    expect(clockOffset()).toBe(-5_000);
+    const frozen = fixedClock("2026-01-01T00:00:00Z");
+    expect(copy.now().toISOString()).toBe("2026-01-01T00:00:00.000Z");
+    frozen.restore();
   });
 
   it("refuses an invalid fixed start", () => {

@@ -5,16 +5,28 @@
  *
  * Not `server-only`: the browser countdown uses the same arithmetic helpers,
  * while the offset itself is only ever set on the server.
+ *
+ * The source and offset live on `globalThis`, not in module variables: Next.js
+ * compiles this module into several server bundles (route handlers, pages,
+ * server actions, the proxy), each with its own copy of module state, so a
+ * module `let` set by one bundle is invisible to the others. One slot on the
+ * global object is what every copy reads.
  */
 
 type Source = () => number;
+type ClockState = { source: Source; offsetMs: number };
 
-let source: Source = () => Date.now();
-let offsetMs = 0;
+const SLOT = Symbol.for("keyport.clock");
+
+function state(): ClockState {
+  const global = globalThis as typeof globalThis & { [SLOT]?: ClockState };
+  return (global[SLOT] ??= { source: () => Date.now(), offsetMs: 0 });
+}
 
 /** Milliseconds since the epoch, as Keyport sees them. */
 export function nowMs(): number {
-  return source() + offsetMs;
+  const clock = state();
+  return clock.source() + clock.offsetMs;
 }
 
 export function now(): Date {
@@ -24,11 +36,11 @@ export function now(): Date {
 /** Shifts Keyport's clock by `ms` relative to its source (demo and test controls). */
 export function setClockOffset(ms: number): void {
   if (!Number.isFinite(ms)) throw new RangeError("Clock offset must be a finite number of milliseconds");
-  offsetMs = ms;
+  state().offsetMs = ms;
 }
 
 export function clockOffset(): number {
-  return offsetMs;
+  return state().offsetMs;
 }
 
 /**
@@ -36,12 +48,13 @@ export function clockOffset(): number {
  * previous source and offset, so a test cannot leak a frozen clock.
  */
 export function replaceClockSource(next: Source): () => void {
-  const previous = { source, offsetMs };
-  source = next;
-  offsetMs = 0;
+  const clock = state();
+  const previous = { ...clock };
+  clock.source = next;
+  clock.offsetMs = 0;
   return () => {
-    source = previous.source;
-    offsetMs = previous.offsetMs;
+    clock.source = previous.source;
+    clock.offsetMs = previous.offsetMs;
   };
 }
 

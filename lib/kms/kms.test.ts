@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { adminClient, startEmulator, type RunningEmulator } from "@/lib/emulator";
 import { KmsAccess, type KmsTarget } from "./clients";
 import { KmsError } from "./errors";
@@ -79,6 +79,26 @@ describe("KmsAccess", () => {
       expect(calls.ListKeys).toBe(2);
     } finally {
       await admin.reset({ state: true });
+    }
+  });
+});
+
+describe("getKmsAccess", () => {
+  // Next.js loads lib/kms once per server bundle: every copy must hand out the same clients and credential cache.
+  it("is one KmsAccess (one client set, one credential cache) however many copies of lib/kms are loaded", async () => {
+    vi.stubEnv("KEYPORT_MODE", "demo");
+    vi.stubEnv("KEYPORT_TARGETS", JSON.stringify([{ ...target, regions: emulator.regions }]));
+    vi.stubEnv("KEYPORT_AWS_ENDPOINT", emulator.endpoint);
+    try {
+      vi.resetModules();
+      const first = (await import("./index")).getKmsAccess();
+      vi.resetModules();
+      const second = (await import("./index")).getKmsAccess();
+      accesses.push(first);
+      expect(second).toBe(first);
+      expect(second.roles).toBe(first.roles);
+    } finally {
+      vi.unstubAllEnvs();
     }
   });
 });
