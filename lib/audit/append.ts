@@ -69,17 +69,24 @@ function prepare(input: AuditEventInput): Omit<AuditEvent, "seq" | "prevHash" | 
  * the previous append, and the insert would fail on the duplicate seq.
  *
  * seq is last + 1 (not a sequence), so a rolled-back transaction leaves no gap.
+ *
+ * Time and order: `seq` is the order of the trail, and `at` never decreases along it. An event's `at` is the
+ * later of its own time (Keyport's clock, lib/clock) and the previous event's `at`, decided under the same
+ * lock that assigns seq. So when the clock moves back (the demo clock reset, a corrected server clock), new
+ * events are held at the previous event's time until the clock catches up, instead of appearing to happen
+ * before events already recorded.
  */
 export async function appendAudit(tx: Tx, input: AuditEventInput): Promise<AuditEvent> {
   const event = prepare(input);
   await tx.execute(sql.raw(`select pg_advisory_xact_lock(${ADVISORY_LOCK.auditAppend})`));
   const [last] = await tx
-    .select({ seq: auditEvents.seq, hash: auditEvents.hash })
+    .select({ seq: auditEvents.seq, hash: auditEvents.hash, at: auditEvents.at })
     .from(auditEvents)
     .orderBy(desc(auditEvents.seq))
     .limit(1);
   const seq = (last?.seq ?? 0) + 1;
   const prevHash = last?.hash ?? GENESIS_HASH;
+  if (last && last.at.getTime() > event.at.getTime()) event.at = new Date(last.at.getTime());
   const hash = computeEventHash(prevHash, { ...event, seq });
   await tx.insert(auditEvents).values({
     seq,

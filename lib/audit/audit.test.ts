@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixedClock } from "@/lib/clock";
 import type { Db } from "@/lib/db";
 import { auditEvents } from "@/lib/db/schema";
 import { createTestDatabase, testDrivers, type TestDatabase } from "@/lib/db/testing";
@@ -292,5 +293,44 @@ describe.each(testDrivers())("audit trail on %s", (driver) => {
     expect(page1.events.length + rest.length).toBe(101); // 100 concurrent downloads + the approval
     expect(total).toBeGreaterThan(200);
     expect((await listAuditEvents(db, { requestId: "no-such-request" })).events).toEqual([]);
+  });
+});
+
+describe.each(testDrivers())("audit times when the clock moves back, on %s", (driver) => {
+  let t: TestDatabase;
+  let db: Db;
+
+  beforeAll(async () => {
+    t = await createTestDatabase(driver);
+    db = t.database.db;
+  });
+  afterAll(async () => {
+    await t?.cleanup();
+  });
+
+  it("orders by seq and holds `at` at the previous event's time instead of going backwards", async () => {
+    const clock = fixedClock("2026-12-02T13:33:00Z");
+    try {
+      const first = await appendAuditStandalone(db, event({ action: "import.parameters_issued" }));
+      // The demo clock is reset: Keyport's time jumps a day back.
+      clock.set("2026-12-01T13:36:00Z");
+      const second = await appendAuditStandalone(db, event({ action: "import.downloaded" }));
+      // A caller's explicit time from before the jump is held too.
+      const third = await db.transaction((tx) => appendAudit(tx, event({ action: "import.uploaded", at: new Date("2026-12-01T13:37:00Z") })));
+      clock.set("2026-12-02T14:00:00Z");
+      const fourth = await appendAuditStandalone(db, event({ action: "import.approved", actor: bob }));
+
+      expect([first.seq, second.seq, third.seq, fourth.seq]).toEqual([1, 2, 3, 4]);
+      expect(second.at.toISOString()).toBe("2026-12-02T13:33:00.000Z");
+      expect(third.at.toISOString()).toBe("2026-12-02T13:33:00.000Z");
+      expect(fourth.at.toISOString()).toBe("2026-12-02T14:00:00.000Z");
+      // What was hashed is what was stored: the chain verifies with the held times.
+      expect((await verifyAudit(db)).ok).toBe(true);
+      const stored = await allEvents(db);
+      for (let i = 1; i < stored.length; i++) expect(stored[i]!.at.getTime()).toBeGreaterThanOrEqual(stored[i - 1]!.at.getTime());
+      expect(stored.map((e) => e.at.toISOString())).toEqual([first, second, third, fourth].map((e) => e.at.toISOString()));
+    } finally {
+      clock.restore();
+    }
   });
 });
