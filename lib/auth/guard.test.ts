@@ -311,6 +311,51 @@ describe("defineRoute", () => {
   });
 });
 
+describe("defineRoute refuses state-changing requests from other websites", () => {
+  const context = () => ({ params: Promise.resolve({}) });
+  const post = (headers: Record<string, string>, method = "POST") =>
+    new NextRequest("http://keyport.test/api/demo/clock", { method, headers: { host: "keyport.test", ...headers } });
+
+  function adminRoute() {
+    const handler = vi.fn(async () => Response.json({ moved: true }));
+    return { route: defineRoute({ name: "setDemoClock", permission: "config.read" }, handler), handler };
+  }
+
+  it.each([
+    ["a foreign Origin", { origin: "http://evil.example" }],
+    ["a foreign Origin on the same host name but another port", { origin: "http://keyport.test:8080" }],
+    ["Origin: null (a sandboxed page)", { origin: "null" }],
+    ["Sec-Fetch-Site: cross-site", { "sec-fetch-site": "cross-site" }],
+    ["Sec-Fetch-Site: same-site (a sibling subdomain)", { "sec-fetch-site": "same-site", origin: "http://keyport.test" }],
+  ])("answers 403 with a clear message for %s, even to an admin, without running the handler", async (_what, headers) => {
+    const { route, handler } = adminRoute();
+    current = as("admin");
+    const response = await route(post(headers), context());
+    expect(response.status).toBe(403);
+    await expect(response.json()).resolves.toEqual({ code: "cross_origin", message: expect.stringMatching(/another website/) });
+    expect(handler).not.toHaveBeenCalled();
+    expect(events).toEqual([{ kind: "route", name: "setDemoClock", outcome: "cross_origin" }]);
+  });
+
+  it("refuses every state-changing method, public routes included", async () => {
+    const publicRoute = defineRoute({ public: "test" }, async () => Response.json({ ok: true }));
+    for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
+      expect((await publicRoute(post({ origin: "http://evil.example" }, method), context())).status).toBe(403);
+    }
+  });
+
+  it("lets through its own origin (also behind a proxy), callers that are not browsers, and reads", async () => {
+    const { route, handler } = adminRoute();
+    current = as("admin");
+    expect((await route(post({ origin: "http://keyport.test", "sec-fetch-site": "same-origin" }), context())).status).toBe(200);
+    expect((await route(post({ origin: "https://keyport.example", "x-forwarded-host": "keyport.example" }), context())).status).toBe(200);
+    expect((await route(post({}), context())).status).toBe(200);
+    const read = defineRoute({ permission: "config.read" }, async () => Response.json({ ok: true }));
+    expect((await read(post({ origin: "http://evil.example", "sec-fetch-site": "cross-site" }, "GET"), context())).status).toBe(200);
+    expect(handler).toHaveBeenCalledTimes(3);
+  });
+});
+
 describe("requireRole / requirePermission", () => {
   it("throw typed errors", async () => {
     await expect(requireRole("auditor")).rejects.toMatchObject({ code: "unauthenticated", status: 401 });

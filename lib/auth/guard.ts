@@ -43,7 +43,7 @@ function assertPermission(permission: unknown, where: string): asserts permissio
 
 // --- What the guards observe -------------------------------------------------------------------------------
 
-export type GuardOutcome = "unauthenticated" | "forbidden" | "invalid_input" | "not_found" | "entered";
+export type GuardOutcome = "cross_origin" | "unauthenticated" | "forbidden" | "invalid_input" | "not_found" | "entered";
 export type GuardEvent = { kind: GuardInfo["kind"]; name: string; outcome: GuardOutcome };
 type GuardListener = (event: GuardEvent) => void;
 const listeners = new Set<GuardListener>();
@@ -201,9 +201,48 @@ function errorResponse(error: unknown, name: string): Response {
   return json({ code: "internal", message: GENERIC_MESSAGE(reference), reference }, 500);
 }
 
+const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Why a state-changing request comes from another site, or null when it does not. The session cookie is
+ * SameSite=Lax, which still lets a sibling subdomain (same site) send it, and a plain HTML form needs no
+ * preflight; so a POST, PUT, PATCH or DELETE is refused when the browser says it came from another origin:
+ * `Sec-Fetch-Site` cross-site or same-site, or an `Origin` whose host is not the host the request was sent
+ * to (`X-Forwarded-Host` first behind a proxy, as Next.js checks server actions). A request with neither
+ * header did not come from a browser page, and carries no ambient authority worth forging.
+ */
+export function crossOriginReason(request: Request): string | null {
+  if (SAFE_METHODS.has(request.method.toUpperCase())) return null;
+  const site = request.headers.get("sec-fetch-site");
+  if (site === "cross-site" || site === "same-site") return `Sec-Fetch-Site: ${site}`;
+  const origin = request.headers.get("origin");
+  if (origin === null) return null;
+  const host = (request.headers.get("x-forwarded-host") ?? request.headers.get("host") ?? new URL(request.url).host).split(",")[0]!.trim().toLowerCase();
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host.toLowerCase();
+  } catch {
+    return `Origin: ${origin.slice(0, 100)}`; // "null" (a sandboxed page, a file) or garbage
+  }
+  return originHost === host ? null : `Origin: ${origin.slice(0, 100)}`;
+}
+
+function crossOriginResponse(kind: GuardInfo["kind"], name: string, reason: string): Response {
+  emit({ kind, name, outcome: "cross_origin" });
+  console.warn(`[keyport] refused a cross-origin ${kind} "${name}" (${reason})`);
+  return json(
+    {
+      code: "cross_origin",
+      message: "Keyport refused this request because it came from another website. Make the change from Keyport's own pages.",
+    },
+    403,
+  );
+}
+
 /**
  * Wraps a route handler: `export const GET = defineRoute({ permission: "audit.export", query }, handler)`.
- * Order: session (401), permission (403), params (404), query (422), handler. Permission comes before
+ * Order: origin (403 for a state-changing request from another site, see crossOriginReason), session (401),
+ * permission (403), params (404), query (422), handler. Permission comes before
  * parsing, unlike STYLE.md's list, so that a caller without the role learns nothing about valid input.
  * Known errors answer with their status; unknown ones 500 with a reference.
  */
@@ -229,6 +268,8 @@ export function defineRoute(
   if ("public" in spec) {
     if (typeof spec.public !== "string" || spec.public.trim() === "") throw new Error(`Public route "${name}" must say why it is public`);
     const publicRoute = async (request: NextRequest, context: RouteHandlerContext) => {
+      const foreign = crossOriginReason(request);
+      if (foreign) return crossOriginResponse("route", name, foreign);
       try {
         return await call(request, { session: null, raw: context });
       } catch (error) {
@@ -242,6 +283,8 @@ export function defineRoute(
   const { permission } = spec;
 
   const guardedRoute = async (request: NextRequest, context: RouteHandlerContext) => {
+    const foreign = crossOriginReason(request);
+    if (foreign) return crossOriginResponse("route", name, foreign);
     try {
       const session = await getSession();
       if (!session) {
