@@ -373,11 +373,20 @@ export async function countByState(q: Q): Promise<Partial<Record<RequestState, n
 export async function openRequestsForKeys(
   q: Q,
   keys: ReadonlyArray<{ targetId: string; region: string; keyId: string }>,
-): Promise<Array<Pick<RequestRow, "id" | "kind" | "state" | "targetId" | "region" | "keyId"> & { parametersValidTo: Date | null }>> {
+): Promise<Array<Pick<RequestRow, "id" | "kind" | "state" | "targetId" | "region" | "keyId" | "keyMaterialId"> & { parametersValidTo: Date | null }>> {
   if (keys.length === 0) return [];
   const keyIds = [...new Set(keys.map((key) => key.keyId))];
   const rows = await q
-    .select({ id: r.id, kind: r.kind, state: r.state, targetId: r.targetId, region: r.region, keyId: r.keyId, parametersValidTo: p.parametersValidTo })
+    .select({
+      id: r.id,
+      kind: r.kind,
+      state: r.state,
+      targetId: r.targetId,
+      region: r.region,
+      keyId: r.keyId,
+      keyMaterialId: r.keyMaterialId,
+      parametersValidTo: p.parametersValidTo,
+    })
     .from(r)
     .leftJoin(p, and(eq(p.requestId, r.id), isNull(p.supersededAt)))
     .where(and(inArray(r.keyId, keyIds), openCondition()))
@@ -394,9 +403,9 @@ export async function dueForExpiry(
   now: Date,
   states: readonly RequestState[],
   requestId?: string,
-): Promise<Array<{ id: string; state: RequestState; version: number; parametersValidTo: Date }>> {
+): Promise<Array<Pick<RequestRow, "id" | "kind" | "state" | "version" | "keyMaterialId"> & { parametersValidTo: Date }>> {
   return q
-    .select({ id: r.id, state: r.state, version: r.version, parametersValidTo: p.parametersValidTo })
+    .select({ id: r.id, kind: r.kind, state: r.state, version: r.version, keyMaterialId: r.keyMaterialId, parametersValidTo: p.parametersValidTo })
     .from(r)
     .innerJoin(p, and(eq(p.requestId, r.id), isNull(p.supersededAt)))
     .where(and(inArray(r.state, [...states]), lte(p.parametersValidTo, now), requestId ? eq(r.id, requestId) : undefined))

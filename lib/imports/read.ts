@@ -2,13 +2,28 @@ import "server-only";
 import { listAuditEvents, type AuditEvent } from "@/lib/audit";
 import type { ImportDeps } from "./deps";
 import * as queries from "./queries";
-import type { RequestState } from "./states";
-import { expireDue, type VerificationResult } from "./workflow";
+import { effectiveState, TOKEN_STATES, type RequestState } from "./states";
+import type { VerificationResult } from "./workflow";
 
 /**
- * What pages read about import requests. Each read first moves requests whose token has expired to
- * `expired` (so whoever looks sees the truth, sweep or not). Nothing here returns a sealed token or blob.
+ * What pages (and the change poll) read about import requests. Reads never write: a request whose token
+ * has passed ParametersValidTo is shown as `expired` — its effective state (states.ts `effectiveState`) —
+ * before the sweep or the next state-changing action records the expiry and its audit event, once
+ * (workflow.ts `expireDue`). Nothing here returns a sealed token or blob.
  */
+
+/** The row as it stands at `nowMs`: the state it is in, recorded or not. */
+function effective<T extends queries.RequestListRow>(row: T, nowMs: number): T {
+  const state = effectiveState(row, row.parametersValidTo, nowMs);
+  return state === row.state ? row : { ...row, state };
+}
+
+/** Requests whose token has passed ParametersValidTo while the database still holds an earlier state. */
+async function dueUnrecorded(deps: ImportDeps, requestId?: string) {
+  const nowMs = deps.now().getTime();
+  const due = await queries.dueForExpiry(deps.db, new Date(nowMs), TOKEN_STATES, requestId);
+  return due.filter((row) => effectiveState(row, row.parametersValidTo, nowMs) === "expired");
+}
 
 export type RequestDetails = {
   request: queries.RequestListRow;
@@ -23,9 +38,10 @@ export type RequestDetails = {
 };
 
 export async function requestDetails(deps: ImportDeps, requestId: string): Promise<RequestDetails | null> {
-  await expireDue(deps, { requestId });
-  const request = await queries.getRequestListRow(deps.db, requestId);
-  if (!request) return null;
+  const nowMs = deps.now().getTime();
+  const row = await queries.getRequestListRow(deps.db, requestId);
+  if (!row) return null;
+  const request = effective(row, nowMs);
   const [parameters, sets, blob, approvals, trail] = await Promise.all([
     queries.currentParameterSet(deps.db, requestId),
     queries.parameterSetsOf(deps.db, requestId),
@@ -50,27 +66,39 @@ export async function listImportRequests(
   deps: ImportDeps,
   filter: { states?: readonly RequestState[]; open?: boolean; key?: { targetId: string; region: string; keyId: string } } = {},
 ): Promise<queries.RequestListRow[]> {
-  await expireDue(deps);
-  return queries.listRequests(deps.db, filter);
+  const nowMs = deps.now().getTime();
+  // A request shown as expired may still be recorded in a token state: ask for those too, then filter.
+  const wanted = filter.states;
+  const stored = wanted?.includes("expired") ? [...new Set([...wanted, ...TOKEN_STATES])] : wanted;
+  const rows = (await queries.listRequests(deps.db, { ...filter, states: stored })).map((row) => effective(row, nowMs));
+  return wanted ? rows.filter((row) => wanted.includes(row.state)) : rows;
 }
 
-export async function requestCounts(deps: ImportDeps) {
-  await expireDue(deps);
-  return queries.countByState(deps.db);
+/** Requests per effective state. */
+export async function requestCounts(deps: ImportDeps): Promise<Partial<Record<RequestState, number>>> {
+  const [counts, due] = await Promise.all([queries.countByState(deps.db), dueUnrecorded(deps)]);
+  for (const row of due) {
+    counts[row.state] = (counts[row.state] ?? 1) - 1;
+    counts.expired = (counts.expired ?? 0) + 1;
+  }
+  return Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
 }
 
 export type QueueEntry = queries.RequestListRow & { approvals: queries.ApprovalRow[] };
 
 /** What approvers decide on (awaiting approval), and what is underway or failed after approval. */
 export async function approvalQueue(deps: ImportDeps): Promise<QueueEntry[]> {
-  await expireDue(deps);
-  const rows = await queries.listRequests(deps.db, { states: ["awaiting_approval", "importing", "failed"] });
+  const nowMs = deps.now().getTime();
+  const rows = (await queries.listRequests(deps.db, { states: ["awaiting_approval", "importing", "failed"] }))
+    .map((row) => effective(row, nowMs))
+    .filter((row) => row.state !== "expired");
   const approvals = await Promise.all(rows.map((row) => queries.approvalsOf(deps.db, row.id)));
   return rows.map((row, i) => ({ ...row, approvals: approvals[i] ?? [] }));
 }
 
 export async function openRequestsForKeys(deps: ImportDeps, keys: ReadonlyArray<{ targetId: string; region: string; keyId: string }>) {
-  return queries.openRequestsForKeys(deps.db, keys);
+  const nowMs = deps.now().getTime();
+  return (await queries.openRequestsForKeys(deps.db, keys)).map((row) => ({ ...row, state: effectiveState(row, row.parametersValidTo, nowMs) }));
 }
 
 export async function requestExists(deps: ImportDeps, requestId: string): Promise<boolean> {
@@ -80,11 +108,19 @@ export async function requestExists(deps: ImportDeps, requestId: string): Promis
 /**
  * A short string that changes whenever what a request's page shows changes (its state, or any event in its
  * history: a download, an upload, an approval), or, without a request id, what the approvals queue shows.
- * Pages poll it and re-render only when it moves, so one person sees another's approval within seconds.
+ * Pages poll it and re-render only when it moves, so one person sees another's approval within seconds. It
+ * also moves when a token passes ParametersValidTo (the effective state changes before anything is written),
+ * and it writes nothing.
  */
 export async function changeStamp(deps: ImportDeps, requestId?: string): Promise<string> {
-  await expireDue(deps, requestId ? { requestId } : {});
-  if (!requestId) return queries.requestsStamp(deps.db);
-  const [version, trail] = await Promise.all([queries.requestVersion(deps.db, requestId), listAuditEvents(deps.db, { requestId }, { limit: 1 })]);
-  return `${version ?? 0}.${trail.events[0]?.seq ?? 0}`;
+  if (!requestId) {
+    const [stamp, due] = await Promise.all([queries.requestsStamp(deps.db), dueUnrecorded(deps)]);
+    return `${stamp}.${due.length}`;
+  }
+  const [version, trail, due] = await Promise.all([
+    queries.requestVersion(deps.db, requestId),
+    listAuditEvents(deps.db, { requestId }, { limit: 1 }),
+    dueUnrecorded(deps, requestId),
+  ]);
+  return `${version ?? 0}.${trail.events[0]?.seq ?? 0}.${due.length}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canDo, isFinal, nextState, REQUEST_STATES, stateLabel, type RequestEvent, type RequestKind, type RequestState } from "./states";
+import { canDo, effectiveState, isFinal, nextState, REQUEST_STATES, stateLabel, type RequestEvent, type RequestKind, type RequestState } from "./states";
 
 const EVENTS: RequestEvent[] = ["issue_parameters", "upload", "reach_quorum", "reject", "succeed", "fail", "retry", "expire", "cancel"];
 
@@ -64,5 +64,26 @@ describe("the import request state machine", () => {
     expect(stateLabel("imported", kind)).toBe("Deleted");
     expect(stateLabel("imported", "rotate")).toBe("Imported and rotated");
     expect(stateLabel("awaiting_approval")).toBe("Awaiting approval");
+  });
+});
+
+describe("effectiveState", () => {
+  const validTo = new Date("2026-12-02T12:00:00Z");
+  const before = validTo.getTime() - 1;
+  const at = validTo.getTime();
+  const req = (state: RequestState, kind: RequestKind = "import", keyMaterialId: string | null = null) => ({ kind, state, keyMaterialId });
+
+  it("is expired once ParametersValidTo has passed, for every state holding a token", () => {
+    for (const state of ["parameters_issued", "awaiting_approval", "failed"] as const) {
+      expect(effectiveState(req(state), validTo, before)).toBe(state);
+      expect(effectiveState(req(state), validTo, at)).toBe("expired");
+    }
+  });
+
+  it("leaves alone states without a live token, deletions, and rotations whose material is imported", () => {
+    for (const state of ["draft", "importing", "imported", "rejected", "cancelled", "expired"] as const) expect(effectiveState(req(state), validTo, at)).toBe(state);
+    expect(effectiveState(req("awaiting_approval", "delete_material"), validTo, at)).toBe("awaiting_approval");
+    expect(effectiveState(req("failed", "rotate", "material-1"), validTo, at)).toBe("failed");
+    expect(effectiveState(req("parameters_issued"), null, at)).toBe("parameters_issued");
   });
 });

@@ -116,3 +116,18 @@ export const STATE_LABELS: Record<RequestState, string> = {
 export function onlyRotationLeft(kind: RequestKind, keyMaterialId: string | null): boolean {
   return kind === "rotate" && keyMaterialId !== null;
 }
+
+/**
+ * The state a request is in at `nowMs`, whether or not the change has been written yet: a request holding a
+ * token whose ParametersValidTo has passed is `expired`. Reads show this (and never write it); the sweep
+ * and the next state-changing action record the expiry, once (workflow.ts `expireDue`).
+ */
+export function effectiveState(
+  request: { kind: RequestKind; state: RequestState; keyMaterialId: string | null },
+  parametersValidTo: Date | null,
+  nowMs: number,
+): RequestState {
+  if (!parametersValidTo || parametersValidTo.getTime() > nowMs) return request.state;
+  if (!canDo(request.kind, request.state, "expire") || onlyRotationLeft(request.kind, request.keyMaterialId)) return request.state;
+  return "expired";
+}

@@ -3,8 +3,9 @@ import type { ImportDeps } from "./deps";
 import { expireDue, recoverInterrupted } from "./workflow";
 
 /**
- * The periodic half of expiry (the other half runs lazily before every read and transition): once a
- * minute, requests whose import token passed ParametersValidTo move to `expired` with an audit event, and
+ * The periodic half of expiry (the other half runs before every state-changing action; reads only show
+ * the effective state and write nothing): once a minute, requests whose import token passed
+ * ParametersValidTo move to `expired` with an audit event, and
  * requests left in `importing` by a stopped server become `failed`. Safe with several app instances: each
  * move is a conditional UPDATE, so only one instance records it.
  */

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { CreateKeyCommand, DescribeKeyCommand, type KeySpec as AwsKeySpec } from "@aws-sdk/client-kms";
 import { strFromU8, unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listAuditEvents, verifyAudit } from "@/lib/audit";
+import { auditHead, listAuditEvents, verifyAudit } from "@/lib/audit";
 import { fixedClock, now, nowMs } from "@/lib/clock";
 import { createTestDatabase, testDrivers, type TestDatabase } from "@/lib/db/testing";
 import { adminClient, startEmulator, type AdminClient, type RunningEmulator } from "@/lib/emulator";
@@ -20,7 +20,7 @@ import type { KeySpec, WrappingAlgorithm, WrappingKeySpec } from "./compat";
 import type { Actor, ImportDeps } from "./deps";
 import { buildDownload } from "./downloads";
 import * as queries from "./queries";
-import { approvalQueue, changeStamp, requestDetails } from "./read";
+import { approvalQueue, changeStamp, listImportRequests, openRequestsForKeys, requestCounts, requestDetails } from "./read";
 import { startImportSchema } from "./schemas";
 import { sweepOnce } from "./sweep";
 import {
@@ -468,7 +468,7 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     await decide(deps, avery, { requestId, decision: "approve" });
     expect(await changeStamp(deps, requestId)).not.toBe(uploaded);
     expect(await changeStamp(deps)).not.toBe(queueWaiting);
-    expect(await changeStamp(deps, "00000000-0000-4000-8000-000000000000")).toBe("0.0"); // no such request
+    expect(await changeStamp(deps, "00000000-0000-4000-8000-000000000000")).toBe("0.0.0"); // no such request
   });
 
   it("does not expire a rotation whose material is imported: its retry only rotates, and needs no token", async () => {
@@ -553,16 +553,63 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     }
   });
 
-  it("lazily expires on read: the request page shows expired without waiting for the sweep", async () => {
+  it("reads never write: after expiry every read shows expired and writes nothing; the sweep records it once", async () => {
+    const key = await newKey(deps, "SYMMETRIC_DEFAULT");
+    const clock = fixedClock(Date.now());
+    try {
+      const { requestId } = await startImport(deps, casey, startInput(key, { wrappingAlgorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_2048" }));
+      await uploadBlob(deps, casey, requestId, (await wrapLikeACustodian(deps, requestId)).blob);
+      const queueStamp = await changeStamp(deps);
+      const requestStamp = await changeStamp(deps, requestId);
+      expect((await approvalQueue(deps)).map((r) => r.id)).toContain(requestId);
+
+      clock.advance(24 * 3600_000 + 1000);
+      const head = await auditHead(deps.db);
+      expect((await requestDetails(deps, requestId))!.request.state).toBe("expired");
+      expect((await listImportRequests(deps, { open: true })).find((r) => r.id === requestId)?.state).toBe("expired");
+      expect((await listImportRequests(deps, { states: ["expired"] })).map((r) => r.id)).toContain(requestId);
+      expect((await listImportRequests(deps, { states: ["awaiting_approval"] })).map((r) => r.id)).not.toContain(requestId);
+      expect((await requestCounts(deps)).expired).toBeGreaterThanOrEqual(1);
+      expect((await approvalQueue(deps)).map((r) => r.id)).not.toContain(requestId);
+      expect((await openRequestsForKeys(deps, [key])).map((r) => r.state)).toEqual(["expired"]);
+      // The change poll moves (so open pages re-render) without anything being written.
+      expect(await changeStamp(deps, requestId)).not.toBe(requestStamp);
+      expect(await changeStamp(deps)).not.toBe(queueStamp);
+      await expectRefusal(buildDownload(deps, casey, requestId, "ImportToken.bin"), "parameters_expired", /expired at/);
+
+      expect(await auditHead(deps.db)).toEqual(head);
+      expect((await queries.getRequest(deps.db, requestId))!.state).toBe("awaiting_approval");
+
+      // The sweep records the expiry, once.
+      expect(await sweepOnce(deps)).toMatchObject({ expired: 1 });
+      expect(await sweepOnce(deps)).toMatchObject({ expired: 0 });
+      expect((await queries.getRequest(deps.db, requestId))!.state).toBe("expired");
+      expect((await listAuditEvents(deps.db, { requestId, action: "import.expired" })).events).toHaveLength(1);
+      expect((await auditHead(deps.db)).lastSeq).toBe(head.lastSeq + 1);
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it("the next state-changing action records an expiry that reads only showed, once", async () => {
     const key = await newKey(deps, "SYMMETRIC_DEFAULT");
     const clock = fixedClock(Date.now());
     try {
       const { requestId } = await startImport(deps, casey, startInput(key, { wrappingAlgorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_2048" }));
       clock.advance(24 * 3600_000 + 1000);
+      const head = await auditHead(deps.db);
       expect((await requestDetails(deps, requestId))!.request.state).toBe("expired");
+      expect((await auditHead(deps.db)).lastSeq).toBe(head.lastSeq);
+
+      await admin.setClock(nowMs()); // KMS agrees on the time, so the new pair is valid for 24 hours
+      await issueParameters(deps, casey, requestId);
+      const trail = (await listAuditEvents(deps.db, { requestId })).events.filter((e) => e.seq > head.lastSeq).reverse();
+      expect(trail.map((e) => e.action)).toEqual(["import.expired", "import.parameters_issued"]);
+      expect((await requestDetails(deps, requestId))!.request.state).toBe("parameters_issued");
       expect(await sweepOnce(deps)).toMatchObject({ expired: 0 });
     } finally {
       clock.restore();
+      await admin.setClock(Date.now());
     }
   });
 });

@@ -49,8 +49,9 @@ import { canDo, nextState, onlyRotationLeft, TOKEN_STATES, type RequestEvent, ty
  *   approval can do that, and only its caller then calls KMS — after the commit, never inside a
  *   transaction — and records the result in a second transaction. So ImportKeyMaterial runs exactly once
  *   however many approvers click at the same moment;
- * - a request whose token passed ParametersValidTo is moved to `expired` lazily before every read and
- *   transition, and by the periodic sweep (sweep.ts), whoever is looking.
+ * - a request whose token passed ParametersValidTo is moved to `expired` (with its audit event, once) by the
+ *   periodic sweep (sweep.ts) and before every state-changing action; reads only show it as expired
+ *   (read.ts, states.ts `effectiveState`) and never write.
  */
 
 type Now = Date;
@@ -455,7 +456,8 @@ export async function parametersForDownload(
   deps: ImportDeps,
   requestId: string,
 ): Promise<{ request: queries.RequestRow; parameters: queries.ParameterSetRow; importToken: () => Buffer }> {
-  await expireDue(deps, { requestId });
+  // A download is a read: an expired token is refused below by its time, and the expiry itself is left to
+  // the sweep and the next state-changing action to record.
   const request = await queries.getRequest(deps.db, requestId);
   if (!request) throw requestNotFound();
   const parameters = await queries.currentParameterSet(deps.db, requestId);
