@@ -297,3 +297,19 @@ export const auditEvents = pgTable(
     check("audit_events_hash_format_ck", sql`${t.hash} ~ '^[0-9a-f]{64}$' AND ${t.prevHash} ~ '^[0-9a-f]{64}$'`),
   ],
 );
+
+// ---------------------------------------------------------------------------------------------------------
+// Settings shared by every app instance
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Small process-wide values that every app instance must agree on, one row per key. Today only the demo
+ * clock's offset (`demo_clock_offset_ms`, lib/clock/demo.ts): in memory alone it would differ between
+ * instances and be lost at a restart.
+ */
+export const settings = pgTable("settings", {
+  key: text("key").primaryKey(),
+  value: jsonb("value").$type<unknown>().notNull(),
+  updatedAt: tstz("updated_at").notNull(),
+  updatedBy: text("updated_by"),
+});

@@ -1,4 +1,5 @@
 import "server-only";
+import { followDemoClock } from "@/lib/clock/demo";
 import { ConfigError, getConfig } from "@/lib/config";
 import { canAlterAuditTrail, getDatabase, type Database } from "@/lib/db";
 import { scheduleExpirySweep } from "@/lib/imports";
@@ -10,11 +11,14 @@ import { scheduleRefreshes } from "@/lib/inventory";
  *    naming every problem;
  * 2. open the database and apply migrations (under an advisory lock, so instances starting together take
  *    turns) before the first request;
- * 3. start the background inventory refresh and the import-token expiry sweep.
+ * 3. in demo mode, load the demo clock's offset and follow it (lib/clock/demo.ts), before anything below
+ *    reads the clock;
+ * 4. start the background inventory refresh and the import-token expiry sweep.
  */
 export async function onServerStart(): Promise<void> {
+  let mode: string;
   try {
-    getConfig();
+    mode = getConfig().mode;
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`\n${error.message}\n`);
@@ -31,6 +35,11 @@ export async function onServerStart(): Promise<void> {
     return;
   }
   if (database.driver === "postgres") await warnIfAuditTrailAlterable(database);
+  if (mode === "demo") {
+    await followDemoClock(database.db).catch((error: unknown) =>
+      console.error("[startup] the demo clock's offset could not be read:", error instanceof Error ? error.message : error),
+    );
+  }
   scheduleRefreshes();
   scheduleExpirySweep();
 }
