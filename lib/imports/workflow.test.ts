@@ -607,6 +607,13 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
       expect(trail.map((e) => e.action)).toEqual(["import.expired", "import.parameters_issued"]);
       expect((await requestDetails(deps, requestId))!.request.state).toBe("parameters_issued");
       expect(await sweepOnce(deps)).toMatchObject({ expired: 0 });
+
+      // Closing an expired request records the expiry first, too.
+      clock.advance(24 * 3600_000 + 1000);
+      const before = (await auditHead(deps.db)).lastSeq;
+      await cancelRequest(deps, casey, requestId);
+      const closing = (await listAuditEvents(deps.db, { requestId })).events.filter((e) => e.seq > before).reverse();
+      expect(closing.map((e) => e.action)).toEqual(["import.expired", "import.cancelled"]);
     } finally {
       clock.restore();
       await admin.setClock(Date.now());

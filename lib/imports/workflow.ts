@@ -550,6 +550,8 @@ export async function uploadBlob(deps: ImportDeps, actor: Actor, requestId: stri
 // --- cancel -------------------------------------------------------------------------------------------------
 
 export async function cancelRequest(deps: ImportDeps, actor: Actor, requestId: string, reason?: string): Promise<void> {
+  // An expiry the pages only showed is recorded first, so the trail says the token expired before the close.
+  await expireDue(deps, { requestId });
   const now = deps.now();
   await deps.db.transaction(async (tx) => {
     const req = await lockedOrThrow(tx, requestId);
