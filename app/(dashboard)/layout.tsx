@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import { TopBar } from "@/components/app-shell/top-bar";
 import { UserMenu } from "@/components/app-shell/user-menu";
 import { requirePageSession } from "@/lib/auth";
+import { clockOffset } from "@/lib/clock";
 import { getConfig } from "@/lib/config";
 import { formatDuration } from "@/components/ui/format";
 
@@ -15,16 +16,17 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   const config = getConfig();
   const demo = config.mode === "demo";
   const { name, email, roles } = session.user;
+  const sessionLength = formatDuration(config.auth.sessionMaxAgeSeconds);
   return (
     <div className="flex min-h-screen flex-col">
       <TopBar
-        demo={demo}
+        demo={demo ? { offsetMs: clockOffset(), sessionLength } : null}
         roles={roles}
         userMenu={
           <UserMenu
             user={{ name, email, roles }}
             mode={demo ? { demo: true } : { demo: false, providerName: config.auth.oidc?.name ?? "your identity provider" }}
-            sessionLength={formatDuration(config.auth.sessionMaxAgeSeconds)}
+            sessionLength={sessionLength}
           />
         }
       />

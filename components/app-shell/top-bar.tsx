@@ -17,7 +17,16 @@ export const SECTIONS: Array<NavItem & { permission: Permission }> = [
  * The bar on every dashboard page. It lists only the sections the person may open (a convenience: each
  * section checks its permission itself). `userMenu` is the slot for the signed-in person's menu.
  */
-export function TopBar({ userMenu, demo, roles }: { userMenu?: ReactNode; demo: boolean; roles: readonly Role[] }) {
+export function TopBar({
+  userMenu,
+  demo,
+  roles,
+}: {
+  userMenu?: ReactNode;
+  /** Demo mode: the demo clock's offset (ms) and how long a session lasts, for the DEMO marker. */
+  demo: { offsetMs: number; sessionLength: string } | null;
+  roles: readonly Role[];
+}) {
   const sections = SECTIONS.filter((s) => can(roles, s.permission)).map(({ href, label }) => ({ href, label }));
   return (
     <header className="bg-ink-900">
@@ -32,7 +41,7 @@ export function TopBar({ userMenu, demo, roles }: { userMenu?: ReactNode; demo: 
         <Link href="/keys" className="flex h-14 items-center rounded-md focus-visible:outline-white" aria-label="Keyport home">
           <Logo />
         </Link>
-        {demo && <DemoMarker />}
+        {demo && <DemoMarker offsetMs={demo.offsetMs} canSetClock={can(roles, "config.read")} sessionLength={demo.sessionLength} />}
         <nav aria-label="Sections" className="order-last -mx-3 w-[calc(100%+1.5rem)] overflow-x-auto pb-2 sm:order-none sm:mx-0 sm:w-auto sm:min-w-0 sm:flex-1 sm:pb-0">
           <NavLinks items={sections} />
         </nav>
