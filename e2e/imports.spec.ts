@@ -8,6 +8,7 @@ import type { Browser, Page } from "@playwright/test";
 import { strFromU8, unzipSync } from "fflate";
 import type { APIRequestContext } from "@playwright/test";
 import { expect, storageStatePath, test } from "./fixtures";
+import { DemoClock } from "./pages/demo-clock";
 import { ImportsFlow } from "./pages/imports";
 import { EMULATOR_URL } from "./servers";
 
@@ -18,9 +19,10 @@ import { EMULATOR_URL } from "./servers";
  *
  * The tests of this file run one after another (serial), because the last one moves clocks: the emulator's
  * clock goes back ~24 hours for the moment its GetParametersForImport runs (so KMS issues a token with
- * seconds to live), and Keyport's clock (the demo clock control) forward by 45 seconds. Any parameters issued
- * in that moment would be nearly expired, so no other test of this suite may issue parameters in parallel:
- * keep every test that does in this file. Other specs only read, and tolerate a 45-second clock shift.
+ * minutes to live), and Keyport's clock (the demo clock control, which moves the emulator's with it) forward by
+ * three minutes. Any parameters issued in that moment would be nearly expired, so no other test of this suite
+ * may issue parameters in parallel: keep every test that does in this file. Other specs only read, and
+ * tolerate a three-minute clock shift.
  */
 test.describe.configure({ mode: "serial" });
 
@@ -213,60 +215,110 @@ async function appClock(admin: APIRequestContext, body: { advanceMs: number } | 
   return (await response.json()) as { now: number; offsetMs: number };
 }
 
+/** The "When" column of /audit, oldest event first, as epoch ms (minute precision, as shown). */
+async function auditTimes(page: Page): Promise<Array<{ seq: number; at: number }>> {
+  const rows = page.getByRole("table", { name: "Audit events, newest first" }).locator("tbody tr");
+  await expect(rows.first()).toBeVisible();
+  const cells = await rows.evaluateAll((trs) => trs.map((tr) => [tr.children[0]?.textContent ?? "", tr.children[1]?.textContent ?? ""]));
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  return cells
+    .map(([seq, when]) => {
+      const m = /^(\d{2}) (\w{3}) (\d{4}), (\d{2}):(\d{2}) UTC$/.exec(when!.trim());
+      expect(m, `an audit time as shown: "${when}"`).not.toBeNull();
+      return { seq: Number(seq), at: Date.UTC(Number(m![3]), months.indexOf(m![2]!), Number(m![1]), Number(m![4]), Number(m![5])) };
+    })
+    .reverse();
+}
+
 test.describe("token expiry", () => {
   test.use({ signedInAs: "custodian" });
 
-  test("a token that expires disables downloads and uploads, on the server too, and shows Expired", async ({ page, browser, expectAccessible }) => {
-    test.setTimeout(90_000);
+  test("after an admin moves the demo clock past a token's expiry, a reload shows it expired everywhere, before any route has run", async ({
+    page,
+    browser,
+    expectAccessible,
+  }) => {
+    test.setTimeout(120_000);
     const adminContext = await browser.newContext({ storageState: storageStatePath("demo-morgan") });
     const admin = adminContext.request;
+    const adminPage = await adminContext.newPage();
+    const clock = new DemoClock(adminPage);
     try {
-      // The demo clock control: admins only (production answers 404).
+      // The demo clock control: admins only (production answers 404), and never from another website.
       expect((await admin.get("/api/demo/clock")).status()).toBe(200);
       expect((await page.request.post("/api/demo/clock", { data: { advanceMs: 1000 } })).status()).toBe(403);
+      const forged = await admin.post("/api/demo/clock", { data: { advanceMs: 3600_000 }, headers: { Origin: "http://evil.example" } });
+      expect(forged.status()).toBe(403);
+      expect(await forged.json()).toMatchObject({ code: "cross_origin", message: expect.stringMatching(/another website/) });
+      expect(((await (await admin.get("/api/demo/clock")).json()) as { offsetMs: number }).offsetMs).toBe(0);
 
       const flow = new ImportsFlow(page);
       await flow.openKey("alias/payments/wallet-signing");
       await flow.startImport({ justification: "E2E: parameters left to expire" });
 
-      // KMS issues the parameters "23 h 59 min 30 s ago" by its clock: they have about 30 seconds left.
-      await emulatorClock(Date.now() - 24 * 3600_000 + 30_000);
+      // KMS issues the parameters "23 h 58 min ago" by its clock: they have about two minutes left.
+      await emulatorClock(Date.now() - 24 * 3600_000 + 110_000);
       let requestId: string;
       try {
         requestId = await flow.submitStart();
       } finally {
         await emulatorClock(Date.now());
       }
+      const requestUrl = page.url();
       await expect(flow.state("Parameters issued")).toBeVisible();
-      // Red under ten minutes; the downloads are still offered.
       await expect(flow.countdown()).toHaveAttribute("data-level", "urgent");
-      await expect(flow.countdown()).toContainText(/^0 min [0-3]\d s left$/);
       await expect(flow.downloads().getByRole("link", { name: /ImportToken\.bin/ })).toBeVisible();
+      // Leave the page, so that its change poll (a route handler) cannot run before the reload below.
+      await page.goto("about:blank");
 
-      // 45 seconds later, for Keyport and for KMS.
-      await appClock(admin, { advanceMs: 45_000 });
-      await emulatorClock(Date.now() + 45_000);
+      // An admin moves the clock three minutes on, from the DEMO marker; everyone sees the offset there.
+      await adminPage.goto("/keys");
+      await expect(clock.marker()).toHaveText(/^Demo/);
+      await clock.moveByMinutes(3, "Demo · clock \\+3 min");
+
+      // The custodian reloads the request page: the first thing to run is the page itself, with the moved clock.
+      await page.goto(requestUrl);
+      await expect(flow.state("Expired")).toBeVisible();
+      await expect(page.getByRole("main").getByRole("alert")).toContainText("Expired. The import token expired");
+      await expect(page.getByRole("main").locator("[data-level]").filter({ hasText: /left/ })).toHaveCount(0);
+      await expect(flow.downloads().getByRole("link")).toHaveCount(0);
+      await expect(page.getByRole("form", { name: "Upload wrapped key material" })).toHaveCount(0);
+      await expect(page.getByRole("banner").getByTestId("demo-marker")).toHaveText("Demo · clock +3 min");
+      await expectAccessible(page);
+
+      // The pending list says so too.
+      await page.goto("/imports");
+      await expect(page.getByRole("table", { name: "Failed or expired import requests" })).toContainText("alias/payments/wallet-signing");
+      await expect(page.getByRole("region", { name: /^Import parameters outstanding/ })).not.toContainText("alias/payments/wallet-signing");
+
+      // Signed in before the move, still signed in: for pages and for the API alike.
+      expect((await page.request.get(`/api/imports/stamp?request=${requestId}`)).status()).toBe(200);
       const download = await page.request.get(`/api/imports/${requestId}/files/ImportToken.bin`);
       expect(download.status()).toBe(410);
       expect(((await download.json()) as { message: string }).message).toMatch(/The import parameters expired at .*Reissue the parameters/);
 
+      // The custodian reissues under the moved clock (KMS's clock moved with Keyport's), then the admin puts the
+      // clock back, and the request is closed: its audit times must not run backwards.
+      await page.goto(requestUrl);
+      await page.getByRole("button", { name: "Reissue parameters…" }).click();
+      await page.getByRole("button", { name: "Reissue parameters", exact: true }).click();
+      await expect(flow.state("Parameters issued")).toBeVisible();
+      await expect(flow.countdown()).toHaveAttribute("data-level", "ok");
+      await clock.reset();
       await page.reload();
-      await expect(flow.state("Expired")).toBeVisible();
-      await expect(page.getByRole("main").getByRole("alert")).toContainText("Expired. The import token expired");
-      await expect(flow.downloads().getByRole("link")).toHaveCount(0);
-      await expect(page.getByRole("form", { name: "Upload wrapped key material" })).toHaveCount(0);
-      await expect(page.getByRole("list", { name: "History of this request" })).toContainText("Import parameters expired");
-      await expectAccessible(page);
-
-      // The pending view lists it among the failed or expired ones.
-      await page.goto("/imports");
-      await expect(page.getByRole("table", { name: "Failed or expired import requests" })).toContainText("alias/payments/wallet-signing");
-
-      // Close it, so the key has no open request.
-      await page.goto(`/imports/${requestId}`);
       await page.getByRole("button", { name: "Cancel request…" }).click();
       await page.getByRole("button", { name: "Cancel the request" }).click();
       await expect(flow.state("Cancelled")).toBeVisible();
+      // The expiry the pages only showed was recorded once, by the reissue.
+      await expect(page.getByRole("list", { name: "History of this request" }).getByText("Import parameters expired")).toHaveCount(1);
+
+      await adminPage.goto(`/audit?request=${requestId}`);
+      const times = await auditTimes(adminPage);
+      expect(times.length).toBeGreaterThanOrEqual(4);
+      for (let i = 1; i < times.length; i++) {
+        expect(times[i]!.seq).toBeGreaterThan(times[i - 1]!.seq);
+        expect(times[i]!.at, `event #${times[i]!.seq} is not earlier than #${times[i - 1]!.seq}`).toBeGreaterThanOrEqual(times[i - 1]!.at);
+      }
     } finally {
       await appClock(admin, { offsetMs: 0 });
       await emulatorClock(Date.now());
