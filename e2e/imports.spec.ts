@@ -20,9 +20,9 @@ import { EMULATOR_URL } from "./servers";
  * The tests of this file run one after another (serial), because the last one moves clocks: the emulator's
  * clock goes back ~24 hours for the moment its GetParametersForImport runs (so KMS issues a token with
  * minutes to live), and Keyport's clock (the demo clock control, which moves the emulator's with it) forward by
- * three minutes. Any parameters issued in that moment would be nearly expired, so no other test of this suite
+ * ten minutes. Any parameters issued in that moment would be nearly expired, so no other test of this suite
  * may issue parameters in parallel: keep every test that does in this file. Other specs only read, and
- * tolerate a three-minute clock shift.
+ * tolerate a ten-minute clock shift.
  */
 test.describe.configure({ mode: "serial" });
 
@@ -256,8 +256,9 @@ test.describe("token expiry", () => {
       await flow.openKey("alias/payments/wallet-signing");
       await flow.startImport({ justification: "E2E: parameters left to expire" });
 
-      // KMS issues the parameters "23 h 58 min ago" by its clock: they have about two minutes left.
-      await emulatorClock(Date.now() - 24 * 3600_000 + 110_000);
+      // KMS issues the parameters "23 h 52 min ago" by its clock: they have about eight minutes left (a margin
+      // wide enough that they cannot expire by the real clock on a slow machine before the reload below).
+      await emulatorClock(Date.now() - 24 * 3600_000 + 8 * 60_000);
       let requestId: string;
       try {
         requestId = await flow.submitStart();
@@ -271,10 +272,10 @@ test.describe("token expiry", () => {
       // Leave the page, so that its change poll (a route handler) cannot run before the reload below.
       await page.goto("about:blank");
 
-      // An admin moves the clock three minutes on, from the DEMO marker; everyone sees the offset there.
+      // An admin moves the clock ten minutes on, from the DEMO marker; everyone sees the offset there.
       await adminPage.goto("/keys");
       await expect(clock.marker()).toHaveText(/^Demo/);
-      await clock.moveByMinutes(3, "Demo · clock \\+3 min");
+      await clock.moveByMinutes(10, "Demo · clock \\+10 min");
 
       // The custodian reloads the request page: the first thing to run is the page itself, with the moved clock.
       await page.goto(requestUrl);
@@ -283,7 +284,7 @@ test.describe("token expiry", () => {
       await expect(page.getByRole("main").locator("[data-level]").filter({ hasText: /left/ })).toHaveCount(0);
       await expect(flow.downloads().getByRole("link")).toHaveCount(0);
       await expect(page.getByRole("form", { name: "Upload wrapped key material" })).toHaveCount(0);
-      await expect(page.getByRole("banner").getByTestId("demo-marker")).toHaveText("Demo · clock +3 min");
+      await expect(page.getByRole("banner").getByTestId("demo-marker")).toHaveText("Demo · clock +10 min");
       await expectAccessible(page);
 
       // The pending list says so too.
