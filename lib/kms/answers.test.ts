@@ -19,6 +19,9 @@ let endpoint: string;
 let host: string;
 let answer: Answer;
 let kmsCalls: number;
+/** When set, STS answers AssumeRole with this instead of credentials. */
+let stsAnswer: Answer | null = null;
+let stsCalls = 0;
 const accesses: KmsAccess[] = [];
 
 function assumeRoleXml(): string {
@@ -39,7 +42,9 @@ beforeAll(async () => {
     request.resume();
     request.on("end", () => {
       if (!isKms(request)) {
-        response.writeHead(200, { "content-type": "text/xml" }).end(assumeRoleXml());
+        stsCalls++;
+        if (stsAnswer) response.writeHead(stsAnswer.status, { "content-type": stsAnswer.contentType }).end(stsAnswer.body);
+        else response.writeHead(200, { "content-type": "text/xml" }).end(assumeRoleXml());
         return;
       }
       kmsCalls++;
@@ -54,6 +59,7 @@ beforeAll(async () => {
 
 afterEach(() => {
   for (const access of accesses.splice(0)) access.destroy();
+  stsAnswer = null;
 });
 
 afterAll(async () => {
@@ -91,7 +97,7 @@ describe("answers that are not AWS answers", () => {
   it("an HTML 500 (moto's 'not implemented'): names the status, the operation and the endpoint, and is sent once", async () => {
     const e = await callWith({ status: 500, contentType: HTML, body: "<!DOCTYPE html><html><body><h1>Not yet implemented</h1></body></html>" });
     expect(e.code).toBe("endpoint_unsupported");
-    expect(e.message).toContain(`The endpoint at ${host} answered GetParametersForImport with HTTP 500`);
+    expect(e.message).toContain(`The endpoint at ${host} answered GetParametersForImport with HTTP 500 and a text/html body that is not an AWS answer`);
     expect(e.message).toContain("may not support GetParametersForImport");
     expect(e.message).toMatch(/Trying again will not help/);
     expect(e.message).not.toMatch(/Nothing was changed|try again in|does not recognise/i);
@@ -152,5 +158,15 @@ describe("answers that are not AWS answers", () => {
     expect(e.message).not.toContain("secret detail");
     expect(e.message).not.toMatch(/try again/i);
     expect(kmsCalls).toBe(1);
+  });
+
+  it("an HTML 500 from STS: names AssumeRole, and neither client retries it", async () => {
+    stsAnswer = { status: 500, contentType: HTML, body: "<html>Not implemented</html>" };
+    stsCalls = 0;
+    const e = await callWith({ status: 200, contentType: "application/x-amz-json-1.1", body: "{}" });
+    expect(e.code).toBe("endpoint_unsupported");
+    expect(e.message).toContain(`The endpoint at ${host} answered AssumeRole with HTTP 500`);
+    expect(stsCalls).toBe(1);
+    expect(kmsCalls).toBe(0);
   });
 });

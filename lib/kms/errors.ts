@@ -225,8 +225,12 @@ const RETRIED_PAGE_STATUSES = new Set([429, 502, 503, 504]);
 export function unexpectedAnswer(error: unknown, call: CallInfo): unknown {
   const e = (typeof error === "object" && error !== null ? error : {}) as AwsLikeError & { $response?: { headers?: Record<string, string> } };
   const status = e.$metadata?.httpStatusCode;
-  if (e.$fault !== undefined || !e.$response || typeof status !== "number" || RETRIED_PAGE_STATUSES.has(status)) return error;
-  return new UnexpectedAnswerError(status, e.$response.headers?.["content-type"] ?? null, call);
+  const contentType = e.$response?.headers?.["content-type"] ?? null;
+  // JSON that did not parse has no `$fault`; the XML parser (STS) reads a page as an error without a code,
+  // which the SDK names "Unknown".
+  const notAws = e.$fault === undefined || (e.name === "Unknown" && !/json|xml/i.test(contentType ?? ""));
+  if (!notAws || !e.$response || typeof status !== "number" || RETRIED_PAGE_STATUSES.has(status)) return error;
+  return new UnexpectedAnswerError(status, contentType, call);
 }
 
 type AwsLikeError = {
