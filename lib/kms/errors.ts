@@ -28,7 +28,6 @@ export type KmsErrorCode =
   | "network"
   | "endpoint_unsupported"
   | "unreadable_answer"
-  | "endpoint_unavailable"
   | "unknown";
 
 /**
