@@ -65,8 +65,13 @@ export function DecisionPanel({ decide, requestId, blobSha256, approvals, requir
       }
       const { state, execution, approvals: count, required: needed } = result.data;
       if (state === "rejected") setFeedback({ tone: "ok", text: "Rejected. The custodian sees your comment." });
-      else if (execution?.ok) setFeedback({ tone: "ok", text: verb === "deletion" ? "Approved: the key material was deleted." : "Approved: the key material was imported." });
-      else if (execution && !execution.ok) setFeedback({ tone: "error", text: `Approved, but AWS KMS refused: ${execution.message}` });
+      else if (execution?.ok) {
+        const done = verb === "deletion" ? "Approved: the key material was deleted." : "Approved: the key material was imported.";
+        // A verification that could not run is said, not dropped; the import stands either way.
+        setFeedback({ tone: "ok", text: execution.verification && !execution.verification.ok ? `${done} ${execution.verification.message}` : done });
+      }
+      // Not "AWS KMS refused": the message says whose failure it was (AWS's, or Keyport's own with a reference).
+      else if (execution && !execution.ok) setFeedback({ tone: "error", text: `Approved, but it did not complete: ${execution.message}` });
       else setFeedback({ tone: "ok", text: `Approved (${count} of ${needed}). It needs another approver.` });
       // Show the outcome where it lives: the request's page (the queue no longer lists a decided request).
       const requestPath = `/imports/${requestId}`;

@@ -1,6 +1,7 @@
 import "server-only";
 import { appendAuditStandalone, type AuditEventInput } from "@/lib/audit";
-import { getDb } from "@/lib/db";
+import { getDb, type Db } from "@/lib/db";
+import { logInternalError } from "@/lib/errors/internal";
 import type { Permission } from "./permissions";
 import type { SessionUser } from "./session-token";
 
@@ -34,31 +35,45 @@ export async function recordAuthEvent(kind: AuthEventKind, user: SessionUser, de
   }
 }
 
-/** What a signed-in person was refused: a server action, a route handler or a page, and the permission it needs. */
-export type AccessDenied = { kind: "action" | "route" | "page"; name: string; permission: Permission };
+/**
+ * What a signed-in person was refused: a server action, a route handler or a page, and the permission it
+ * needs; or, with `dual_control`, a step of an import request that their permission allows but dual control
+ * does not (its requester or uploader approving, rejecting or retrying it), admins included.
+ */
+export type AccessDenied =
+  | { kind: "action" | "route" | "page"; name: string; permission: Permission }
+  | { kind: "dual_control"; name: "approve" | "reject" | "retry"; permission: Permission; requestId: string; role: "requester" | "uploader" };
 
 export function accessDeniedEvent(user: SessionUser, denied: AccessDenied): AuditEventInput {
+  const rule = denied.kind === "dual_control" ? { role: denied.role } : {};
   return {
     action: "auth.access_denied",
     actor: { subject: user.id, name: user.name, roles: user.roles },
-    details: { kind: denied.kind, name: denied.name, permission: denied.permission, email: user.email ?? undefined },
+    ...(denied.kind === "dual_control" ? { requestId: denied.requestId } : {}),
+    details: { kind: denied.kind, name: denied.name, permission: denied.permission, ...rule, email: user.email ?? undefined },
   };
+}
+
+function refusalLine(user: SessionUser, denied: AccessDenied): string {
+  const who = `${user.id} (${user.roles.join(", ") || "no role"})`;
+  return denied.kind === "dual_control"
+    ? `[keyport] refused ${denied.name} of request ${denied.requestId}: ${who} is its ${denied.role} (dual control)`
+    : `[keyport] refused ${denied.kind} "${denied.name}": ${who} lacks ${denied.permission}`;
 }
 
 /**
  * Records that a signed-in person was refused something their roles do not allow, in the log for the operator
  * and in the audit trail (PCI DSS asks for invalid access attempts there). Only people with a session are recorded: anonymous calls have nobody to
  * name and would let anyone on the network fill the trail. Never throws: the refusal stands whether or not
- * the trail could take it, and a failure is logged for the operator.
+ * the trail could take it, and a failure is logged for the operator. `db` is the database of the caller that
+ * refused (the import workflow's); by default the process's.
  */
-export async function recordAccessDenied(user: SessionUser, denied: AccessDenied): Promise<void> {
-  console.warn(`[keyport] refused ${denied.kind} "${denied.name}": ${user.id} (${user.roles.join(", ") || "no role"}) lacks ${denied.permission}`);
+export async function recordAccessDenied(user: SessionUser, denied: AccessDenied, db?: Db): Promise<void> {
+  console.warn(refusalLine(user, denied));
   try {
-    await appendAuditStandalone(await getDb(), accessDeniedEvent(user, denied));
+    await appendAuditStandalone(db ?? (await getDb()), accessDeniedEvent(user, denied));
   } catch (error) {
-    console.error(
-      `[keyport] could not record a refused ${denied.kind} "${denied.name}" of ${user.id} in the audit trail:`,
-      error instanceof Error ? error.message : error,
-    );
+    // Not the message: a failed insert's message carries its parameters (the e-mail address among them).
+    logInternalError("keyport", `while recording a refused ${denied.kind} "${denied.name}" of ${user.id} in the audit trail`, error);
   }
 }

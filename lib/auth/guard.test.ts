@@ -119,7 +119,7 @@ describe("defineAction", () => {
       await broken.cleanup().catch(() => undefined);
     }
     expect(handler).not.toHaveBeenCalled();
-    expect(error).toHaveBeenCalledWith(expect.stringContaining('could not record a refused action "approveImport" of user-custodian'), expect.anything());
+    expect(error).toHaveBeenCalledWith(expect.stringContaining('while recording a refused action "approveImport" of user-custodian in the audit trail'));
   });
 
   it("records nothing for a caller without a session: there is nobody to name", async () => {

@@ -265,7 +265,8 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
       "import.imported",
       "import.verified",
     ]);
-    expect(await actionsOf(deps, deletion.requestId)).toEqual(["material.deletion_requested", "import.approved", "material.deleted"]);
+    // The requester's refused approval is in the trail too, as refusals by role are.
+    expect(await actionsOf(deps, deletion.requestId)).toEqual(["material.deletion_requested", "auth.access_denied", "import.approved", "material.deleted"]);
     const trail = await listAuditEvents(deps.db, { requestId: id }, { limit: 50 });
     const imported = trail.events.find((e) => e.action === "import.imported")!;
     expect(imported.actor).toMatchObject({ subject: avery.subject });
@@ -379,6 +380,7 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
       "import.uploaded",
       "import.approved",
       "import.failed",
+      "auth.access_denied",
       "import.retried",
       "import.imported",
       "import.verified",

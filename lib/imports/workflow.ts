@@ -1,10 +1,11 @@
 import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
 import { appendAudit, appendAuditStandalone, SYSTEM_ACTOR, type AuditEventInput, type JsonObject } from "@/lib/audit";
-import { openSecret, SecretOpenError, sealSecret, secretAad, sha256Hex } from "@/lib/crypto";
+import { openSecret, sealSecret, secretAad, sha256Hex } from "@/lib/crypto";
 import type { Tx } from "@/lib/db";
 import { KeyportError } from "@/lib/errors";
-import { toKmsError, type KmsError, type Principal } from "@/lib/kms";
+import { logInternalError } from "@/lib/errors/internal";
+import { isAwsFailure, toKmsError, type Principal } from "@/lib/kms";
 import {
   decrypt,
   deleteImportedKeyMaterial,
@@ -20,6 +21,7 @@ import {
 import { KCV_MESSAGE, macAlgorithmFor } from "./commands";
 import { checkBlobSize, checkWrapping, familyOf, isKeySpec, type KeySpec, type WrappingAlgorithm, type WrappingKeySpec } from "./compat";
 import type { Actor, ImportDeps } from "./deps";
+import { describeFailure, recordSelfApproval, refuseSelf, verificationMethodOf, verificationUnavailable, type Progress, type SelfApproval } from "./failures";
 import {
   alreadyDecided,
   changedMeanwhile,
@@ -30,7 +32,6 @@ import {
   notDownloadable,
   parametersExpired,
   requestNotFound,
-  selfApproval,
 } from "./errors";
 import * as queries from "./queries";
 import { validToProblem, type Decision, type ImportType, type StartImport } from "./schemas";
@@ -590,6 +591,7 @@ export async function decide(deps: ImportDeps, actor: Actor, input: Decision): P
   await expireDue(deps, { requestId: input.requestId });
   const now = deps.now();
   const required = deps.approvalsRequired;
+  const refusal: SelfApproval = {};
   const outcome = await deps.db.transaction(async (tx) => {
     const req = await lockedOrThrow(tx, input.requestId);
     if (req.state !== "awaiting_approval") {
@@ -610,8 +612,8 @@ export async function decide(deps: ImportDeps, actor: Actor, input: Decision): P
         );
       }
     }
-    if (actor.subject === req.requestedBySubject) throw selfApproval("requester", input.decision);
-    if (blob && actor.subject === blob.uploadedBySubject) throw selfApproval("uploader", input.decision);
+    if (actor.subject === req.requestedBySubject) throw refuseSelf(refusal, "requester", input.decision);
+    if (blob && actor.subject === blob.uploadedBySubject) throw refuseSelf(refusal, "uploader", input.decision);
     const earlier = await queries.approvalsOf(tx, req.id);
     if (earlier.some((e) => e.approverSubject === actor.subject && e.wrappedBlobId === (blob?.id ?? null))) throw alreadyDecided();
 
@@ -642,7 +644,7 @@ export async function decide(deps: ImportDeps, actor: Actor, input: Decision): P
       details: { kind: req.kind, comment: input.comment, blobSha256: blob?.sha256, approvals, required, quorumReached: state === "importing" },
     });
     return { state, approvals };
-  });
+  }).catch((error: unknown) => recordSelfApproval(deps, actor, input.requestId, refusal, error));
 
   const execution = outcome.state === "importing" ? await execute(deps, actor, input.requestId) : null;
   return {
@@ -660,6 +662,7 @@ export async function decide(deps: ImportDeps, actor: Actor, input: Decision): P
 export async function retryRequest(deps: ImportDeps, actor: Actor, requestId: string): Promise<ExecutionResult> {
   await expireDue(deps, { requestId });
   const now = deps.now();
+  const refusal: SelfApproval = {};
   await deps.db.transaction(async (tx) => {
     const req = await lockedOrThrow(tx, requestId);
     if (req.state === "expired") throw parametersExpired((await queries.currentParameterSet(tx, req.id))?.parametersValidTo ?? null);
@@ -672,8 +675,8 @@ export async function retryRequest(deps: ImportDeps, actor: Actor, requestId: st
       // A rotation whose material is already imported only needs RotateKeyOnDemand: no token.
       if (!tokenSpent(req) && params.parametersValidTo.getTime() <= now.getTime()) throw parametersExpired(params.parametersValidTo);
     }
-    if (actor.subject === req.requestedBySubject) throw selfApproval("requester", "retry");
-    if (blob && actor.subject === blob.uploadedBySubject) throw selfApproval("uploader", "retry");
+    if (actor.subject === req.requestedBySubject) throw refuseSelf(refusal, "requester", "retry");
+    if (blob && actor.subject === blob.uploadedBySubject) throw refuseSelf(refusal, "uploader", "retry");
     const approvals = await queries.countApprovals(tx, req.id, blob?.id ?? null);
     if (approvals < deps.approvalsRequired) throw notAllowedInState(req.kind, req.state, "be retried before it has its approvals");
     await transition(tx, req, "retry", now, { lastErrorCode: null, lastErrorMessage: null });
@@ -684,15 +687,16 @@ export async function retryRequest(deps: ImportDeps, actor: Actor, requestId: st
       ...keyFields(req),
       details: { kind: req.kind, previousErrorCode: req.lastErrorCode },
     });
-  });
+  }).catch((error: unknown) => recordSelfApproval(deps, actor, requestId, refusal, error));
   return execute(deps, actor, requestId);
 }
 
 type Execution = { keyMaterialId: string | null; kmsRequestId: string | null };
 
-async function runKms(deps: ImportDeps, actor: Actor, req: queries.RequestRow): Promise<Execution> {
+async function runKms(deps: ImportDeps, actor: Actor, req: queries.RequestRow, progress: Progress): Promise<Execution> {
   const client = deps.kms.kms(req.targetId, req.region, principal(actor));
   if (req.kind === "delete_material") {
+    Object.assign(progress, { stage: "sending", operation: "DeleteImportedKeyMaterial" });
     const out = await deleteImportedKeyMaterial(client, { keyArn: req.keyArn });
     return { keyMaterialId: out.keyMaterialId, kmsRequestId: out.requestId ?? null };
   }
@@ -708,6 +712,7 @@ async function runKms(deps: ImportDeps, actor: Actor, req: queries.RequestRow): 
     const importToken = openSecret(sealedToken, deps.dataKey, secretAad("parameter_set.import_token", params.id));
     const encryptedKeyMaterial = openSecret(sealedMaterial, deps.dataKey, secretAad("wrapped_blob.ciphertext", blob.id));
     try {
+      Object.assign(progress, { stage: "sending", operation: "ImportKeyMaterial" });
       const out = await importKeyMaterial(client, {
         keyArn: req.keyArn,
         importToken,
@@ -717,6 +722,7 @@ async function runKms(deps: ImportDeps, actor: Actor, req: queries.RequestRow): 
         importType: (req.importType ?? undefined) as ImportType | undefined,
       });
       imported = { keyMaterialId: out.keyMaterialId, kmsRequestId: out.requestId ?? null };
+      Object.assign(progress, { stage: "imported", keyMaterialId: out.keyMaterialId });
     } finally {
       importToken.fill(0);
       encryptedKeyMaterial.fill(0);
@@ -745,6 +751,7 @@ async function runKms(deps: ImportDeps, actor: Actor, req: queries.RequestRow): 
     }
   }
   if (req.kind === "rotate") {
+    Object.assign(progress, { stage: "sending", operation: "RotateKeyOnDemand", keyMaterialId: imported.keyMaterialId });
     const out = await rotateKeyOnDemand(client, req.keyArn);
     return { keyMaterialId: imported.keyMaterialId, kmsRequestId: out.requestId ?? null };
   }
@@ -758,10 +765,11 @@ async function execute(deps: ImportDeps, actor: Actor, requestId: string): Promi
   const operation = req.kind === "delete_material" ? "DeleteImportedKeyMaterial" : req.kind === "rotate" ? "ImportKeyMaterial+RotateKeyOnDemand" : "ImportKeyMaterial";
 
   let done: Execution;
+  const progress: Progress = { stage: "preparing", operation: null, keyMaterialId: req.keyMaterialId };
   try {
-    done = await runKms(deps, actor, req);
+    done = await runKms(deps, actor, req, progress);
   } catch (error) {
-    const failure = describeFailure(error);
+    const failure = describeFailure(error, req, progress);
     const at = deps.now();
     await deps.db.transaction(async (tx) => {
       const locked = await lockedOrThrow(tx, requestId);
@@ -773,7 +781,15 @@ async function execute(deps: ImportDeps, actor: Actor, requestId: string): Promi
         at,
         ...keyFields(req),
         kmsRequestId: failure.kmsRequestId,
-        details: { kind: req.kind, operation, code: failure.code, awsName: failure.awsName, retryable: failure.retryable },
+        details: {
+          kind: req.kind,
+          operation,
+          failedOperation: progress.operation ?? undefined,
+          code: failure.code,
+          awsName: failure.awsName,
+          retryable: failure.retryable,
+          reference: failure.reference,
+        },
       });
     });
     await refreshQuietly(deps, req);
@@ -790,21 +806,17 @@ async function execute(deps: ImportDeps, actor: Actor, requestId: string): Promi
     await appendAudit(tx, { action, actor: auditActor(actor), at, ...keyFields(req), kmsRequestId: done.kmsRequestId, details });
   });
   await refreshQuietly(deps, req);
-  const verification = req.kind === "delete_material" ? null : await verifyImport(deps, actor, requestId).catch(() => null);
+  const verification = req.kind === "delete_material" ? null : await verifyAfterImport(deps, actor, req);
   return { ok: true, keyMaterialId: done.keyMaterialId, kmsRequestId: done.kmsRequestId, verification };
 }
 
-function describeFailure(error: unknown): { code: string; message: string; awsName?: string; kmsRequestId?: string; retryable: boolean } {
-  if (error instanceof SecretOpenError) {
-    return {
-      code: "sealed_secret",
-      message: "Keyport could not open the stored token or key material (the data key changed, or the stored bytes were altered). Reissue the parameters and upload again.",
-      retryable: false,
-    };
+/** The verification that follows an import. It never undoes the import's success: a failure is logged and said. */
+async function verifyAfterImport(deps: ImportDeps, actor: Actor, req: queries.RequestRow): Promise<VerificationResult> {
+  try {
+    return await verifyImport(deps, actor, req.id);
+  } catch (error) {
+    return verificationUnavailable(req.id, req.keySpec, deps.now(), error, "after its import");
   }
-  if (error instanceof KeyportError && !("details" in error)) return { code: error.code, message: error.message, retryable: false };
-  const e: KmsError = toKmsError(error);
-  return { code: e.code, message: e.message, awsName: e.details.awsName, kmsRequestId: e.details.requestId, retryable: e.details.retryable };
 }
 
 async function refreshQuietly(deps: ImportDeps, req: queries.RequestRow): Promise<void> {
@@ -812,7 +824,8 @@ async function refreshQuietly(deps: ImportDeps, req: queries.RequestRow): Promis
     await deps.inventory.refreshKey(req.targetId, req.region, req.keyId);
   } catch (error) {
     // The import is recorded; the cache catches up at the next refresh.
-    console.warn(`[imports] could not refresh key ${req.keyId} after request ${req.id}:`, error instanceof Error ? error.message : error);
+    if (isAwsFailure(error)) console.warn(`[imports] could not refresh key ${req.keyId} after request ${req.id}: ${toKmsError(error).code}`);
+    else logInternalError("imports", `while refreshing key ${req.keyId} after request ${req.id}`, error);
   }
 }
 
@@ -835,7 +848,7 @@ export async function verifyImport(deps: ImportDeps, actor: Actor, requestId: st
   if (req.kind === "delete_material" || req.state !== "imported") throw notAllowedInState(req.kind, req.state, "be verified");
   const keySpec = asKeySpec(req.keySpec);
   const family = familyOf(keySpec);
-  const method = family === "SYMMETRIC" ? "encrypt_decrypt" : family === "HMAC" ? "key_check_value" : "public_key_fingerprint";
+  const method = verificationMethodOf(keySpec);
   const client = deps.kms.kms(req.targetId, req.region, principal(actor));
   const at = deps.now();
   let result: VerificationResult;
@@ -873,9 +886,13 @@ export async function verifyImport(deps: ImportDeps, actor: Actor, requestId: st
       result = { method: "public_key_fingerprint", ok: true, sha256: sha256Hex(out.publicKey), publicKeyPem: publicKeyPem(out.publicKey), at: at.toISOString() };
     }
   } catch (error) {
-    const e = toKmsError(error);
-    kmsRequestId = e.details.requestId;
-    result = { method, ok: false, code: e.code, message: e.message, at: at.toISOString() };
+    if (isAwsFailure(error)) {
+      const e = toKmsError(error);
+      kmsRequestId = e.details.requestId;
+      result = { method, ok: false, code: e.code, message: e.message, at: at.toISOString() };
+    } else {
+      result = verificationUnavailable(req.id, req.keySpec, at, error, "during its checks");
+    }
   }
   const { publicKeyPem: _pem, ...recorded } = result as VerificationResult & { publicKeyPem?: string };
   void _pem; // The fingerprint identifies the public key; the PEM itself is re-derivable and would bloat the trail.

@@ -1,7 +1,8 @@
 import "server-only";
 import { appendAuditStandalone } from "@/lib/audit";
 import type { Db } from "@/lib/db";
-import { KmsError, toKmsError, type KmsAccess } from "@/lib/kms";
+import { logInternalError } from "@/lib/errors/internal";
+import { isAwsFailure, KmsError, toKmsError, type KmsAccess } from "@/lib/kms";
 import { describeKey, listAllAliases, listKeysPage, type KeyMetadata } from "@/lib/kms/operations";
 import { ThrottleAwarePool } from "./pool";
 import {
@@ -113,12 +114,12 @@ export async function refreshRegion(deps: RefreshDeps, targetId: string, region:
     pool.close();
     await pool.drain().catch(() => undefined);
     await writes.catch(() => undefined);
-    const e = toKmsError(error);
+    const failure = describeRefreshFailure(error, targetId, region);
     // Keys described before the failure stay cached: they are correct, and the next refresh resumes from them.
     await finishRefresh(deps.db, targetId, region, deps.instanceId, deps.now(), {
       ok: false,
-      errorCode: e.code,
-      errorMessage: e.message,
+      errorCode: failure.code,
+      errorMessage: failure.message,
       ...progress,
     }).catch(() => undefined);
     await appendAuditStandalone(deps.db, {
@@ -126,11 +127,33 @@ export async function refreshRegion(deps: RefreshDeps, targetId: string, region:
       actor: "system",
       targetId,
       region,
-      kmsRequestId: e.details.requestId ?? null,
-      details: { code: e.code, awsError: e.details.awsName ?? null, keysListed: progress.keysListed, keysDescribed: progress.keysDescribed },
-    }).catch((auditError: unknown) => console.error("[inventory] could not audit a failed refresh:", auditError));
-    return { targetId, region, status: "failed", progress, errorCode: e.code, errorMessage: e.message };
+      kmsRequestId: failure.kmsRequestId ?? null,
+      details: {
+        code: failure.code,
+        awsError: failure.awsName ?? null,
+        reference: failure.reference,
+        keysListed: progress.keysListed,
+        keysDescribed: progress.keysDescribed,
+      },
+    }).catch((auditError: unknown) => logInternalError("inventory", `while auditing a failed refresh of ${targetId} ${region}`, auditError));
+    return { targetId, region, status: "failed", progress, errorCode: failure.code, errorMessage: failure.message };
   }
+}
+
+/** AWS's refusal in AWS's words; Keyport's own failure (the database, a bug) logged, with its reference. */
+function describeRefreshFailure(error: unknown, targetId: string, region: string) {
+  if (isAwsFailure(error)) {
+    const e = toKmsError(error);
+    return { code: e.code, message: e.message, awsName: e.details.awsName, kmsRequestId: e.details.requestId, reference: undefined };
+  }
+  const reference = logInternalError("inventory", `while refreshing ${targetId} ${region}`, error);
+  return {
+    code: "internal",
+    message: `Keyport hit an internal error (ref ${reference}) while refreshing this account and Region; the keys it had already read are kept. Refresh again; if it happens again, give your administrator the reference.`,
+    awsName: undefined,
+    kmsRequestId: undefined,
+    reference,
+  };
 }
 
 async function countExternal(db: Db, targetId: string, region: string): Promise<number> {

@@ -2,8 +2,30 @@ import { KMSClient, type ServiceInputTypes, type ServiceOutputTypes } from "@aws
 import type { FinalizeRequestMiddleware } from "@smithy/types";
 import { STSClient } from "@aws-sdk/client-sts";
 import { AssumedRoleCache, type Principal, type RoleTarget } from "./credentials";
+import { noteCall, unexpectedAnswer } from "./errors";
 
 type KmsMiddleware = FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes>;
+
+/**
+ * Inside the SDK's retry loop, on every attempt: notes which operation and endpoint a failure came from (for
+ * the sentence toKmsError writes), and turns an answer whose body is not AWS's (an HTML error page) into an
+ * error the SDK does not retry — unless its status is one a gateway or rate limiter sends (unexpectedAnswer).
+ */
+function classifyAnswer<I extends object, O extends object>(): FinalizeRequestMiddleware<I, O> {
+  return (next, context) => async (args) => {
+    try {
+      return await next(args);
+    } catch (error) {
+      const request = args.request as { hostname?: string; port?: number };
+      const host = request.hostname ? `${request.hostname}${request.port ? `:${request.port}` : ""}` : undefined;
+      const call = { operation: String(context.commandName ?? "").replace(/Command$/, "") || "the request", host };
+      const mapped = unexpectedAnswer(error, call);
+      noteCall(mapped, call);
+      throw mapped;
+    }
+  };
+}
+const CLASSIFY_ANSWER = { relation: "after", toMiddleware: "retryMiddleware", name: "keyportClassifyAnswer" } as const;
 
 function isExpiredSession(error: unknown): boolean {
   const name = (error as { name?: string } | null)?.name;
@@ -94,6 +116,7 @@ export class KmsAccess {
         toMiddleware: "retryMiddleware",
         name: "keyportRenewExpiredSession",
       });
+      client.middlewareStack.addRelativeTo(classifyAnswer(), CLASSIFY_ANSWER);
       this.kmsClients.set(key, client);
     }
     return client;
@@ -109,6 +132,7 @@ export class KmsAccess {
         retryMode: "adaptive",
         ...(this.options.baseCredentials ? { credentials: this.options.baseCredentials } : {}),
       });
+      client.middlewareStack.addRelativeTo(classifyAnswer(), CLASSIFY_ANSWER);
       this.stsClients.set(region, client);
     }
     return client;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KmsError, toKmsError } from "./errors";
+import { isAwsFailure, KmsError, toKmsError, UnexpectedAnswerError, whatHappened } from "./errors";
 
 function aws(name: string, message = "", status = 400) {
   return Object.assign(new Error(message), { name, $metadata: { requestId: "req-123", httpStatusCode: status } });
@@ -66,5 +66,39 @@ describe("toKmsError", () => {
   it("passes an already-mapped error through", () => {
     const e = toKmsError(aws("NotFoundException"));
     expect(toKmsError(e)).toBe(e);
+  });
+
+  it("names the operation, the endpoint and the status of an answer that is not AWS's, and does not advise a retry", () => {
+    const e = toKmsError(new UnexpectedAnswerError(500, "text/html", { operation: "GetParametersForImport", host: "127.0.0.1:4566" }));
+    expect(e.code).toBe("endpoint_unsupported");
+    expect(e.message).toBe(
+      "The endpoint at 127.0.0.1:4566 answered GetParametersForImport with HTTP 500 and a text/html body that is not an AWS answer: it may not support GetParametersForImport, or something other than AWS answered in its place. Trying again will not help; point Keyport at an endpoint that implements GetParametersForImport (KEYPORT_AWS_ENDPOINT).",
+    );
+    expect(e.details.retryable).toBe(false);
+  });
+});
+
+describe("isAwsFailure", () => {
+  it("counts AWS's answers and the network path as AWS's", () => {
+    expect(isAwsFailure(aws("NotFoundException"))).toBe(true);
+    expect(isAwsFailure(Object.assign(new Error("x"), { name: "Unknown", $fault: "server", $metadata: {} }))).toBe(true);
+    expect(isAwsFailure(toKmsError(aws("KMSInternalException")))).toBe(true);
+    expect(isAwsFailure(new UnexpectedAnswerError(501, null, { operation: "RotateKeyOnDemand" }))).toBe(true);
+    expect(isAwsFailure(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))).toBe(true);
+  });
+
+  it("counts Keyport's own failures as Keyport's: database errors, bugs, decoding", () => {
+    expect(isAwsFailure(Object.assign(new Error('duplicate key value violates unique constraint "x"'), { code: "23505" }))).toBe(false);
+    expect(isAwsFailure(new TypeError("Cannot read properties of undefined (reading 'id')"))).toBe(false);
+    expect(isAwsFailure(new SyntaxError("Unexpected token"))).toBe(false);
+    expect(isAwsFailure("a string")).toBe(false);
+    expect(isAwsFailure(null)).toBe(false);
+  });
+});
+
+describe("whatHappened", () => {
+  it("is the first sentence: what happened, without the advice", () => {
+    expect(whatHappened(toKmsError(aws("KMSInternalException")))).toBe("AWS KMS had an internal error.");
+    expect(whatHappened(toKmsError(aws("AccessDeniedException")))).toBe("The IAM role Keyport assumed is not allowed to do this.");
   });
 });

@@ -26,6 +26,8 @@ export type KmsErrorCode =
   | "validation"
   | "limit_exceeded"
   | "network"
+  | "endpoint_unsupported"
+  | "unreadable_answer"
   | "unknown";
 
 /**
@@ -43,6 +45,10 @@ export class KmsError extends KeyportError {
       awsMessage?: string;
       requestId?: string;
       httpStatus?: number;
+      /** The KMS or STS operation, e.g. "GetParametersForImport" (set by the client middleware in clients.ts). */
+      operation?: string;
+      /** How many times the SDK sent the request. */
+      attempts?: number;
       retryable: boolean;
     },
   ) {
@@ -182,48 +188,161 @@ const RULES: Record<string, Rule> = {
 
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH"]);
 
+/** Which operation a failed call was, and where it went: recorded by the client middleware (clients.ts). */
+export type CallInfo = { operation: string; host?: string };
+const CALLS = new WeakMap<object, CallInfo>();
+
+/** Remembers, for `toKmsError`, which operation `error` came from (kept beside the error, not on it). */
+export function noteCall(error: unknown, call: CallInfo): void {
+  if (typeof error === "object" && error !== null && !CALLS.has(error)) CALLS.set(error, call);
+}
+
+/**
+ * An HTTP answer that is not an AWS answer at all: a body that does not parse (an HTML error page, a proxy's
+ * text). Thrown by the client middleware in place of the SDK's deserialization error, deliberately without
+ * the SDK's `$metadata.httpStatusCode`: the SDK retries any 500 as transient, and what an endpoint answers
+ * with a page instead of AWS JSON it answers the same way every time (moto's "not implemented", for one).
+ */
+export class UnexpectedAnswerError extends Error {
+  constructor(
+    readonly httpStatus: number,
+    readonly contentType: string | null,
+    readonly call: CallInfo,
+  ) {
+    super(`${call.operation}: HTTP ${httpStatus} with a body that is not an AWS answer (${contentType ?? "no content type"})`);
+    this.name = "UnexpectedAnswerError";
+  }
+}
+
+/** Gateway and rate answers that proxies and load balancers send as pages: worth the SDK's retries. */
+const RETRIED_PAGE_STATUSES = new Set([429, 502, 503, 504]);
+
+/**
+ * The SDK's deserialization error (an HTTP answer whose body did not parse) as an UnexpectedAnswerError,
+ * unless its status is one the SDK should retry; anything else is returned as it is.
+ */
+export function unexpectedAnswer(error: unknown, call: CallInfo): unknown {
+  const e = (typeof error === "object" && error !== null ? error : {}) as AwsLikeError & { $response?: { headers?: Record<string, string> } };
+  const status = e.$metadata?.httpStatusCode;
+  const contentType = e.$response?.headers?.["content-type"] ?? null;
+  // JSON that did not parse has no `$fault`; the XML parser (STS) reads a page as an error without a code,
+  // which the SDK names "Unknown".
+  const notAws = e.$fault === undefined || (e.name === "Unknown" && !/json|xml/i.test(contentType ?? ""));
+  if (!notAws || !e.$response || typeof status !== "number" || RETRIED_PAGE_STATUSES.has(status)) return error;
+  return new UnexpectedAnswerError(status, contentType, call);
+}
+
 type AwsLikeError = {
   name?: string;
   message?: string;
   code?: string;
-  $metadata?: { requestId?: string; httpStatusCode?: number };
+  $fault?: "client" | "server";
+  $metadata?: { requestId?: string; httpStatusCode?: number; attempts?: number };
   cause?: unknown;
 };
+
+function isNetworkError(e: AwsLikeError): boolean {
+  const causeCode = (e.cause as { code?: string } | undefined)?.code;
+  return (
+    NETWORK_CODES.has(e.code ?? "") ||
+    NETWORK_CODES.has(causeCode ?? "") ||
+    e.name === "TimeoutError" ||
+    e.name === "RequestTimeout" ||
+    /ECONNREFUSED|socket hang up|getaddrinfo/i.test(e.message ?? "")
+  );
+}
+
+/**
+ * Whether `error` is AWS's (or the network path's) answer rather than Keyport's own failure: a KmsError, an
+ * SDK service exception (it carries `$fault` or the answer's HTTP status in `$metadata`), an answer that was
+ * not AWS's, or a network failure. Anything else — a database error, a bug, a value that did not decode — is
+ * Keyport's, and must not be shown as something AWS said.
+ */
+export function isAwsFailure(error: unknown): boolean {
+  if (error instanceof KmsError || error instanceof UnexpectedAnswerError) return true;
+  if (typeof error !== "object" || error === null) return false;
+  const e = error as AwsLikeError;
+  if (e.$fault === "client" || e.$fault === "server") return true;
+  if (typeof e.$metadata?.httpStatusCode === "number") return true;
+  return isNetworkError(e);
+}
+
+/** The first sentence of a mapped error: what happened, without the advice that follows it. */
+export function whatHappened(error: KmsError): string {
+  const match = /^.*?[.!?](?=\s|$)/.exec(error.message);
+  return match ? match[0] : error.message;
+}
 
 /** Turns whatever the SDK threw into a KmsError. Already-mapped errors pass through. */
 export function toKmsError(error: unknown): KmsError {
   if (error instanceof KmsError) return error;
   const e = (typeof error === "object" && error !== null ? error : {}) as AwsLikeError;
+  const call = CALLS.get(e) ?? (error instanceof UnexpectedAnswerError ? error.call : undefined);
+  const operation = call?.operation;
+  const attempts = e.$metadata?.attempts;
   const name = e.name ?? "Error";
   const awsMessage = e.message ?? "";
   const requestId = e.$metadata?.requestId;
-  const httpStatus = e.$metadata?.httpStatusCode;
-  const rule = RULES[name];
-  if (rule) return new KmsError(rule.code, rule.message(awsMessage), { awsName: name, awsMessage, requestId, httpStatus, retryable: rule.retryable });
+  const httpStatus = error instanceof UnexpectedAnswerError ? error.httpStatus : e.$metadata?.httpStatusCode;
+  const base = { awsName: name, requestId, httpStatus, operation, attempts };
+  const op = operation ?? "the request";
+  const endpoint = call?.host ? `The endpoint at ${call.host}` : "The AWS endpoint";
 
-  const causeCode = (e.cause as { code?: string } | undefined)?.code;
-  if (
-    NETWORK_CODES.has(e.code ?? "") ||
-    NETWORK_CODES.has(causeCode ?? "") ||
-    name === "TimeoutError" ||
-    name === "RequestTimeout" ||
-    /ECONNREFUSED|socket hang up|getaddrinfo/i.test(awsMessage)
-  ) {
+  if (error instanceof UnexpectedAnswerError) {
+    const what = `${endpoint} answered ${op} with HTTP ${error.httpStatus} and ${error.contentType ? `a ${error.contentType.split(";")[0]} body` : "a body"} that is not an AWS answer`;
+    if (error.httpStatus < 400) {
+      return new KmsError(
+        "unreadable_answer",
+        `${what}, so it is not known whether ${op} took effect. Check the key's state on its page before trying again, and check the endpoint Keyport is configured with (KEYPORT_AWS_ENDPOINT).`,
+        { ...base, awsMessage: "", retryable: false },
+      );
+    }
+    return new KmsError(
+      "endpoint_unsupported",
+      `${what}: it may not support ${op}, or something other than AWS answered in its place. Trying again will not help; point Keyport at an endpoint that implements ${op} (KEYPORT_AWS_ENDPOINT).`,
+      { ...base, awsMessage: "", retryable: false },
+    );
+  }
+
+  const rule = RULES[name];
+  if (rule) return new KmsError(rule.code, rule.message(awsMessage), { ...base, awsMessage, retryable: rule.retryable });
+
+  if (isNetworkError(e)) {
     return new KmsError("network", "Keyport could not reach AWS. Check the network path to the KMS and STS endpoints, then try again.", {
-      awsName: name,
+      ...base,
       awsMessage,
       retryable: true,
     });
   }
-  if (name === "TooManyRequestsException" || name === "Throttling" || name === "RequestLimitExceeded") {
+  if (name === "TooManyRequestsException" || name === "Throttling" || name === "RequestLimitExceeded" || httpStatus === 429) {
     const throttle = RULES.ThrottlingException!;
-    return new KmsError(throttle.code, throttle.message(awsMessage), { awsName: name, awsMessage, requestId, httpStatus, retryable: true });
+    return new KmsError(throttle.code, throttle.message(awsMessage), { ...base, awsMessage, retryable: true });
   }
-  return new KmsError("unknown", "AWS returned an error Keyport does not recognise. Nothing was changed by Keyport; try again, and tell your administrator if it persists.", {
-    awsName: name,
-    awsMessage,
-    requestId,
-    httpStatus,
-    retryable: (httpStatus ?? 0) >= 500,
-  });
+  if (httpStatus === 501 || /not (yet )?implemented/i.test(awsMessage)) {
+    return new KmsError(
+      "endpoint_unsupported",
+      `${endpoint} answered ${op} with HTTP ${httpStatus ?? "error"} (${name}): it may not support ${op}. Trying again will not help; point Keyport at an endpoint that implements ${op} (KEYPORT_AWS_ENDPOINT).`,
+      { ...base, awsMessage, retryable: false },
+    );
+  }
+  if (httpStatus !== undefined && httpStatus >= 500) {
+    const times = attempts && attempts > 1 ? ` on each of ${attempts} attempts` : "";
+    return new KmsError(
+      "unknown",
+      `${endpoint} answered ${op} with HTTP ${httpStatus}${times}, with no error Keyport recognises (${name}). It may be briefly unavailable: try again in a few minutes, and tell your administrator if it persists.`,
+      { ...base, awsMessage, retryable: true },
+    );
+  }
+  if (httpStatus !== undefined) {
+    return new KmsError(
+      "unknown",
+      `${endpoint} refused ${op} with HTTP ${httpStatus} and an error Keyport does not recognise (${name}). Trying again will not change the answer; tell your administrator this error name.`,
+      { ...base, awsMessage, retryable: false },
+    );
+  }
+  return new KmsError(
+    "unknown",
+    `${op === "the request" ? "The request to AWS" : op} failed without an answer from AWS (${name}). Tell your administrator if it persists.`,
+    { ...base, awsMessage, retryable: false },
+  );
 }

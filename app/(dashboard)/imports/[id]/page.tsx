@@ -413,7 +413,7 @@ function StatusBanner({ details, now }: { details: RequestDetails; now: number }
         <div role="alert" className={bad}>
           <AlertIcon className="mt-0.5 size-5 shrink-0" />
           <p>
-            <span className="font-semibold">AWS KMS refused it ({request.lastErrorCode}).</span> {request.lastErrorMessage}
+            <span className="font-semibold">It did not complete ({request.lastErrorCode}).</span> {request.lastErrorMessage}
           </p>
         </div>
       );

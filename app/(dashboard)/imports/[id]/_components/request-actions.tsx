@@ -111,7 +111,10 @@ export function RetryButton({ requestId, retry }: { requestId: string; retry: Re
         onClick={() =>
           run(
             () => retry({ requestId }),
-            (execution) => (execution.ok ? { tone: "ok", text: "Done: AWS KMS accepted it this time." } : { tone: "error", text: `AWS KMS refused again: ${execution.message}` }),
+            (execution) =>
+              execution.ok
+                ? { tone: "ok", text: `Done: AWS KMS accepted it this time.${execution.verification && !execution.verification.ok ? ` ${execution.verification.message}` : ""}` }
+                : { tone: "error", text: `It did not complete this time either: ${execution.message}` },
           )
         }
       >
