@@ -14,6 +14,7 @@ test.describe("as a custodian", () => {
     await keys.open();
     await keys.waitForInventory();
     await expect(keys.rows()).toHaveCount(18);
+    await expect(keys.pagination()).toHaveText("18 keys");
     await expect(keys.table().getByText("Payments Production").first()).toBeVisible();
     await expect(keys.table().getByText("Data Platform Staging").first()).toBeVisible();
     for (const state of ["Pending import", "Enabled", "Disabled", "Pending deletion"])
@@ -53,6 +54,7 @@ test.describe("as a custodian", () => {
     await expect(page).toHaveURL(/q=pin-block/);
     await expect(keys.rows()).toHaveCount(1);
     await expect(keys.row("alias/payments/pin-block-kek")).toBeVisible();
+    await expect(keys.pagination()).toHaveText("1 key");
 
     await page.goto("/keys?q=no-such-key-anywhere");
     await expect(page.getByRole("heading", { name: "No keys match these filters" })).toBeVisible();
@@ -75,6 +77,21 @@ test.describe("as a custodian", () => {
     const count = await keys.rows().count();
     expect(count).toBeGreaterThan(0);
     for (const cell of await keys.rows().locator("td:nth-child(6)").allInnerTexts()) expect(cell).toMatch(/Expires (in|next week)/);
+  });
+
+  test("a page past the end opens the last page, and counts read right", async ({ page }) => {
+    const keys = new KeysPage(page);
+    await keys.open();
+    await keys.waitForInventory();
+    await page.goto("/keys?page=2");
+    await expect(page).toHaveURL(/\/keys$/);
+    await expect(keys.rows()).toHaveCount(18);
+    await expect(keys.pagination()).toHaveText("18 keys");
+
+    await page.goto("/keys?q=pin-block&sort=validTo&page=7");
+    await expect(page).toHaveURL(/\/keys\?q=pin-block&sort=validTo$/);
+    await expect(keys.rows()).toHaveCount(1);
+    await expect(keys.pagination()).toHaveText("1 key");
   });
 
   test("opens a key's page with its metadata and live key material history", async ({ page, expectAccessible }) => {
