@@ -79,6 +79,24 @@ test.describe("as a custodian", () => {
     for (const cell of await keys.rows().locator("td:nth-child(6)").allInnerTexts()) expect(cell).toMatch(/Expires (in|next week)/);
   });
 
+  test("sorts by key material without mixing dated, never-expiring and missing material", async ({ page }) => {
+    const keys = new KeysPage(page);
+    await keys.open("?sort=validTo");
+    await keys.waitForInventory();
+    const group = (cell: string) => (/^Expire[sd] /.test(cell) ? 0 : cell === "Never expires" ? 1 : 2);
+    for (const dir of ["asc", "desc"] as const) {
+      await keys.open(`?sort=validTo&dir=${dir}`);
+      const cells = (await keys.rows().locator("td:nth-child(6)").allInnerTexts()).map((c) => c.trim().split("\n")[0]!);
+      expect(cells).toHaveLength(18);
+      const groups = cells.map(group);
+      // Ascending: dated, never, none. Descending: never, dated, none (no material stays last).
+      const order = dir === "asc" ? [0, 1, 2] : [1, 0, 2];
+      const ranks = groups.map((g) => order.indexOf(g));
+      expect(ranks, cells.join(" | ")).toEqual([...ranks].sort((a, b) => a - b));
+      expect(new Set(groups), "the seed has keys of every kind").toEqual(new Set([0, 1, 2]));
+    }
+  });
+
   test("a page past the end opens the last page, and counts read right", async ({ page }) => {
     const keys = new KeysPage(page);
     await keys.open();
