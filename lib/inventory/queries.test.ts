@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, testDrivers, type TestDatabase } from "@/lib/db/testing";
 import type { KeyMetadata } from "@/lib/kms/operations";
-import { getExternalKey, knownKeys, listExternalKeys, upsertDescribed } from "./queries";
+import { applyAliases, getExternalKey, keyArnsWithAlias, knownKeys, listExternalKeys, upsertDescribed } from "./queries";
 import { compareMaterial } from "./sort";
 
 /**
@@ -137,5 +137,38 @@ describe.each(testDrivers())("sorting by key material on %s", (driver) => {
     expect(rows.map((r) => r.keyId)).toEqual(expected);
     // The SQL and the pure comparator the column shares agree.
     expect([...rows].sort((a, b) => compareMaterial(a, b, direction)).map((r) => r.keyId)).toEqual(expected);
+  });
+});
+
+describe.each(testDrivers())("keys by alias on %s", (driver) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase(driver);
+  });
+  afterAll(async () => {
+    await db?.cleanup();
+  });
+
+  it("finds a key by its full alias, or by the alias's end without alias/; nothing for an alias no key carries", async () => {
+    const other = { ...external, keyId: "5555abcd-12ab-34cd-56ef-1234567890ab", arn: "arn:aws:kms:eu-west-1:222222222222:key/5555abcd-12ab-34cd-56ef-1234567890ab" };
+    await upsertDescribed(db.database.db, "t", "eu-west-1", [external, other, awsKms], new Date("2026-11-28T10:00:00.000Z"));
+    await applyAliases(
+      db.database.db,
+      "t",
+      "eu-west-1",
+      new Map([
+        [external.keyId, ["alias/payments/settlement-kek", "alias/settlement_v2"]],
+        [other.keyId, ["alias/data/settlement-kek-old"]],
+      ]),
+    );
+    const find = (alias: string) => keyArnsWithAlias(db.database.db, alias);
+    expect(await find("alias/payments/settlement-kek")).toEqual([external.arn]);
+    expect(await find("settlement-kek")).toEqual([external.arn]);
+    expect(await find("payments/settlement-kek")).toEqual([external.arn]);
+    expect(await find("settlement_v2")).toEqual([external.arn]);
+    // "_" is literal, not LIKE's any-character.
+    expect(await find("settlementXv2")).toEqual([]);
+    expect(await find("alias/settlement-kek")).toEqual([]);
+    expect(await find("kek")).toEqual([]);
   });
 });

@@ -358,3 +358,19 @@ export async function getExternalKey(db: Db, targetId: string, region: string, k
     .limit(1);
   return rows[0] ?? null;
 }
+
+/**
+ * ARNs of the EXTERNAL keys carrying an alias: "alias/payments/settlement-kek" exactly, or, without the
+ * "alias/" prefix, any alias ending in that name ("settlement-kek", "payments/settlement-kek").
+ */
+export async function keyArnsWithAlias(db: Db, alias: string): Promise<string[]> {
+  const matches = alias.startsWith("alias/")
+    ? sql`${alias} = ANY(${k.aliases})`
+    : sql`EXISTS (SELECT 1 FROM unnest(${k.aliases}) AS a(name) WHERE a.name = ${`alias/${alias}`} OR a.name LIKE ${`%/${alias.replace(/[\\%_]/g, (c) => `\\${c}`)}`})`;
+  const rows = await db
+    .select({ arn: k.arn })
+    .from(k)
+    .where(and(eq(k.origin, "EXTERNAL"), matches))
+    .orderBy(asc(k.arn));
+  return rows.map((row) => row.arn);
+}
