@@ -38,7 +38,9 @@ test.describe("as an auditor", () => {
     await page.goto("/audit?action=auth.sign_in");
     const events = page.getByRole("table", { name: "Audit events, newest first" });
     await expect(events.locator("tbody tr").first()).toBeVisible();
-    for (const what of await events.locator("tbody tr td:nth-child(3) > span:first-child").allInnerTexts()) expect(what).toBe("Signed in");
+    const whats = await events.locator("tbody tr td:nth-child(3) > span:first-child").allInnerTexts();
+    expect(whats.length, "one action per listed event").toBe(await events.locator("tbody tr").count());
+    for (const what of whats) expect(what).toBe("Signed in");
 
     const bad = await page.request.get("/api/audit/export?format=xml");
     expect(bad.status()).toBe(400);

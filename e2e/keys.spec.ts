@@ -37,7 +37,9 @@ test.describe("as a custodian", () => {
     await expect(keys.row("partner-export-signing")).toBeVisible();
     await expect(keys.row("fraud-score-mac")).toBeVisible();
     await expect(keys.row("settlement-kek")).toHaveCount(0);
-    for (const badge of await keys.rows().locator("td:nth-child(5)").allInnerTexts()) expect(badge.trim()).toBe("Pending import");
+    const badges = await keys.rows().locator("td:nth-child(5)").allInnerTexts();
+    expect(badges.length, "one state per listed key").toBe(await keys.rows().count());
+    for (const badge of badges) expect(badge.trim()).toBe("Pending import");
 
     await keys.filter("Key spec").selectOption("RSA_4096");
     await expect(page).toHaveURL(/spec=RSA_4096/);
@@ -76,7 +78,9 @@ test.describe("as a custodian", () => {
     await expect(keys.rows().locator("td:nth-child(6)").filter({ hasText: "Never expires" })).toHaveCount(0);
     const count = await keys.rows().count();
     expect(count).toBeGreaterThan(0);
-    for (const cell of await keys.rows().locator("td:nth-child(6)").allInnerTexts()) expect(cell).toMatch(/Expires (in|next week)/);
+    const cells = await keys.rows().locator("td:nth-child(6)").allInnerTexts();
+    expect(cells.length, "one expiry per listed key").toBe(count);
+    for (const cell of cells) expect(cell).toMatch(/Expires (in|next week)/);
   });
 
   test("sorts by key material without mixing dated, never-expiring and missing material", async ({ page }) => {
