@@ -1,6 +1,7 @@
 import { Badge } from "@/components/ui/badge";
 import { formatDateTime, formatRelative } from "@/components/ui/format";
 import { expiryStatus } from "@/lib/inventory/expiry";
+import { materialGroup } from "@/lib/inventory/sort";
 
 /** The key material's expiration model and ValidTo, highlighted inside the warning window. */
 export function ExpiryCell({
@@ -16,9 +17,11 @@ export function ExpiryCell({
   now: number;
   warningDays: number;
 }) {
-  if (keyState === "PendingImport" && !validTo) return <span className="text-ink-500">No material</span>;
-  if (expirationModel === "KEY_MATERIAL_DOES_NOT_EXPIRE") return <span className="text-ink-700">Never expires</span>;
-  if (!validTo) return <span className="text-ink-400">—</span>;
+  // The same grouping the list sorts by, so sorted rows and their labels agree.
+  const group = materialGroup({ keyState, expirationModel, validTo });
+  if (group === "none" && keyState === "PendingImport") return <span className="text-ink-500">No material</span>;
+  if (group === "never") return <span className="text-ink-700">Never expires</span>;
+  if (group === "none" || !validTo) return <span className="text-ink-400">—</span>;
   const status = expiryStatus(validTo, now, warningDays);
   const label = `${status === "expired" ? "Expired" : "Expires"} ${formatRelative(validTo, now)}`;
   return (

@@ -3,6 +3,7 @@ import { expect, test } from "./fixtures";
 import { IdentityProvider } from "./pages/identity-provider";
 import { SignInPage } from "./pages/sign-in";
 import { UserMenu } from "./pages/user-menu";
+import { PHONE, expectFitsViewport } from "./pages/viewport";
 import { IDP_NAME, IDP_PEOPLE, PRODUCTION_SECRET, PRODUCTION_URL, type IdpUsername } from "./servers";
 
 // The production-mode app (playwright.config.ts) signing in through a real OpenID Connect provider.
@@ -59,6 +60,9 @@ test("a person whose groups give no role sees the no-access page, never the dash
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("You have no access to Keyport yet");
   await expect(page.getByRole("main")).toContainText(IDP_PEOPLE.sam.name);
   await expectAccessible(page);
+  await page.setViewportSize(PHONE);
+  await expectFitsViewport(page);
+  await page.setViewportSize({ width: 1280, height: 720 });
   for (const path of ["/keys", "/audit"]) {
     await page.goto(path);
     await expect(page, path).toHaveURL(`${PRODUCTION_URL}/no-access`);

@@ -10,6 +10,7 @@ import type { APIRequestContext } from "@playwright/test";
 import { expect, storageStatePath, test } from "./fixtures";
 import { DemoClock } from "./pages/demo-clock";
 import { ImportsFlow } from "./pages/imports";
+import { PHONE, expectFitsViewport } from "./pages/viewport";
 import { EMULATOR_URL } from "./servers";
 
 /**
@@ -201,6 +202,43 @@ test.describe("dual control", () => {
     expect((await page.goto("/imports/not-a-request"))?.status()).toBe(404);
     const download = await page.request.get("/api/imports/not-a-request/files/ImportToken.bin");
     expect(download.status()).toBe(404);
+  });
+});
+
+test.describe("on a phone-sized screen", () => {
+  test.use({ signedInAs: "custodian", viewport: PHONE });
+
+  test("the start form, a request page and its approval card fit the screen", async ({ page, browser }) => {
+    test.setTimeout(60_000);
+    const work = await mkdtemp(join(tmpdir(), "keyport-e2e-phone-"));
+    try {
+      const flow = new ImportsFlow(page);
+      await flow.openKey("alias/data/batch-integrity");
+      await expectFitsViewport(page);
+      await flow.startImport({ justification: "E2E: the import pages at phone width" });
+      await expectFitsViewport(page);
+      const requestId = await flow.submitStart();
+      await expect(flow.downloads()).toBeVisible();
+      await expectFitsViewport(page);
+      // Right size, not real material: nobody will import it.
+      await bash("openssl rand -out EncryptedKeyMaterial.bin 512", work);
+      await flow.upload(join(work, "EncryptedKeyMaterial.bin"));
+      await page.reload();
+      await expectFitsViewport(page);
+
+      const approver = await (await browser.newContext({ storageState: storageStatePath("demo-avery"), viewport: PHONE })).newPage();
+      await approver.goto("/approvals");
+      await expect(approver.getByRole("article", { name: /Import into alias\/data\/batch-integrity/ })).toBeVisible();
+      await expectFitsViewport(approver);
+      await approver.context().close();
+
+      await page.goto(`/imports/${requestId}`);
+      await page.getByRole("button", { name: "Cancel request…" }).click();
+      await page.getByRole("button", { name: "Cancel the request" }).click();
+      await expect(flow.state("Cancelled")).toBeVisible();
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   });
 });
 

@@ -14,6 +14,7 @@ test.describe("as a custodian", () => {
     await keys.open();
     await keys.waitForInventory();
     await expect(keys.rows()).toHaveCount(18);
+    await expect(keys.pagination()).toHaveText("18 keys");
     await expect(keys.table().getByText("Payments Production").first()).toBeVisible();
     await expect(keys.table().getByText("Data Platform Staging").first()).toBeVisible();
     for (const state of ["Pending import", "Enabled", "Disabled", "Pending deletion"])
@@ -36,7 +37,9 @@ test.describe("as a custodian", () => {
     await expect(keys.row("partner-export-signing")).toBeVisible();
     await expect(keys.row("fraud-score-mac")).toBeVisible();
     await expect(keys.row("settlement-kek")).toHaveCount(0);
-    for (const badge of await keys.rows().locator("td:nth-child(5)").allInnerTexts()) expect(badge.trim()).toBe("Pending import");
+    const badges = await keys.rows().locator("td:nth-child(5)").allInnerTexts();
+    expect(badges.length, "one state per listed key").toBe(await keys.rows().count());
+    for (const badge of badges) expect(badge.trim()).toBe("Pending import");
 
     await keys.filter("Key spec").selectOption("RSA_4096");
     await expect(page).toHaveURL(/spec=RSA_4096/);
@@ -53,6 +56,7 @@ test.describe("as a custodian", () => {
     await expect(page).toHaveURL(/q=pin-block/);
     await expect(keys.rows()).toHaveCount(1);
     await expect(keys.row("alias/payments/pin-block-kek")).toBeVisible();
+    await expect(keys.pagination()).toHaveText("1 key");
 
     await page.goto("/keys?q=no-such-key-anywhere");
     await expect(page.getByRole("heading", { name: "No keys match these filters" })).toBeVisible();
@@ -74,7 +78,42 @@ test.describe("as a custodian", () => {
     await expect(keys.rows().locator("td:nth-child(6)").filter({ hasText: "Never expires" })).toHaveCount(0);
     const count = await keys.rows().count();
     expect(count).toBeGreaterThan(0);
-    for (const cell of await keys.rows().locator("td:nth-child(6)").allInnerTexts()) expect(cell).toMatch(/Expires (in|next week)/);
+    const cells = await keys.rows().locator("td:nth-child(6)").allInnerTexts();
+    expect(cells.length, "one expiry per listed key").toBe(count);
+    for (const cell of cells) expect(cell).toMatch(/Expires (in|next week)/);
+  });
+
+  test("sorts by key material without mixing dated, never-expiring and missing material", async ({ page }) => {
+    const keys = new KeysPage(page);
+    await keys.open("?sort=validTo");
+    await keys.waitForInventory();
+    const group = (cell: string) => (/^Expire[sd] /.test(cell) ? 0 : cell === "Never expires" ? 1 : 2);
+    for (const dir of ["asc", "desc"] as const) {
+      await keys.open(`?sort=validTo&dir=${dir}`);
+      const cells = (await keys.rows().locator("td:nth-child(6)").allInnerTexts()).map((c) => c.trim().split("\n")[0]!);
+      expect(cells).toHaveLength(18);
+      const groups = cells.map(group);
+      // Ascending: dated, never, none. Descending: never, dated, none (no material stays last).
+      const order = dir === "asc" ? [0, 1, 2] : [1, 0, 2];
+      const ranks = groups.map((g) => order.indexOf(g));
+      expect(ranks, cells.join(" | ")).toEqual([...ranks].sort((a, b) => a - b));
+      expect(new Set(groups), "the seed has keys of every kind").toEqual(new Set([0, 1, 2]));
+    }
+  });
+
+  test("a page past the end opens the last page, and counts read right", async ({ page }) => {
+    const keys = new KeysPage(page);
+    await keys.open();
+    await keys.waitForInventory();
+    await page.goto("/keys?page=2");
+    await expect(page).toHaveURL(/\/keys$/);
+    await expect(keys.rows()).toHaveCount(18);
+    await expect(keys.pagination()).toHaveText("18 keys");
+
+    await page.goto("/keys?q=pin-block&sort=validTo&page=7");
+    await expect(page).toHaveURL(/\/keys\?q=pin-block&sort=validTo$/);
+    await expect(keys.rows()).toHaveCount(1);
+    await expect(keys.pagination()).toHaveText("1 key");
   });
 
   test("opens a key's page with its metadata and live key material history", async ({ page, expectAccessible }) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDate, formatDateTime, formatDuration, formatRelative } from "./format";
+import { formatCount, formatDate, formatDateTime, formatDuration, formatRelative } from "./format";
 
 const now = Date.parse("2026-11-28T12:00:00Z");
 
@@ -26,5 +26,17 @@ describe("format", () => {
     [15 * 60, "15 minutes"],
   ])("says a session of %i seconds lasts %s", (seconds, expected) => {
     expect(formatDuration(seconds)).toBe(expected);
+  });
+
+  it.each([
+    [0, "key", undefined, "0 keys"],
+    [1, "key", undefined, "1 key"],
+    [18, "key", undefined, "18 keys"],
+    [1204, "event", undefined, "1,204 events"],
+    [1, "account Region", undefined, "1 account Region"],
+    [1, "person", "people", "1 person"],
+    [3, "person", "people", "3 people"],
+  ])("counts %i %s", (count, one, other, expected) => {
+    expect(formatCount(count, one, other)).toBe(expected);
   });
 });

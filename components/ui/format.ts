@@ -54,3 +54,13 @@ export function formatDuration(seconds: number): string {
   const m = Math.round(seconds / 60);
   return m % 60 === 0 ? hours.format(m / 60) : minutes.format(m);
 }
+
+const pluralRules = new Intl.PluralRules("en");
+
+/**
+ * A count with its noun in the right number: "1 key", "18 keys", "1,204 events". `other` defaults to `one`
+ * plus "s"; give it for irregular nouns ("1 person", "3 people").
+ */
+export function formatCount(count: number, one: string, other = `${one}s`): string {
+  return `${count.toLocaleString("en")} ${pluralRules.select(count) === "one" ? one : other}`;
+}

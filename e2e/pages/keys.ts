@@ -32,6 +32,11 @@ export class KeysPage {
     return this.page.getByRole("search", { name: "Filter keys" }).getByLabel(label, { exact: true });
   }
 
+  /** The count of keys under the table, and the page links when there is more than one page. */
+  pagination(): Locator {
+    return this.page.getByRole("navigation", { name: "Pages of keys" });
+  }
+
   inventoryPanel(): Locator {
     return this.page.getByRole("region", { name: "Inventory" });
   }

@@ -95,8 +95,14 @@ export type AuditFilter = {
   to?: Date;
   action?: AuditAction | readonly AuditAction[];
   requestId?: string;
+  /** The start of a request id, as the screens show it shortened ("82ca661b"). */
+  requestIdPrefix?: string;
   targetId?: string;
   region?: string;
   keyArn?: string;
   actorSubject?: string;
+  /** Events about one of these key ARNs (none: no event), or about a key whose id starts so. */
+  key?: { arns: readonly string[] } | { idPrefix: string };
+  /** Events by a person named by their id, their e-mail (as a sign-in recorded it) or part of their name. */
+  person?: string;
 };

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, gte, inArray, lt, type SQL } from "drizzle-orm";
+import { and, eq, gte, ilike, inArray, like, lt, or, sql, type SQL } from "drizzle-orm";
 import { auditEvents } from "@/lib/db/schema";
 import type { AuditEvent, AuditFilter, JsonValue } from "./events";
 
@@ -71,11 +71,32 @@ export function auditFilterConditions(filter: AuditFilter): SQL[] {
     c.push(actions.length === 1 ? eq(auditEvents.action, actions[0]!) : inArray(auditEvents.action, [...actions]));
   }
   if (filter.requestId !== undefined) c.push(eq(auditEvents.requestId, filter.requestId));
+  if (filter.requestIdPrefix !== undefined) c.push(like(auditEvents.requestId, `${escapeLike(filter.requestIdPrefix)}%`));
+  if (filter.key !== undefined) {
+    if ("idPrefix" in filter.key) c.push(like(auditEvents.keyArn, `%:key/${escapeLike(filter.key.idPrefix)}%`));
+    else c.push(filter.key.arns.length > 0 ? inArray(auditEvents.keyArn, [...filter.key.arns]) : sql`false`);
+  }
+  if (filter.person !== undefined) {
+    const person = filter.person.trim();
+    c.push(
+      or(
+        eq(auditEvents.actorSubject, person),
+        ilike(auditEvents.actorName, `%${escapeLike(person)}%`),
+        // E-mail addresses are not a column: sign-ins (and refusals) record them in their details.
+        sql`${auditEvents.actorSubject} IN (SELECT actor_subject FROM audit_events WHERE lower(details->>'email') = lower(${person}))`,
+      )!,
+    );
+  }
   if (filter.targetId !== undefined) c.push(eq(auditEvents.targetId, filter.targetId));
   if (filter.region !== undefined) c.push(eq(auditEvents.region, filter.region));
   if (filter.keyArn !== undefined) c.push(eq(auditEvents.keyArn, filter.keyArn));
   if (filter.actorSubject !== undefined) c.push(eq(auditEvents.actorSubject, filter.actorSubject));
   return c;
+}
+
+/** `value` matched literally inside a LIKE pattern. */
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }
 
 export function whereAll(conditions: SQL[]): SQL | undefined {

@@ -61,7 +61,15 @@ describe("every server action and route handler", () => {
   });
 });
 
-describe.runIf(cases.length > 0)("refuses callers who may not use it, and its handler never starts", () => {
+// Not skipped when the scan finds nothing: an empty scan is a broken scan, and must fail rather than pass.
+describe("refuses callers who may not use it, and its handler never starts", () => {
+  it("has guarded entry points and refusals to try", () => {
+    expect(found.routes.length, "route modules found").toBeGreaterThan(0);
+    expect(found.actionModules.length, "server action modules found").toBeGreaterThan(0);
+    expect(entries.length, "guarded entry points loaded").toBeGreaterThan(0);
+    expect(cases.length, "refusal cases").toBeGreaterThan(0);
+  });
+
   it.each(cases.map((c) => [c.entry.label, c.who, c] as const))("%s as %s", async (_label, _who, c) => {
     const before = (await auditHead(database.database.db)).lastSeq;
     const outcome = await attempt(c);

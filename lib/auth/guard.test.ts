@@ -262,13 +262,17 @@ describe("defineRoute", () => {
     ]);
   });
 
-  it("answers 404 for params and 422 for a query that do not parse", async () => {
+  it("answers 404 for params and 400 for a query that do not parse", async () => {
     const { route, handler } = exportRoute();
     current = as("auditor");
     expect((await route(request(), context({ id: "../etc" }))).status).toBe(404);
     const invalid = await route(request("http://keyport.test/api/audit/1?format=xml"), context({ id: "1" }));
-    expect(invalid.status).toBe(422);
-    await expect(invalid.json()).resolves.toMatchObject({ code: "invalid_input", fieldErrors: { format: [expect.any(String)] } });
+    expect(invalid.status).toBe(400);
+    await expect(invalid.json()).resolves.toMatchObject({
+      code: "invalid_input",
+      message: expect.stringMatching(/^The request's parameters are not valid\. format: /),
+      fieldErrors: { format: [expect.any(String)] },
+    });
     expect(handler).not.toHaveBeenCalled();
   });
 

@@ -181,7 +181,7 @@ type ProtectedRouteSpec<PS extends z.ZodType | undefined, QS extends z.ZodType |
   permission: Permission;
   /** Validates the dynamic segments; anything that does not parse is a 404. */
   params?: PS;
-  /** Validates the query string; anything that does not parse is a 422 with fieldErrors. */
+  /** Validates the query string; anything that does not parse is a 400 naming each problem, with fieldErrors. */
   query?: QS;
 };
 
@@ -242,7 +242,7 @@ function crossOriginResponse(kind: GuardInfo["kind"], name: string, reason: stri
 /**
  * Wraps a route handler: `export const GET = defineRoute({ permission: "audit.export", query }, handler)`.
  * Order: origin (403 for a state-changing request from another site, see crossOriginReason), session (401),
- * permission (403), params (404), query (422), handler. Permission comes before
+ * permission (403), params (404), query (400), handler. Permission comes before
  * parsing, unlike STYLE.md's list, so that a caller without the role learns nothing about valid input.
  * Known errors answer with their status; unknown ones 500 with a reference.
  */
@@ -309,7 +309,10 @@ export function defineRoute(
         const parsed = spec.query.safeParse(Object.fromEntries(request.nextUrl.searchParams));
         if (!parsed.success) {
           emit({ kind: "route", name, outcome: "invalid_input" });
-          return json({ code: "invalid_input", message: "The request's parameters are not valid.", fieldErrors: fieldErrorsOf(parsed.error) }, 422);
+          // 400: the URL itself is malformed (422 is for a body that parses but cannot be processed).
+          const fieldErrors = fieldErrorsOf(parsed.error);
+          const summary = Object.entries(fieldErrors).map(([field, messages]) => `${field || "query"}: ${messages.join(" ")}`);
+          return json({ code: "invalid_input", message: `The request's parameters are not valid. ${summary.join(" ")}`, fieldErrors }, 400);
         }
         query = parsed.data;
       }

@@ -108,6 +108,11 @@ export async function keyFacets() {
   return queries.facetValues(await getDb());
 }
 
+/** ARNs of the keys carrying an alias (see queries.keyArnsWithAlias), for filters that name keys by alias. */
+export async function keyArnsForAlias(alias: string): Promise<string[]> {
+  return queries.keyArnsWithAlias(await getDb(), alias);
+}
+
 /** One EXTERNAL key from the cache, memoized for the current request (layout and page share the lookup). */
 export const getKey = cache(async (targetId: string, region: string, keyId: string) => {
   return queries.getExternalKey(await getDb(), targetId, region, keyId);

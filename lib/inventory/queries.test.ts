@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, testDrivers, type TestDatabase } from "@/lib/db/testing";
 import type { KeyMetadata } from "@/lib/kms/operations";
-import { getExternalKey, knownKeys, upsertDescribed } from "./queries";
+import { applyAliases, getExternalKey, keyArnsWithAlias, knownKeys, listExternalKeys, upsertDescribed } from "./queries";
+import { compareMaterial } from "./sort";
 
 /**
  * upsertDescribed hands its rows to the database as one JSON document, so nothing in TypeScript checks that
@@ -93,5 +94,81 @@ describe.each(testDrivers())("upsertDescribed on %s", (driver) => {
       deletionDate: changed.deletionDate,
       lastDescribedAt: at,
     });
+  });
+});
+
+describe.each(testDrivers())("sorting by key material on %s", (driver) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase(driver);
+  });
+  afterAll(async () => {
+    await db?.cleanup();
+  });
+
+  const id = (n: number) => `${String(n).repeat(8)}-0000-4000-8000-000000000000`;
+  const material = (n: number, keyState: string, expirationModel: string | null, validTo: string | null): KeyMetadata => ({
+    ...external,
+    keyId: id(n),
+    arn: `arn:aws:kms:eu-west-1:222222222222:key/${id(n)}`,
+    keyState,
+    expirationModel,
+    validTo: validTo ? new Date(validTo) : null,
+  });
+  const keys = [
+    material(6, "Enabled", "KEY_MATERIAL_DOES_NOT_EXPIRE", null),
+    material(1, "PendingImport", null, null),
+    material(4, "Enabled", "KEY_MATERIAL_EXPIRES", "2027-01-01T00:00:00Z"),
+    material(2, "Enabled", "KEY_MATERIAL_DOES_NOT_EXPIRE", null),
+    material(5, "PendingImport", "KEY_MATERIAL_EXPIRES", "2026-11-01T00:00:00Z"),
+    material(3, "Enabled", "KEY_MATERIAL_EXPIRES", "2026-12-03T00:00:00Z"),
+    material(7, "PendingImport", "KEY_MATERIAL_DOES_NOT_EXPIRE", null),
+    material(8, "Enabled", null, null),
+  ];
+
+  it.each(["asc", "desc"] as const)("orders %s as the column groups them, never mixing the groups", async (direction) => {
+    await upsertDescribed(db.database.db, "t", "eu-west-1", keys, new Date("2026-11-28T10:00:00.000Z"));
+    const { rows, total } = await listExternalKeys(db.database.db, {}, { sort: "validTo", direction, page: 1, pageSize: 50 });
+    expect(total).toBe(keys.length);
+    const expected = {
+      asc: [5, 3, 4, 2, 6, 1, 7, 8],
+      desc: [2, 6, 4, 3, 5, 1, 7, 8],
+    }[direction].map(id);
+    expect(rows.map((r) => r.keyId)).toEqual(expected);
+    // The SQL and the pure comparator the column shares agree.
+    expect([...rows].sort((a, b) => compareMaterial(a, b, direction)).map((r) => r.keyId)).toEqual(expected);
+  });
+});
+
+describe.each(testDrivers())("keys by alias on %s", (driver) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase(driver);
+  });
+  afterAll(async () => {
+    await db?.cleanup();
+  });
+
+  it("finds a key by its full alias, or by the alias's end without alias/; nothing for an alias no key carries", async () => {
+    const other = { ...external, keyId: "5555abcd-12ab-34cd-56ef-1234567890ab", arn: "arn:aws:kms:eu-west-1:222222222222:key/5555abcd-12ab-34cd-56ef-1234567890ab" };
+    await upsertDescribed(db.database.db, "t", "eu-west-1", [external, other, awsKms], new Date("2026-11-28T10:00:00.000Z"));
+    await applyAliases(
+      db.database.db,
+      "t",
+      "eu-west-1",
+      new Map([
+        [external.keyId, ["alias/payments/settlement-kek", "alias/settlement_v2"]],
+        [other.keyId, ["alias/data/settlement-kek-old"]],
+      ]),
+    );
+    const find = (alias: string) => keyArnsWithAlias(db.database.db, alias);
+    expect(await find("alias/payments/settlement-kek")).toEqual([external.arn]);
+    expect(await find("settlement-kek")).toEqual([external.arn]);
+    expect(await find("payments/settlement-kek")).toEqual([external.arn]);
+    expect(await find("settlement_v2")).toEqual([external.arn]);
+    // "_" is literal, not LIKE's any-character.
+    expect(await find("settlementXv2")).toEqual([]);
+    expect(await find("alias/settlement-kek")).toEqual([]);
+    expect(await find("kek")).toEqual([]);
   });
 });

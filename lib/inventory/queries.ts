@@ -3,7 +3,7 @@ import { and, asc, count, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQ
 import type { Db } from "@/lib/db";
 import { tables } from "@/lib/db";
 import type { KeyMetadata } from "@/lib/kms/operations";
-import type { SortKey } from "./sort";
+import { MATERIAL_RANK, type SortKey } from "./sort";
 
 /** The only code that reads or writes the inventory tables. */
 
@@ -287,6 +287,16 @@ function externalWhere(filter: KeyFilter): SQL {
   return and(...conditions)!;
 }
 
+/** `materialGroup` (./sort.ts) in SQL, ranked as `MATERIAL_RANK` ranks it for the direction. */
+function materialRank(direction: "asc" | "desc"): SQL {
+  const rank = MATERIAL_RANK[direction];
+  return sql`CASE
+    WHEN ${k.keyState} = 'PendingImport' AND ${k.validTo} IS NULL THEN ${sql.raw(String(rank.none))}
+    WHEN ${k.expirationModel} = 'KEY_MATERIAL_DOES_NOT_EXPIRE' THEN ${sql.raw(String(rank.never))}
+    WHEN ${k.validTo} IS NULL THEN ${sql.raw(String(rank.none))}
+    ELSE ${sql.raw(String(rank.dated))} END`;
+}
+
 function orderBy(sort: SortKey, direction: "asc" | "desc"): SQL[] {
   const dir = direction === "asc" ? asc : desc;
   const nullsLast = (column: SQL) => sql`${column} ${sql.raw(direction === "asc" ? "ASC" : "DESC")} NULLS LAST`;
@@ -304,7 +314,7 @@ function orderBy(sort: SortKey, direction: "asc" | "desc"): SQL[] {
     case "state":
       return [dir(k.keyState), asc(k.keyId)];
     case "validTo":
-      return [nullsLast(sql`${k.validTo}`), asc(k.keyId)];
+      return [materialRank(direction), nullsLast(sql`${k.validTo}`), asc(k.keyId)];
     case "created":
       return [nullsLast(sql`${k.creationDate}`), asc(k.keyId)];
   }
@@ -347,4 +357,20 @@ export async function getExternalKey(db: Db, targetId: string, region: string, k
     .where(and(eq(k.targetId, targetId), eq(k.region, region), eq(k.keyId, keyId), eq(k.origin, "EXTERNAL")))
     .limit(1);
   return rows[0] ?? null;
+}
+
+/**
+ * ARNs of the EXTERNAL keys carrying an alias: "alias/payments/settlement-kek" exactly, or, without the
+ * "alias/" prefix, any alias ending in that name ("settlement-kek", "payments/settlement-kek").
+ */
+export async function keyArnsWithAlias(db: Db, alias: string): Promise<string[]> {
+  const matches = alias.startsWith("alias/")
+    ? sql`${alias} = ANY(${k.aliases})`
+    : sql`EXISTS (SELECT 1 FROM unnest(${k.aliases}) AS a(name) WHERE a.name = ${`alias/${alias}`} OR a.name LIKE ${`%/${alias.replace(/[\\%_]/g, (c) => `\\${c}`)}`})`;
+  const rows = await db
+    .select({ arn: k.arn })
+    .from(k)
+    .where(and(eq(k.origin, "EXTERNAL"), matches))
+    .orderBy(asc(k.arn));
+  return rows.map((row) => row.arn);
 }

@@ -6,12 +6,14 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { formatDateTime } from "@/components/ui/format";
 import { ListIcon } from "@/components/ui/icons";
 import { PageHeader } from "@/components/ui/page-header";
-import { AUDIT_ACTIONS, auditHead, listAuditEvents, type AuditEvent } from "@/lib/audit";
+import { auditHead, listAuditEvents, type AuditEvent } from "@/lib/audit";
 import { auditActionLabel } from "@/lib/audit/labels";
-import { auditPageQuerySchema, auditQueryString, toAuditFilter, type AuditPageQuery } from "@/lib/audit/schemas";
+import { auditPageQuerySchema, auditQueryString, toAuditFilter } from "@/lib/audit/schemas";
 import { requirePageSession } from "@/lib/auth/pages";
 import { can } from "@/lib/auth/permissions";
 import { getDb } from "@/lib/db";
+import { keyArnsForAlias } from "@/lib/inventory";
+import { AuditFilters, type AuditFilterValues } from "./_components/audit-filters";
 import { VerifyPanel } from "./_components/verify-panel";
 
 export const metadata: Metadata = { title: "Audit" };
@@ -20,24 +22,55 @@ const PAGE_SIZE = 50;
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const session = await requirePageSession("audit.read");
-  const query = auditPageQuerySchema.parse(await searchParams);
+  const raw = await searchParams;
+  const parsed = auditPageQuerySchema.safeParse(raw);
   const db = await getDb();
-  const [head, page] = await Promise.all([
-    auditHead(db),
-    listAuditEvents(db, toAuditFilter(query), { limit: PAGE_SIZE, before: query.before }),
-  ]);
-  const filtered = !!(query.action || query.from || query.to || query.request);
+  const head = await auditHead(db);
   const canExport = can(session.user.roles, "audit.export");
   const canVerify = can(session.user.roles, "audit.verify");
-  const exportQuery = { action: query.action, from: query.from, to: query.to, request: query.request };
+
+  if (head.lastSeq === 0) {
+    return (
+      <>
+        <PageHeader title="Audit" description={DESCRIPTION} />
+        <EmptyState icon={<ListIcon />} title="No audit events yet">
+          Every step of every import is recorded here in a hash chain that auditors can verify and export as CSV or JSON Lines.
+        </EmptyState>
+      </>
+    );
+  }
+
+  if (!parsed.success) {
+    // A filter that cannot be applied lists nothing: listing everything would look like its result.
+    const errors: Partial<Record<keyof AuditFilterValues, string[]>> = {};
+    for (const issue of parsed.error.issues) (errors[String(issue.path[0]) as keyof AuditFilterValues] ??= []).push(issue.message);
+    return (
+      <>
+        <PageHeader title="Audit" description={DESCRIPTION} />
+        <div className="space-y-4">
+          {canVerify && <VerifyPanel head={{ lastSeq: head.lastSeq, lastHash: head.lastHash }} />}
+          <p role="alert" className="rounded-card border border-state-expired-ring bg-state-expired-bg px-4 py-3 text-sm text-state-expired-fg">
+            These filters cannot be applied, so no events are listed. Correct the {Object.keys(errors).length === 1 ? "field" : "fields"} marked below, or
+            clear the filters.
+          </p>
+          <AuditFilters values={rawValues(raw)} errors={errors} />
+        </div>
+      </>
+    );
+  }
+
+  const query = parsed.data;
+  const page = await listAuditEvents(db, await toAuditFilter(query, keyArnsForAlias), { limit: PAGE_SIZE, before: query.before });
+  const filtered = !!(query.action || query.from || query.to || query.request || query.key || query.person);
+  const exportQuery = { action: query.action, from: query.from, to: query.to, request: query.request, key: query.key, person: query.person };
 
   return (
     <>
       <PageHeader
         title="Audit"
-        description="The tamper-evident history of every sign-in, request, download, approval and import. Each event carries the hash of the one before it."
+        description={DESCRIPTION}
         actions={
-          canExport && head.lastSeq > 0 ? (
+          canExport ? (
             <>
               <a href={`/api/audit/export${auditQueryString({ ...exportQuery, format: "csv" })}`} className="h-9 rounded-md bg-white px-3 py-2 text-sm font-medium text-ink-800 ring-1 ring-ink-300 hover:bg-ink-50">
                 Export CSV
@@ -49,81 +82,47 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           ) : undefined
         }
       />
-      {head.lastSeq === 0 ? (
-        <EmptyState icon={<ListIcon />} title="No audit events yet">
-          Every step of every import is recorded here in a hash chain that auditors can verify and export as CSV or JSON Lines.
-        </EmptyState>
-      ) : (
-        <div className="space-y-4">
-          {canVerify && <VerifyPanel head={{ lastSeq: head.lastSeq, lastHash: head.lastHash }} />}
-          <AuditFilters query={query} />
-          {page.events.length === 0 ? (
-            <EmptyState icon={<ListIcon />} title={filtered ? "No events match these filters" : "No events on this page"}>
-              <Link href="/audit" className="font-medium text-accent-700 underline">
-                Show every event
-              </Link>
-            </EmptyState>
-          ) : (
-            <AuditTable events={page.events} />
+      <div className="space-y-4">
+        {canVerify && <VerifyPanel head={{ lastSeq: head.lastSeq, lastHash: head.lastHash }} />}
+        <AuditFilters values={exportQuery} />
+        {page.events.length === 0 ? (
+          <EmptyState icon={<ListIcon />} title={filtered ? "No events match these filters" : "No events on this page"}>
+            <Link href="/audit" className="font-medium text-accent-700 underline">
+              Show every event
+            </Link>
+          </EmptyState>
+        ) : (
+          <AuditTable events={page.events} />
+        )}
+        <nav aria-label="Pages of events" className="flex justify-end gap-2 text-sm">
+          {query.before && (
+            <Link href={`/audit${auditQueryString({ ...query, before: undefined })}`} className="rounded-md bg-white px-3 py-1.5 font-medium ring-1 ring-ink-300 hover:bg-ink-50">
+              Newest
+            </Link>
           )}
-          <nav aria-label="Pages of events" className="flex justify-end gap-2 text-sm">
-            {query.before && (
-              <Link href={`/audit${auditQueryString({ ...query, before: undefined })}`} className="rounded-md bg-white px-3 py-1.5 font-medium ring-1 ring-ink-300 hover:bg-ink-50">
-                Newest
-              </Link>
-            )}
-            {page.nextBefore && (
-              <Link href={`/audit${auditQueryString({ ...query, before: page.nextBefore })}`} className="rounded-md bg-white px-3 py-1.5 font-medium ring-1 ring-ink-300 hover:bg-ink-50">
-                Older events
-              </Link>
-            )}
-          </nav>
-        </div>
-      )}
+          {page.nextBefore && (
+            <Link href={`/audit${auditQueryString({ ...query, before: page.nextBefore })}`} className="rounded-md bg-white px-3 py-1.5 font-medium ring-1 ring-ink-300 hover:bg-ink-50">
+              Older events
+            </Link>
+          )}
+        </nav>
+      </div>
     </>
   );
 }
 
-function AuditFilters({ query }: { query: AuditPageQuery }) {
-  const input = "h-9 rounded-md border border-ink-300 bg-white px-2 text-sm text-ink-900 shadow-sm";
-  return (
-    <form method="get" action="/audit" role="search" aria-label="Filter events" className="flex flex-wrap items-end gap-3 rounded-card bg-white p-4 shadow-card ring-1 ring-ink-200">
-      <div className="flex flex-col gap-1">
-        <label htmlFor="audit-action" className="text-xs font-medium text-ink-600">
-          Action
-        </label>
-        <select id="audit-action" name="action" defaultValue={query.action ?? ""} className={`${input} min-w-56`}>
-          <option value="">All actions</option>
-          {AUDIT_ACTIONS.map((a) => (
-            <option key={a} value={a}>
-              {auditActionLabel(a)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="flex flex-col gap-1">
-        <label htmlFor="audit-from" className="text-xs font-medium text-ink-600">
-          From (UTC)
-        </label>
-        <input id="audit-from" name="from" type="date" defaultValue={query.from} className={input} />
-      </div>
-      <div className="flex flex-col gap-1">
-        <label htmlFor="audit-to" className="text-xs font-medium text-ink-600">
-          To (UTC, inclusive)
-        </label>
-        <input id="audit-to" name="to" type="date" defaultValue={query.to} className={input} />
-      </div>
-      <div className="flex min-w-72 flex-1 flex-col gap-1">
-        <label htmlFor="audit-request" className="text-xs font-medium text-ink-600">
-          Import request id
-        </label>
-        <input id="audit-request" name="request" defaultValue={query.request} placeholder="e.g. 3f2c…" className={`${input} font-mono`} />
-      </div>
-      <button type="submit" className="h-9 rounded-md bg-ink-800 px-4 text-sm font-medium text-white hover:bg-ink-900">
-        Apply
-      </button>
-    </form>
-  );
+const DESCRIPTION =
+  "The tamper-evident history of every sign-in, request, download, approval and import. Each event carries the hash of the one before it.";
+
+/** The filters as the URL holds them, to show them back as typed. */
+function rawValues(raw: Record<string, string | string[] | undefined>): AuditFilterValues {
+  const out: AuditFilterValues = {};
+  for (const name of ["action", "from", "to", "request", "key", "person"] as const) {
+    const value = raw[name];
+    const text = Array.isArray(value) ? value[0] : value;
+    if (text !== undefined) out[name] = text.slice(0, 2048);
+  }
+  return out;
 }
 
 function AuditTable({ events }: { events: AuditEvent[] }) {

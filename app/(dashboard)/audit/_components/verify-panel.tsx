@@ -1,6 +1,7 @@
 "use client";
 
 import { useState, useTransition } from "react";
+import { formatCount } from "@/components/ui/format";
 import { verifyAuditTrail, type VerificationDto } from "../actions";
 
 const REASONS: Record<string, string> = {
@@ -31,7 +32,7 @@ export function VerifyPanel({ head }: { head: { lastSeq: number; lastHash: strin
             Hash chain
           </h2>
           <p className="text-sm text-ink-600">
-            {head.lastSeq.toLocaleString("en")} events. Head: <code className="break-all font-mono text-xs">{head.lastHash}</code>
+            {formatCount(head.lastSeq, "event")}. Head: <code className="break-all font-mono text-xs">{head.lastHash}</code>
           </p>
         </div>
         <button
@@ -46,14 +47,14 @@ export function VerifyPanel({ head }: { head: { lastSeq: number; lastHash: strin
       <div aria-live="polite">
         {result?.ok === true && (
           <p className="mt-3 rounded-md border border-state-enabled-ring bg-state-enabled-bg px-3 py-2 text-sm text-state-enabled-fg">
-            The chain is intact: {result.count.toLocaleString("en")} events, each hash recomputed and linked to the one before. Last event #
+            The chain is intact: {formatCount(result.count, "event")}, each hash recomputed and linked to the one before. Last event #
             {result.lastSeq}.
           </p>
         )}
         {result?.ok === false && (
           <p role="alert" className="mt-3 rounded-md border border-state-expired-ring bg-state-expired-bg px-3 py-2 text-sm text-state-expired-fg">
             The chain is broken at event #{result.brokenAt.seq} (<code className="font-mono text-xs">{result.brokenAt.id}</code>):{" "}
-            {REASONS[result.brokenAt.reason] ?? result.brokenAt.reason}. {result.count.toLocaleString("en")} events before it verified. Preserve the
+            {REASONS[result.brokenAt.reason] ?? result.brokenAt.reason}. {formatCount(result.count, "event")} before it verified. Preserve the
             database and export for investigation.
           </p>
         )}

@@ -6,7 +6,7 @@ import { RequestsTable, type TargetNames } from "@/components/imports/requests-t
 import { Badge, KeyStateBadge } from "@/components/ui/badge";
 import { CountdownProvider } from "@/components/ui/countdown";
 import { EmptyState } from "@/components/ui/empty-state";
-import { formatDateTime, formatRelative } from "@/components/ui/format";
+import { formatCount, formatDateTime, formatRelative } from "@/components/ui/format";
 import { UploadIcon } from "@/components/ui/icons";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageSession } from "@/lib/auth/pages";
@@ -155,7 +155,7 @@ async function PendingView({ now, targets, canRequest, warningDays }: { now: num
       </Section>
       <Section
         id="expiring"
-        title={`Key material expiring within ${warningDays} days`}
+        title={`Key material expiring within ${formatCount(warningDays, "day")}`}
         count={expiring.total}
         hint="When ValidTo passes, KMS deletes the material and the key stops working until the same material is imported again."
       >
@@ -163,7 +163,7 @@ async function PendingView({ now, targets, canRequest, warningDays }: { now: num
           <KeyList
             rows={expiring.rows}
             targets={targets}
-            caption={`Key material expiring within ${warningDays} days`}
+            caption={`Key material expiring within ${formatCount(warningDays, "day")}`}
             detail={(key) =>
               key.validTo ? (
                 <span title={formatDateTime(key.validTo)}>
@@ -173,7 +173,7 @@ async function PendingView({ now, targets, canRequest, warningDays }: { now: num
             }
           />
         ) : (
-          <Quiet>No key material expires in the next {warningDays} days.</Quiet>
+          <Quiet>No key material expires in the next {formatCount(warningDays, "day")}.</Quiet>
         )}
       </Section>
     </div>

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { redirect } from "next/navigation";
 import { EmptyState } from "@/components/ui/empty-state";
 import { KeyIcon } from "@/components/ui/icons";
 import { PageHeader } from "@/components/ui/page-header";
@@ -11,7 +12,7 @@ import { inventoryStatus, keyFacets, listKeys } from "@/lib/inventory";
 import { keysQuerySchema, keysQueryString } from "@/lib/inventory/schemas";
 import { KeyFilters } from "./_components/key-filters";
 import { KeysTable } from "./_components/keys-table";
-import { Pagination } from "./_components/pagination";
+import { Pagination, pageCount } from "./_components/pagination";
 import { toStatusDto } from "@/lib/inventory/status-dto";
 import { RefreshPanel } from "./_components/refresh-panel";
 
@@ -41,6 +42,11 @@ export default async function KeysPage({ searchParams }: { searchParams: Promise
       { sort: query.sort, direction: query.dir, page: query.page, pageSize: PAGE_SIZE },
     ),
   ]);
+
+  // A page past the end (a bookmark from when there were more keys, or a hand-edited URL) opens the last
+  // page rather than an empty table under a count that contradicts it.
+  const lastPage = pageCount(total, PAGE_SIZE);
+  if (query.page > lastPage) redirect(`/keys${keysQueryString({ ...query, page: lastPage })}`);
 
   const targets = config.targets.map((t) => ({ id: t.id, name: t.name, accountId: t.accountId }));
   const regions = [...new Set(config.targets.flatMap((t) => t.regions))].sort();

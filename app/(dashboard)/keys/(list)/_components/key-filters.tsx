@@ -2,6 +2,7 @@
 
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useOptimistic, useRef, useState, useTransition, type FormEvent } from "react";
+import { formatCount } from "@/components/ui/format";
 import { keysQueryString, type KeysQuery } from "@/lib/inventory/schemas";
 
 type Option = { value: string; label: string };
@@ -119,7 +120,7 @@ export function KeyFilters({
           className="size-4 rounded border-ink-300 accent-accent-600"
         />
         <label htmlFor="filter-expiring" className="text-sm text-ink-700">
-          Expiring within {warningDays} days
+          Expiring within {formatCount(warningDays, "day")}
         </label>
       </div>
       {query.sort !== "alias" && <input type="hidden" name="sort" value={query.sort} />}

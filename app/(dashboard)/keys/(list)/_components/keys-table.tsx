@@ -8,6 +8,7 @@ import type { KeyRow } from "@/lib/inventory";
 import { keysQueryString, type KeysQuery } from "@/lib/inventory/schemas";
 import type { SortKey } from "@/lib/inventory/sort";
 import { ExpiryCell } from "@/components/key-expiry";
+import { formatCount } from "@/components/ui/format";
 
 type TargetInfo = { id: string; name: string; accountId: string };
 
@@ -75,7 +76,7 @@ export async function KeysTable({
                   {row.aliases[0] ?? <span className="italic text-ink-600">No alias</span>}
                 </span>
                 <span className="block truncate font-mono text-xs text-ink-500">{row.keyId}</span>
-                {row.aliases.length > 1 && <span className="text-xs text-ink-500">+{row.aliases.length - 1} more aliases</span>}
+                {row.aliases.length > 1 && <span className="text-xs text-ink-500">+{formatCount(row.aliases.length - 1, "more alias", "more aliases")}</span>}
               </Link>
               {/* Multi-Region sits with the key's name: a flag on a few keys did not earn a column of its own. */}
               {row.multiRegion && (

@@ -1,8 +1,25 @@
 import Link from "next/link";
+import { formatCount } from "@/components/ui/format";
 import { keysQueryString, type KeysQuery } from "@/lib/inventory/schemas";
 
+/** How many pages of `pageSize` rows `total` keys fill (at least one). The page clamps to it. */
+export function pageCount(total: number, pageSize: number): number {
+  return Math.max(1, Math.ceil(total / pageSize));
+}
+
+/**
+ * The count of keys and, when they fill more than one page, the page links. The page itself sends a page
+ * past the end to the last one, so `query.page` is in range here.
+ */
 export function Pagination({ query, total, pageSize }: { query: KeysQuery; total: number; pageSize: number }) {
-  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const pages = pageCount(total, pageSize);
+  if (pages === 1) {
+    return (
+      <nav aria-label="Pages of keys" className="text-sm text-ink-600">
+        <p>{formatCount(total, "key")}</p>
+      </nav>
+    );
+  }
   const page = Math.min(query.page, pages);
   const from = (page - 1) * pageSize + 1;
   const to = Math.min(total, page * pageSize);
@@ -17,10 +34,10 @@ export function Pagination({ query, total, pageSize }: { query: KeysQuery; total
       </Link>
     );
   return (
-    <nav aria-label="Pages of keys" className="flex items-center justify-between text-sm text-ink-600">
+    <nav aria-label="Pages of keys" className="flex flex-wrap items-center justify-between gap-2 text-sm text-ink-600">
       <p>
         <span className="font-medium text-ink-900">{from.toLocaleString("en")}</span>–<span className="font-medium text-ink-900">{to.toLocaleString("en")}</span> of{" "}
-        <span className="font-medium text-ink-900">{total.toLocaleString("en")}</span> keys
+        <span className="font-medium text-ink-900">{formatCount(total, "key")}</span>
       </p>
       <div className="flex items-center gap-2">
         {link(page - 1, "Previous", "prev")}

@@ -4,7 +4,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState, useTransition } from "react";
 import { Badge } from "@/components/ui/badge";
-import { formatDateTime, formatRelative } from "@/components/ui/format";
+import { formatCount, formatDateTime, formatRelative } from "@/components/ui/format";
 import type { InventoryStatusDto } from "@/lib/inventory/status-dto";
 import { refreshInventory } from "../actions";
 
@@ -68,11 +68,11 @@ export function RefreshPanel({ initial, canRefresh }: { initial: InventoryStatus
           </h2>
           <p className="text-sm text-ink-600" aria-live="polite">
             {running
-              ? `Refreshing: ${listed.toLocaleString("en")} keys listed, ${described.toLocaleString("en")} of ${toDescribe.toLocaleString("en")} described.`
+              ? `Refreshing: ${formatCount(listed, "key")} listed, ${described.toLocaleString("en")} of ${toDescribe.toLocaleString("en")} described.`
               : oldestSuccess
                 ? `Every account and Region refreshed ${formatRelative(oldestSuccess, now)}.`
                 : successes.length > 0
-                  ? `${successes.length} of ${data.regions.length} account Regions refreshed; the others have not succeeded yet.`
+                  ? `${successes.length} of ${formatCount(data.regions.length, "account Region")} refreshed; the others have not succeeded yet.`
                   : "Not refreshed yet."}
             {isError && " (Status could not be updated; retrying.)"}
           </p>

@@ -74,7 +74,9 @@ export default async function KeyPage({ params }: { params: Params }) {
         </div>
       </div>
 
-      <div className="grid gap-6 lg:grid-cols-3">
+      {/* min-w-0 on the cards: a grid item is otherwise at least as wide as its widest table, which then
+          stretches the page past a phone's width instead of scrolling inside its card. */}
+      <div className="grid gap-6 lg:grid-cols-3 [&>*]:min-w-0">
         <section aria-labelledby="metadata-heading" className="rounded-card bg-white p-5 shadow-card ring-1 ring-ink-200 lg:col-span-2">
           <h2 id="metadata-heading" className="text-sm font-semibold text-ink-900">
             Key

@@ -50,38 +50,41 @@ export function MaterialHistory({ href }: { href: string }) {
   if (!data.supported)
     return <p className="text-sm text-ink-600">KMS keeps a key material history for symmetric encryption keys only.</p>;
   if (data.entries.length === 0) return <p className="text-sm text-ink-600">No key material has been imported into this key yet.</p>;
+  // Scrolls sideways inside the card on a narrow screen; focusable so a keyboard can scroll it too.
   return (
-    <table className="w-full text-left text-sm">
-      <caption className="sr-only">Key material of this key</caption>
-      <thead className="text-xs uppercase tracking-wide text-ink-500">
-        <tr>
-          <th scope="col" className="py-2 pr-4 font-semibold">Key material id</th>
-          <th scope="col" className="py-2 pr-4 font-semibold">State</th>
-          <th scope="col" className="py-2 pr-4 font-semibold">Import</th>
-          <th scope="col" className="py-2 pr-4 font-semibold">Expires</th>
-          <th scope="col" className="py-2 font-semibold">Rotated</th>
-        </tr>
-      </thead>
-      <tbody>
-        {data.entries.map((e, i) => (
-          <tr key={e.keyMaterialId ?? i} className="border-t border-ink-100 align-top">
-            <td className="max-w-56 truncate py-2 pr-4 font-mono text-xs" title={e.keyMaterialId ?? undefined}>
-              {e.keyMaterialId ?? "—"}
-              {e.description && <span className="block font-sans text-ink-500">{e.description}</span>}
-            </td>
-            <td className="py-2 pr-4">
-              <Badge tone={e.state === "CURRENT" ? "enabled" : e.state === "PENDING_ROTATION" ? "pending-import" : "neutral"}>
-                {(e.state ?? "UNKNOWN").replace(/_/g, " ").toLowerCase()}
-              </Badge>
-            </td>
-            <td className="py-2 pr-4 text-ink-700">{e.importState === "IMPORTED" ? "Imported" : e.importState === "PENDING_IMPORT" ? "Pending import" : "—"}</td>
-            <td className="py-2 pr-4 text-ink-700">
-              {e.expirationModel === "KEY_MATERIAL_DOES_NOT_EXPIRE" ? "Never" : e.validTo ? formatDateTime(e.validTo) : "—"}
-            </td>
-            <td className="py-2 text-ink-700">{e.rotationDate ? `${formatDateTime(e.rotationDate)}${e.rotationType ? ` (${e.rotationType.toLowerCase()})` : ""}` : "—"}</td>
+    <div role="region" aria-label="Key material of this key" tabIndex={0} className="relative overflow-x-auto">
+      <table className="w-full text-left text-sm">
+        <caption className="sr-only">Key material of this key</caption>
+        <thead className="text-xs uppercase tracking-wide text-ink-500">
+          <tr>
+            <th scope="col" className="py-2 pr-4 font-semibold">Key material id</th>
+            <th scope="col" className="py-2 pr-4 font-semibold">State</th>
+            <th scope="col" className="py-2 pr-4 font-semibold">Import</th>
+            <th scope="col" className="py-2 pr-4 font-semibold">Expires</th>
+            <th scope="col" className="py-2 font-semibold">Rotated</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {data.entries.map((e, i) => (
+            <tr key={e.keyMaterialId ?? i} className="border-t border-ink-100 align-top">
+              <td className="max-w-56 truncate py-2 pr-4 font-mono text-xs" title={e.keyMaterialId ?? undefined}>
+                {e.keyMaterialId ?? "—"}
+                {e.description && <span className="block font-sans text-ink-500">{e.description}</span>}
+              </td>
+              <td className="py-2 pr-4">
+                <Badge tone={e.state === "CURRENT" ? "enabled" : e.state === "PENDING_ROTATION" ? "pending-import" : "neutral"}>
+                  {(e.state ?? "UNKNOWN").replace(/_/g, " ").toLowerCase()}
+                </Badge>
+              </td>
+              <td className="py-2 pr-4 text-ink-700">{e.importState === "IMPORTED" ? "Imported" : e.importState === "PENDING_IMPORT" ? "Pending import" : "—"}</td>
+              <td className="py-2 pr-4 text-ink-700">
+                {e.expirationModel === "KEY_MATERIAL_DOES_NOT_EXPIRE" ? "Never" : e.validTo ? formatDateTime(e.validTo) : "—"}
+              </td>
+              <td className="py-2 text-ink-700">{e.rotationDate ? `${formatDateTime(e.rotationDate)}${e.rotationType ? ` (${e.rotationType.toLowerCase()})` : ""}` : "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
