@@ -204,7 +204,7 @@ function errorResponse(error: unknown, name: string): Response {
 /**
  * Wraps a route handler: `export const GET = defineRoute({ permission: "audit.export", query }, handler)`.
  * Order: session (401), permission (403), params (404), query (422), handler. Permission comes before
- * parsing, unlike STYLE.md's list, so that a caller without the role learns nothing about valid input.
+ * parsing, so that a caller without the role learns nothing about valid input (not even which ids exist).
  * Known errors answer with their status; unknown ones 500 with a reference.
  */
 export function defineRoute<PS extends z.ZodType | undefined = undefined, QS extends z.ZodType | undefined = undefined>(

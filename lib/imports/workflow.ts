@@ -37,7 +37,7 @@ import { validToProblem, type Decision, type ImportType, type StartImport } from
 import { canDo, nextState, onlyRotationLeft, TOKEN_STATES, type RequestEvent, type RequestState } from "./states";
 
 /**
- * The import workflow (DESIGN.md "Import workflow"). Every function takes its dependencies first
+ * The import workflow (lib/imports/README.md, "States"). Every function takes its dependencies first
  * (`ImportDeps`: database, KMS access, clock, policy), so tests run it against a fresh database and the
  * emulator.
  *
@@ -821,7 +821,7 @@ export type VerificationResult =
   | { method: "encrypt_decrypt" | "key_check_value" | "public_key_fingerprint"; ok: false; code: string; message: string; at: string };
 
 /**
- * DESIGN.md step 5, as `actor`: an Encrypt/Decrypt round trip for symmetric keys, a key check value
+ * Verification after an import (lib/imports/README.md, "States", step 5), as `actor`: an Encrypt/Decrypt round trip for symmetric keys, a key check value
  * (GenerateMac over KCV_MESSAGE) for HMAC keys, the SHA-256 fingerprint of the public key KMS reports for
  * asymmetric keys. The result is audited (`import.verified`) and returned.
  */
