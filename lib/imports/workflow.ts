@@ -1,5 +1,5 @@
 import "server-only";
-import { randomBytes, randomUUID } from "node:crypto";
+import { createPublicKey, randomBytes, randomUUID } from "node:crypto";
 import { appendAudit, appendAuditStandalone, SYSTEM_ACTOR, type AuditEventInput, type JsonObject } from "@/lib/audit";
 import { openSecret, SecretOpenError, sealSecret, secretAad, sha256Hex } from "@/lib/crypto";
 import type { Tx } from "@/lib/db";
@@ -440,10 +440,18 @@ export async function issueParameters(deps: ImportDeps, actor: Actor, requestId:
 
 export type ParameterFile = "WrappingPublicKey.bin" | "WrappingPublicKey.pem" | "ImportToken.bin";
 
-/** The public key as PEM (SubjectPublicKeyInfo), 64 base64 characters a line. */
+/**
+ * The public key as PEM (SubjectPublicKeyInfo), written by Node's crypto: it parses the DER first, so bytes that
+ * are not a public key fail here instead of reaching a custodian as a PEM that openssl then refuses.
+ */
 export function publicKeyPem(der: Buffer): string {
-  const lines = der.toString("base64").match(/.{1,64}/g) ?? [];
-  return `-----BEGIN PUBLIC KEY-----\n${lines.join("\n")}\n-----END PUBLIC KEY-----\n`;
+  let key;
+  try {
+    key = createPublicKey({ key: der, format: "der", type: "spki" });
+  } catch (cause) {
+    throw new Error("The wrapping public key is not a DER SubjectPublicKeyInfo, so it cannot be written as PEM.", { cause });
+  }
+  return key.export({ type: "spki", format: "pem" }).toString();
 }
 
 /**
