@@ -2,7 +2,7 @@
 export function DemoMarker() {
   return (
     <span
-      className="rounded bg-state-expiring-dot px-1.5 py-0.5 text-[11px] font-bold uppercase tracking-wider text-ink-950"
+      className="rounded bg-alert-warning-icon px-1.5 py-0.5 text-[11px] font-bold uppercase tracking-wider text-ink-950"
       title="Demo mode: an offline KMS emulator and demo people. Nothing here touches real AWS."
     >
       Demo

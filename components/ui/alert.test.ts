@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
@@ -26,5 +28,32 @@ describe("Alert", () => {
       expect(html).toContain(alertClasses[tone].box);
       expect(html).not.toMatch(/state-/);
     }
+  });
+});
+
+/** Every .ts/.tsx file under app/ and components/. */
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sources(full);
+    return /\.tsx?$/.test(entry.name) ? [full] : [];
+  });
+}
+
+describe("state colours", () => {
+  it("are picked only through components/ui/tone.ts: messages, warnings and danger buttons use the alert colours", () => {
+    const root = path.resolve(__dirname, "../..");
+    const files = [...sources(path.join(root, "app")), ...sources(path.join(root, "components"))];
+    expect(files.length).toBeGreaterThan(50);
+    const uses = files
+      .filter((file) => !file.endsWith(path.join("components", "ui", "tone.ts")))
+      .flatMap((file) =>
+        readFileSync(file, "utf8")
+          .split("\n")
+          .map((line, i) => [line, i] as const)
+          .filter(([line]) => /\b(?:bg|text|border|ring|fill|stroke|outline|divide)-state-/.test(line))
+          .map(([, i]) => `${path.relative(root, file)}:${i + 1}`),
+      );
+    expect(uses).toEqual([]);
   });
 });
