@@ -41,7 +41,7 @@ export function DecisionPanel({ decide, requestId, blobSha256, approvals, requir
 
   if (refusal) {
     return (
-      <Alert tone="warning">
+      <Alert tone="warning" role="note">
         {refusal}
       </Alert>
     );

@@ -13,6 +13,8 @@ describe("Alert", () => {
     expect(render({ tone: "danger", children: "It failed." })).toMatch(/^<div role="alert"/);
     for (const tone of ["info", "success", "warning"] as const) expect(render({ tone, children: "Note." })).toMatch(/^<div role="status"/);
     expect(render({ tone: "danger", inline: true, children: "Bad file." })).toMatch(/^<p role="alert" class="text-sm text-alert-danger-fg/);
+    // A standing explanation (why a button is missing) is a note, not news.
+    expect(render({ tone: "warning", role: "note", children: "You started this request." })).toMatch(/^<div role="note"/);
   });
 
   it("reads the title first, and keeps the icon out of the accessibility tree", () => {

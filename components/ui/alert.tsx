@@ -47,6 +47,7 @@ export function Alert({
   inline = false,
   icon = true,
   id,
+  role,
   className = "",
 }: {
   tone: AlertTone;
@@ -57,12 +58,14 @@ export function Alert({
   inline?: boolean;
   icon?: boolean;
   id?: string;
+  /** "note" for a standing explanation that is part of the page rather than news (why a button is missing). */
+  role?: "alert" | "status" | "note";
   className?: string;
 }) {
   const t = alertClasses[tone];
   if (inline) {
     return (
-      <p id={id} role={alertRole(tone)} className={`text-sm ${t.text} ${className}`}>
+      <p id={id} role={role ?? alertRole(tone)} className={`text-sm ${t.text} ${className}`}>
         {title && <span className="font-semibold">{title} </span>}
         {children}
       </p>
@@ -70,7 +73,7 @@ export function Alert({
   }
   const Icon = ICONS[tone];
   return (
-    <div id={id} role={alertRole(tone)} className={`flex items-start gap-3 rounded-card border px-4 py-3 text-sm ${t.box} ${className}`}>
+    <div id={id} role={role ?? alertRole(tone)} className={`flex items-start gap-3 rounded-card border px-4 py-3 text-sm ${t.box} ${className}`}>
       {icon && <Icon className={`mt-0.5 size-5 shrink-0 ${t.icon}`} />}
       <div className="min-w-0 flex-1 break-words">
         {title && <span className="font-semibold">{title} </span>}
