@@ -8,7 +8,9 @@
 const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
-  // PGlite breaks when bundled and would copy ~15 MB of wasm into static files (STACK.md pitfall 1).
+  // Loaded by Node at run time, not bundled: bundled, PGlite cannot find its wasm (it locates it from its own
+  // module URL; start-up fails with "...Received an instance of URL") and the build would copy its ~15 MB of
+  // wasm into the public static files.
   serverExternalPackages: ["@electric-sql/pglite", "pg"],
   async headers() {
     return [

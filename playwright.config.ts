@@ -38,7 +38,8 @@ const productionDataDir = path.join(runDir, "production");
 for (const dir of [demoDataDir, productionDataDir]) mkdirSync(dir, { recursive: true });
 export const baseURL = DEMO_URL;
 
-// Started as node directly so the PID Playwright holds is the server itself (STACK.md pitfall 6).
+// Started as node directly so the PID Playwright holds is the server itself: through npx, stopping npx leaves
+// next-server running as its child, still holding the port.
 const nextStart = (port: number) => `node node_modules/next/dist/bin/next start -H 127.0.0.1 -p ${port}`;
 
 export default defineConfig({
@@ -57,7 +58,8 @@ export default defineConfig({
     screenshot: "only-on-failure",
     launchOptions: {
       executablePath: chromiumExecutable(),
-      // Flags that work as root in this sandbox without network access (STACK.md pitfall 9).
+      // Chromium as root in a container without network access: no sandbox (refused as root), no GPU, no /dev/shm
+      // (small in containers), and nothing that phones home or shows first-run screens.
       args: [
         "--no-sandbox",
         "--disable-gpu",

@@ -2,9 +2,10 @@ import type { Config } from "tailwindcss";
 
 /**
  * Keyport's design tokens, defined once. A neutral palette (`ink`), one accent
- * (`accent`), and the state colours every badge, row highlight and countdown
+ * (`accent`), the state colours every badge, row highlight and countdown
  * uses — components pick them through `components/ui/tone.ts`, never by
- * repeating class strings.
+ * repeating class strings — and the alert colours of messages, picked through
+ * `components/ui/alert.tsx`.
  */
 const config: Config = {
   content: ["./app/**/*.{ts,tsx}", "./components/**/*.{ts,tsx}"],
@@ -41,6 +42,14 @@ const config: Config = {
           "pending-deletion": { bg: "#fef3f2", fg: "#912018", ring: "#fecdca", dot: "#f04438" },
           expiring: { bg: "#fffaeb", fg: "#93370d", ring: "#fedf89", dot: "#f79009" },
           expired: { bg: "#fef3f2", fg: "#b42318", ring: "#fda29b", dot: "#d92d20" },
+        },
+        alert: {
+          // Messages to the person (components/ui/alert.tsx), and the danger of a destructive button: what
+          // happened or what to do, never the state of a key or request, so they are not the state colours.
+          info: { bg: "#f0f6ff", fg: "#1a4597", ring: "#b9d0fb", icon: "#2f67d8" },
+          success: { bg: "#f2fbf5", fg: "#0a5536", ring: "#a8e0bf", icon: "#0e9458" },
+          warning: { bg: "#fffaf0", fg: "#7c2d0f", ring: "#f8d38a", icon: "#d96a06" },
+          danger: { bg: "#fff4f3", fg: "#a3190f", ring: "#f6b1aa", icon: "#d42a1e" },
         },
       },
       fontFamily: {

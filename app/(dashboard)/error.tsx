@@ -5,8 +5,8 @@ import { AlertIcon } from "@/components/ui/icons";
 // Never shows error.message: it may carry server detail. The digest lets an operator find the log line.
 export default function DashboardError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
   return (
-    <div role="alert" className="rounded-card border border-state-expired-ring bg-white p-8 text-center shadow-card">
-      <div className="mx-auto mb-4 flex size-12 items-center justify-center rounded-full bg-state-expired-bg text-state-expired-fg">
+    <div role="alert" className="rounded-card border border-alert-danger-ring bg-white p-8 text-center shadow-card">
+      <div className="mx-auto mb-4 flex size-12 items-center justify-center rounded-full bg-alert-danger-bg text-alert-danger-icon">
         <AlertIcon />
       </div>
       <h1 className="text-lg font-semibold">This page could not be loaded</h1>

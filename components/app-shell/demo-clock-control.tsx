@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState, useTransition } from "react";
 import { formatClockOffset } from "./clock-offset";
+import { Alert } from "@/components/ui/alert";
 
 const HOUR = 3600_000;
 const PRESETS: Array<{ label: string; ms: number }> = [
@@ -98,7 +99,7 @@ export function DemoClockControl({ offsetMs, sessionLength }: { offsetMs: number
         aria-controls={panelId}
         data-testid="demo-marker"
         onClick={() => setOpen((o) => !o)}
-        className="whitespace-nowrap rounded bg-state-expiring-dot px-1.5 py-0.5 text-[11px] font-bold text-ink-950 hover:brightness-105 focus-visible:outline-white"
+        className="whitespace-nowrap rounded bg-alert-warning-icon px-1.5 py-0.5 text-[11px] font-bold text-ink-950 hover:brightness-105 focus-visible:outline-white"
       >
         <span className="uppercase tracking-wider">Demo</span>
         {moved && <span className="font-semibold"> · clock {formatClockOffset(offsetMs)}</span>}
@@ -158,9 +159,9 @@ export function DemoClockControl({ offsetMs, sessionLength }: { offsetMs: number
           Moves Keyport&apos;s clock and the KMS emulator&apos;s for everyone. Sessions last {sessionLength} by this clock: moving further forward signs everyone out.
         </p>
         {outcome && (
-          <p role={outcome.kind === "error" ? "alert" : "status"} className={`mt-2 text-xs ${outcome.kind === "error" ? "text-state-expired-fg" : "text-state-enabled-fg"}`}>
+          <Alert tone={outcome.kind === "error" ? "danger" : "success"} inline className="mt-2 !text-xs">
             {outcome.text}
-          </p>
+          </Alert>
         )}
       </div>
     </div>

@@ -13,7 +13,7 @@ function DemoMarkerText({ offsetMs }: { offsetMs: number }) {
   );
 }
 
-const MARKER_CLASS = "whitespace-nowrap rounded bg-state-expiring-dot px-1.5 py-0.5 text-[11px] font-bold text-ink-950";
+const MARKER_CLASS = "whitespace-nowrap rounded bg-alert-warning-icon px-1.5 py-0.5 text-[11px] font-bold text-ink-950";
 
 /**
  * The visible "DEMO" marker beside the product name, in every top bar of a demo-mode Keyport. When the demo

@@ -47,7 +47,7 @@ export function SignOutButton({ className, children = "Sign out" }: { className?
         {state === "pending" ? "Signing out…" : children}
       </button>
       {state === "failed" && (
-        <p role="alert" className="px-3 pb-2 text-xs text-state-expired-fg">
+        <p role="alert" className="px-3 pb-2 text-xs text-alert-danger-fg">
           Keyport could not be reached to sign you out. Check your connection and try again.
         </p>
       )}

@@ -88,7 +88,7 @@ export function UserMenu({ user, mode, sessionLength }: UserMenuProps) {
         <p className="border-t border-ink-100 px-4 py-3 text-sm leading-5 text-ink-600">
           {mode.demo ? (
             <>
-              <span className="mr-1.5 rounded bg-state-expiring-dot px-1.5 py-0.5 text-[11px] font-bold uppercase tracking-wider text-ink-950">
+              <span className="mr-1.5 rounded bg-alert-warning-icon px-1.5 py-0.5 text-[11px] font-bold uppercase tracking-wider text-ink-950">
                 Demo
               </span>
               Demo mode: an offline KMS emulator, no real AWS.

@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useId, useState, useTransition } from "react";
 import type { ActionResult } from "@/lib/auth/guard";
 import type { DecisionOutcome } from "@/lib/imports/workflow";
+import { Alert, alertClasses, dangerButtonClasses } from "@/components/ui/alert";
 
 /** The server action that records a decision (passed in by the page: components do not import app/). */
 export type DecideAction = (input: {
@@ -40,9 +41,9 @@ export function DecisionPanel({ decide, requestId, blobSha256, approvals, requir
 
   if (refusal) {
     return (
-      <p role="note" className="rounded-md border border-state-expiring-ring bg-state-expiring-bg px-3 py-2 text-sm text-state-expiring-fg">
+      <Alert tone="warning" role="note">
         {refusal}
-      </p>
+      </Alert>
     );
   }
   if (decided) {
@@ -98,7 +99,7 @@ export function DecisionPanel({ decide, requestId, blobSha256, approvals, requir
           placeholder="e.g. Hash confirmed with the custodian by phone"
         />
         {commentError && (
-          <p id={`${id}-comment-error`} className="text-sm text-state-expired-fg">
+          <p id={`${id}-comment-error`} className="text-sm text-alert-danger-fg">
             {commentError}
           </p>
         )}
@@ -116,12 +117,12 @@ export function DecisionPanel({ decide, requestId, blobSha256, approvals, requir
           type="button"
           onClick={() => submit("reject")}
           disabled={pending}
-          className="h-9 rounded-md bg-white px-4 text-sm font-medium text-state-expired-fg ring-1 ring-inset ring-state-expired-ring hover:bg-state-expired-bg disabled:opacity-60"
+          className={`h-9 rounded-md px-4 text-sm font-medium disabled:opacity-60 ${dangerButtonClasses}`}
         >
           Reject
         </button>
       </div>
-      <p role="status" aria-live="polite" className={`text-sm ${feedback?.tone === "error" ? "text-state-expired-fg" : "text-state-enabled-fg"}`}>
+      <p role="status" aria-live="polite" className={`text-sm ${alertClasses[feedback?.tone === "error" ? "danger" : "success"].text}`}>
         {feedback?.text}
       </p>
     </div>

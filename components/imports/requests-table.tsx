@@ -3,6 +3,7 @@ import { TableCard } from "@/components/ui/table-card";
 import { RequestStateBadge } from "@/components/ui/badge";
 import { Countdown } from "@/components/ui/countdown";
 import { formatDateTime, formatRelative } from "@/components/ui/format";
+import { toneClasses } from "@/components/ui/tone";
 import { kindLabel, labelOf, personLabel, showsCountdown, wrappingLabel } from "@/lib/imports/labels";
 import type { RequestListRow } from "@/lib/imports/queries";
 
@@ -74,7 +75,7 @@ export function RequestsTable({
               <td className="whitespace-nowrap px-4 py-3">
                 <RequestStateBadge state={row.state} label={labelOf(row.state, row.kind)} />
                 {row.lastErrorCode && (row.state === "failed" || row.state === "draft") && (
-                  <span className="mt-1 block max-w-56 truncate text-xs text-state-expired-fg" title={row.lastErrorMessage ?? undefined}>
+                  <span className="mt-1 block max-w-56 truncate text-xs text-alert-danger-fg" title={row.lastErrorMessage ?? undefined}>
                     {row.lastErrorMessage}
                   </span>
                 )}
@@ -83,7 +84,7 @@ export function RequestsTable({
                 {row.parametersValidTo && showsCountdown(row.state) ? (
                   <Countdown validTo={row.parametersValidTo.toISOString()} size="sm" />
                 ) : row.parametersValidTo && row.state === "expired" ? (
-                  <span className="text-xs text-state-expired-fg">Expired {formatRelative(row.parametersValidTo, now)}</span>
+                  <span className={`text-xs ${toneClasses.expired.text}`}>Expired {formatRelative(row.parametersValidTo, now)}</span>
                 ) : (
                   <span className="text-ink-400">
                     <span aria-hidden>—</span>

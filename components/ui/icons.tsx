@@ -87,3 +87,12 @@ export function CheckIcon({ className }: IconProps) {
     </svg>
   );
 }
+
+export function InfoIcon({ className }: IconProps) {
+  return (
+    <svg {...base(className)}>
+      <circle cx="12" cy="12" r="8.5" />
+      <path d="M12 11v5m0-8h.01" />
+    </svg>
+  );
+}

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { GENESIS_HASH, canonicalJson, computeEventHash } from "./canonical";
-import { CsvRecordReader, MalformedExportError } from "./export-format";
 import type { AuditEvent } from "./events";
 
 describe("canonicalJson (RFC 8785)", () => {
@@ -52,36 +51,5 @@ describe("computeEventHash", () => {
     expect(computeEventHash(GENESIS_HASH, event)).toBe(expected);
     expect(computeEventHash(GENESIS_HASH, { ...event, seq: 2 })).not.toBe(expected);
     expect(computeEventHash("1".repeat(64), event)).not.toBe(expected);
-  });
-});
-
-describe("CsvRecordReader", () => {
-  const text = 'a,b,c\r\n1,"x, ""y""\r\nz",\r\n"",plain,"é"\r\n';
-
-  it("parses RFC 4180, telling NULL (empty) from empty string (\"\")", () => {
-    const r = new CsvRecordReader();
-    expect([...r.push(text), ...r.end()]).toEqual([
-      ["a", "b", "c"],
-      ["1", 'x, "y"\r\nz', null],
-      ["", "plain", "é"],
-    ]);
-  });
-
-  it("gives the same records however the input is split", () => {
-    for (let size = 1; size < 8; size++) {
-      const r = new CsvRecordReader();
-      const out: (string | null)[][] = [];
-      for (let i = 0; i < text.length; i += size) out.push(...r.push(text.slice(i, i + size)));
-      out.push(...r.end());
-      expect(out).toHaveLength(3);
-      expect(out[1]).toEqual(["1", 'x, "y"\r\nz', null]);
-    }
-  });
-
-  it("rejects an unterminated quote and text after a closing quote", () => {
-    expect(() => new CsvRecordReader().push('"ab"c,d\n')).toThrow(MalformedExportError);
-    const r = new CsvRecordReader();
-    r.push('"abc');
-    expect(() => r.end()).toThrow(MalformedExportError);
   });
 });

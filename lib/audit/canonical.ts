@@ -17,7 +17,8 @@ import type { AuditEvent, JsonValue } from "./events";
  * - `canonical_json` is the JSON Canonicalization Scheme, RFC 8785: no whitespace; object members sorted by
  *   their names compared as UTF-16 code units, recursively; strings escaped as ECMAScript JSON.stringify
  *   does (only `"`, `\` and control characters; \b \f \n \r \t short forms, other controls as \u00xx);
- *   numbers in ECMAScript shortest round-trip form. Members whose value is undefined do not exist.
+ *   numbers in ECMAScript shortest round-trip form. Members whose value is undefined do not exist. Strings
+ *   are Unicode text: one holding a lone surrogate is refused, as RFC 8785 (through I-JSON, RFC 7493) requires.
  *
  * The seq is inside the hashed content, so rows cannot be renumbered or reordered without breaking the chain.
  * The JSON Lines export writes exactly `content` plus "prevHash" and "hash" members (canonically), so a
@@ -27,11 +28,26 @@ import type { AuditEvent, JsonValue } from "./events";
 export const GENESIS_HASH = "0".repeat(64);
 export const CANONICAL_VERSION = 1;
 
-/** RFC 8785 canonical JSON of a JSON value. Throws TypeError on anything JSON cannot represent exactly. */
+// With the u flag a surrogate pair is one code point, so this matches only a half of one: not Unicode text.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * A string as RFC 8785 writes it. A lone surrogate has no UTF-8 form: a text column would store U+FFFD (and the
+ * hash would never verify), a jsonb column refuses it.
+ */
+function canonicalString(value: string): string {
+  if (LONE_SURROGATE.test(value)) throw new TypeError("Audit JSON cannot hold a string with a lone surrogate (not valid Unicode).");
+  return JSON.stringify(value);
+}
+
+/**
+ * RFC 8785 canonical JSON of a JSON value. Throws TypeError on anything JSON cannot represent exactly.
+ * canonical-reference.test.ts checks it against an independent implementation (the `canonicalize` package).
+ */
 export function canonicalJson(value: unknown): string {
   switch (typeof value) {
     case "string":
-      return JSON.stringify(value);
+      return canonicalString(value);
     case "boolean":
       return value ? "true" : "false";
     case "number":
@@ -56,7 +72,7 @@ export function canonicalJson(value: unknown): string {
       const keys = Object.keys(record)
         .filter((k) => record[k] !== undefined)
         .sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`).join(",")}}`;
+      return `{${keys.map((k) => `${canonicalString(k)}:${canonicalJson(record[k])}`).join(",")}}`;
     }
     default:
       throw new TypeError(`Audit JSON cannot hold a ${typeof value}.`);

@@ -1,3 +1,6 @@
+import { Readable } from "node:stream";
+import { CsvError, parse as csvParser, type Options as CsvParseOptions } from "csv-parse";
+import { stringify, type Options as CsvStringifyOptions } from "csv-stringify/sync";
 import { canonicalContent, canonicalJson } from "./canonical";
 import { ChainVerifier } from "./chain";
 import type { AuditBreakReason, AuditEvent, JsonValue } from "./events";
@@ -9,10 +12,11 @@ import type { AuditBreakReason, AuditEvent, JsonValue } from "./events";
  * plus "prevHash" and "hash". To verify a line: remove those two members, canonicalize the rest, and
  * check SHA-256(prevHash ‖ that) = hash.
  *
- * CSV (RFC 4180): CRLF line ends, a header row, fields quoted when they contain `"`, `,`, CR or LF (quotes
- * doubled). NULL is an empty unquoted field; an empty string is `""` (PostgreSQL COPY's convention), so
- * the content round-trips exactly. actor_roles and details are canonical JSON in one field each; `at` is
- * ISO 8601 UTC with milliseconds.
+ * CSV (RFC 4180, written by csv-stringify and read by csv-parse): CRLF line ends, a header row, fields quoted
+ * when they contain `"`, `,`, CR or LF (quotes doubled). NULL is an empty unquoted field; an empty string is
+ * `""` (PostgreSQL COPY's convention), so the content round-trips exactly. actor_roles and details are
+ * canonical JSON in one field each; `at` is ISO 8601 UTC with milliseconds. A UTF-8 byte order mark, which
+ * some tools add when they save the file, is skipped.
  *
  * Spreadsheet applications may treat a cell starting with = + - @ as a formula. Cells are not escaped for
  * that (escaping would change the hashed content); open exports as text.
@@ -39,18 +43,11 @@ export const CSV_COLUMNS = [
   "hash",
 ] as const;
 
-function csvField(value: string | null): string {
-  if (value === null) return "";
-  if (value === "" || /[",\r\n]/.test(value)) return `"${value.replace(/"/g, '""')}"`;
-  return value;
-}
+// Quote only what must be, and the empty string, so that NULL (an empty unquoted field) stays distinct from "".
+const CSV_WRITE: CsvStringifyOptions = { record_delimiter: "\r\n", quoted_match: /^$/ };
 
-export function csvHeader(): string {
-  return `${CSV_COLUMNS.join(",")}\r\n`;
-}
-
-export function toCsvLine(e: AuditEvent): string {
-  const fields: (string | null)[] = [
+function csvFields(e: AuditEvent): (string | null)[] {
+  return [
     String(e.seq),
     e.id,
     e.at.toISOString(),
@@ -68,11 +65,24 @@ export function toCsvLine(e: AuditEvent): string {
     e.prevHash,
     e.hash,
   ];
-  return `${fields.map(csvField).join(",")}\r\n`;
+}
+
+export function csvHeader(): string {
+  return stringify([[...CSV_COLUMNS]], CSV_WRITE);
+}
+
+/** Several events at once: one csv-stringify call per batch rather than per event. */
+export function toCsvLines(events: AuditEvent[]): string {
+  return stringify(events.map(csvFields), CSV_WRITE);
 }
 
 export function toJsonLine(e: AuditEvent): string {
   return `${canonicalJson({ ...canonicalContent(e), prevHash: e.prevHash, hash: e.hash })}\n`;
+}
+
+/** A batch of events in an export format. */
+export function formatEvents(format: AuditExportFormat, events: AuditEvent[]): string {
+  return format === "csv" ? toCsvLines(events) : events.map(toJsonLine).join("");
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -89,93 +99,56 @@ export class MalformedExportError extends Error {
   }
 }
 
-const SPECIAL = /[,\r\n"]/g;
+type Chunks = AsyncIterable<string> | Iterable<string>;
+type CsvRecord = (string | null)[];
+
+const CSV_READ: CsvParseOptions = {
+  bom: true,
+  record_delimiter: ["\r\n", "\n"],
+  skip_empty_lines: true,
+  // Field counts are checked per record below, with a message that says what was expected.
+  relax_column_count: true,
+  // Everything stays text; an empty field is NULL unless it was quoted ("").
+  cast: (value, context) => (context.quoting || value !== "" ? value : null),
+};
 
 /**
- * A streaming RFC 4180 reader: feed chunks (split anywhere), get complete records. A field is null when it
- * was empty and unquoted. Accepts CRLF or LF line ends; skips blank lines.
+ * Text chunks as UTF-8 bytes for csv-parse, which reads bytes. A chunk may end between the two halves of a
+ * surrogate pair (an emoji in a name); that half waits for the next chunk instead of becoming U+FFFD.
  */
-export class CsvRecordReader {
-  private record: (string | null)[] = [];
-  private field = "";
-  private quoted = false;
-  /** 0: start or middle of an unquoted field; 1: inside quotes; 2: just saw a quote inside quotes; 3: after the closing quote. */
-  private mode: 0 | 1 | 2 | 3 = 0;
-  private records = 0;
+async function* utf8(chunks: Chunks): AsyncGenerator<Buffer> {
+  let carry = "";
+  for await (const chunk of chunks) {
+    let text = carry + chunk;
+    const last = text.charCodeAt(text.length - 1);
+    carry = last >= 0xd800 && last <= 0xdbff ? text.slice(-1) : "";
+    if (carry) text = text.slice(0, -1);
+    if (text) yield Buffer.from(text, "utf8");
+  }
+  if (carry) yield Buffer.from(carry, "utf8");
+}
 
-  push(chunk: string): (string | null)[][] {
-    const out: (string | null)[][] = [];
-    let i = 0;
-    while (i < chunk.length) {
-      if (this.mode === 1) {
-        // Inside quotes: everything up to the next quote is data.
-        const q = chunk.indexOf('"', i);
-        if (q < 0) {
-          this.field += chunk.slice(i);
-          break;
-        }
-        this.field += chunk.slice(i, q);
-        this.mode = 2;
-        i = q + 1;
-        continue;
-      }
-      const ch = chunk[i]!;
-      if (this.mode === 2) {
-        if (ch === '"') {
-          this.field += '"';
-          this.mode = 1;
-          i += 1;
-          continue;
-        }
-        this.mode = 3;
-      }
-      if (ch === ",") {
-        this.endField();
-        i += 1;
-      } else if (ch === "\n") {
-        this.endRecord(out);
-        i += 1;
-      } else if (ch === "\r") {
-        i += 1; // the LF that follows ends the record
-      } else if (this.mode === 3) {
-        throw new MalformedExportError("text after a closing quote", this.records + 1);
-      } else if (ch === '"' && this.field === "" && !this.quoted) {
-        this.quoted = true;
-        this.mode = 1;
-        i += 1;
-      } else {
-        // A run of plain characters, up to the next separator or quote.
-        SPECIAL.lastIndex = i + 1;
-        const next = SPECIAL.exec(chunk);
-        const j = next ? next.index : chunk.length;
-        this.field += chunk.slice(i, j);
-        i = j;
-      }
+/**
+ * The records of a CSV export, streaming: chunks may split lines and quoted fields anywhere. Accepts CRLF or
+ * LF line ends; skips blank lines.
+ */
+export async function* csvRecords(chunks: Chunks): AsyncGenerator<CsvRecord> {
+  const source = Readable.from(utf8(chunks));
+  const parser = csvParser(CSV_READ);
+  source.on("error", (error) => parser.destroy(error));
+  source.pipe(parser);
+  let records = 0;
+  try {
+    for await (const record of parser as AsyncIterable<CsvRecord>) {
+      records += 1;
+      yield record;
     }
-    return out;
-  }
-
-  end(): (string | null)[][] {
-    if (this.mode === 1) throw new MalformedExportError("unterminated quoted field", this.records + 1);
-    const out: (string | null)[][] = [];
-    if (this.record.length > 0 || this.field !== "" || this.quoted) this.endRecord(out);
-    return out;
-  }
-
-  private endField(): void {
-    this.record.push(this.quoted ? this.field : this.field === "" ? null : this.field);
-    this.field = "";
-    this.quoted = false;
-    this.mode = 0;
-  }
-
-  private endRecord(out: (string | null)[][]): void {
-    this.endField();
-    const record = this.record;
-    this.record = [];
-    if (record.length === 1 && record[0] === null) return; // blank line
-    this.records += 1;
-    out.push(record);
+  } catch (e) {
+    if (e instanceof CsvError) throw new MalformedExportError(e.message, records + 1);
+    throw e;
+  } finally {
+    source.destroy();
+    parser.destroy();
   }
 }
 
@@ -299,26 +272,19 @@ function eventFromJsonLine(line: string, n: number): AuditEvent {
   };
 }
 
-type Chunks = AsyncIterable<string> | Iterable<string>;
-
 /** Reads an export back into events, streaming (chunks may split lines and quoted fields anywhere). */
 export async function* parseAuditExport(chunks: Chunks, format: AuditExportFormat): AsyncGenerator<AuditEvent> {
   let n = 0;
   if (format === "csv") {
-    const reader = new CsvRecordReader();
     let header = true;
-    const take = function* (records: (string | null)[][]): Generator<AuditEvent> {
-      for (const record of records) {
-        if (header) {
-          header = false;
-          if (record.join(",") !== CSV_COLUMNS.join(",")) throw new MalformedExportError("the header row is not Keyport's", 0);
-          continue;
-        }
-        yield eventFromCsv(record, ++n);
+    for await (const record of csvRecords(chunks)) {
+      if (header) {
+        header = false;
+        if (record.join(",") !== CSV_COLUMNS.join(",")) throw new MalformedExportError("the header row is not Keyport's", 0);
+        continue;
       }
-    };
-    for await (const chunk of chunks) yield* take(reader.push(chunk));
-    yield* take(reader.end());
+      yield eventFromCsv(record, ++n);
+    }
     if (header) throw new MalformedExportError("the header row is missing", 0);
     return;
   }

@@ -3,7 +3,7 @@ import { asc, gt } from "drizzle-orm";
 import type { Db } from "@/lib/db";
 import { auditEvents } from "@/lib/db/schema";
 import type { AuditFilter } from "./events";
-import { csvHeader, toCsvLine, toJsonLine, type AuditExportFormat } from "./export-format";
+import { csvHeader, formatEvents, type AuditExportFormat } from "./export-format";
 import { auditEventColumns, auditFilterConditions, toAuditEvent, whereAll } from "./rows";
 
 export type AuditExportOptions = AuditFilter & {
@@ -18,7 +18,6 @@ export type AuditExportOptions = AuditFilter & {
  */
 export async function* exportAudit(db: Db, opts: AuditExportOptions): AsyncGenerator<string> {
   const batchSize = opts.batchSize ?? 1000;
-  const format = opts.format === "csv" ? toCsvLine : toJsonLine;
   const filter = auditFilterConditions(opts);
   if (opts.format === "csv") yield csvHeader();
   let after = 0;
@@ -29,7 +28,7 @@ export async function* exportAudit(db: Db, opts: AuditExportOptions): AsyncGener
       .where(whereAll([...filter, gt(auditEvents.seq, after)]))
       .orderBy(asc(auditEvents.seq))
       .limit(batchSize);
-    if (rows.length > 0) yield rows.map((r) => format(toAuditEvent(r))).join("");
+    if (rows.length > 0) yield formatEvents(opts.format, rows.map(toAuditEvent));
     if (rows.length < batchSize) return;
     after = rows[rows.length - 1]!.seq;
   }

@@ -3,7 +3,10 @@ import { and, eq, gte, ilike, inArray, like, lt, or, sql, type SQL } from "drizz
 import { auditEvents } from "@/lib/db/schema";
 import type { AuditEvent, AuditFilter, JsonValue } from "./events";
 
-/** The columns every audit read selects (explicitly, per STYLE.md "Data"). */
+/**
+ * The columns every audit read selects, named rather than `select *`, so a column added to the table is read
+ * (and can reach a page or an export) only once a reader asks for it.
+ */
 export const auditEventColumns = {
   seq: auditEvents.seq,
   id: auditEvents.id,

@@ -1,5 +1,5 @@
 import "server-only";
-import { z } from "zod";
+import { Issuer } from "openid-client";
 import type { Config } from "@/lib/config";
 import { SIGN_IN_PATH } from "./paths";
 
@@ -10,26 +10,23 @@ import { SIGN_IN_PATH } from "./paths";
  * provider's end_session_endpoint, which comes back to Keyport's sign-in page.
  */
 
-const discoverySchema = z.object({ end_session_endpoint: z.url().optional() });
+// A cache only: a copy per server bundle would just read the document once more.
+let discovered: { issuer: string; found: Promise<Issuer | null> } | undefined;
 
-let discovered: { issuer: string; endpoint: Promise<string | null> } | undefined;
-
-/** The provider's end_session_endpoint from its discovery document, cached per issuer; null if it has none. */
-async function endSessionEndpoint(issuer: string): Promise<string | null> {
+/**
+ * The provider's discovery document, read with openid-client (the library next-auth signs in with, so sign-in
+ * and sign-out find the provider the same way), cached per issuer; null if it could not be read.
+ */
+async function discover(issuer: string): Promise<Issuer | null> {
   if (discovered?.issuer !== issuer) {
-    const endpoint = fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5000), cache: "no-store" })
-      .then(async (response) => {
-        if (!response.ok) throw new Error(`discovery answered HTTP ${response.status}`);
-        return discoverySchema.parse(await response.json()).end_session_endpoint ?? null;
-      })
-      .catch((error: unknown) => {
-        discovered = undefined; // try again at the next sign-out
-        console.warn("[keyport] could not read the identity provider's end-session endpoint; signing out of Keyport only:", (error as Error).message);
-        return null;
-      });
-    discovered = { issuer, endpoint };
+    const found = Issuer.discover(issuer).catch((error: unknown) => {
+      discovered = undefined; // try again at the next sign-out
+      console.warn("[keyport] could not read the identity provider's end-session endpoint; signing out of Keyport only:", (error as Error).message);
+      return null;
+    });
+    discovered = { issuer, found };
   }
-  return discovered.endpoint;
+  return discovered.found;
 }
 
 /**
@@ -39,11 +36,16 @@ async function endSessionEndpoint(issuer: string): Promise<string | null> {
  */
 export async function endSessionUrl(token: Record<string, unknown> | null, auth: Config["auth"]): Promise<string | null> {
   if (!token || !auth.oidc || !auth.url || token.provider !== "oidc" || typeof token.idToken !== "string") return null;
-  const endpoint = await endSessionEndpoint(auth.oidc.issuer);
-  if (!endpoint) return null;
-  const url = new URL(endpoint);
-  url.searchParams.set("id_token_hint", token.idToken);
-  url.searchParams.set("client_id", auth.oidc.clientId);
-  url.searchParams.set("post_logout_redirect_uri", `${auth.url.replace(/\/$/, "")}${SIGN_IN_PATH}?signedOut=1`);
-  return url.toString();
+  const issuer = await discover(auth.oidc.issuer);
+  const endpoint = issuer?.metadata.end_session_endpoint;
+  if (!issuer || typeof endpoint !== "string") return null;
+  if (!URL.canParse(endpoint)) {
+    console.warn(`[keyport] the identity provider's end_session_endpoint is not a URL ("${endpoint}"); signing out of Keyport only.`);
+    return null;
+  }
+  const client = new issuer.Client({ client_id: auth.oidc.clientId, token_endpoint_auth_method: "none" });
+  return client.endSessionUrl({
+    id_token_hint: token.idToken,
+    post_logout_redirect_uri: `${auth.url.replace(/\/$/, "")}${SIGN_IN_PATH}?signedOut=1`,
+  });
 }

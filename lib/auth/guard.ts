@@ -243,7 +243,7 @@ function crossOriginResponse(kind: GuardInfo["kind"], name: string, reason: stri
  * Wraps a route handler: `export const GET = defineRoute({ permission: "audit.export", query }, handler)`.
  * Order: origin (403 for a state-changing request from another site, see crossOriginReason), session (401),
  * permission (403), params (404), query (400), handler. Permission comes before
- * parsing, unlike STYLE.md's list, so that a caller without the role learns nothing about valid input.
+ * parsing, so that a caller without the role learns nothing about valid input (not even which ids exist).
  * Known errors answer with their status; unknown ones 500 with a reference.
  */
 export function defineRoute<PS extends z.ZodType | undefined = undefined, QS extends z.ZodType | undefined = undefined>(

@@ -18,7 +18,8 @@ export async function hasSessionCookie(): Promise<boolean> {
 /**
  * For pages and layouts: the session of someone who may see this page. Signed out (or expired) → the
  * sign-in page, coming back here afterwards; signed in without any role → the no-access page; signed in
- * without `permission` → not found (STYLE.md: forbidden pages look like missing ones).
+ * without `permission` → not found: a forbidden page looks like a missing one, so it does not tell who may
+ * not see it that it exists.
  */
 export async function requirePageSession(permission?: Permission): Promise<Session> {
   const session = await getSession();

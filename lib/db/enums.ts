@@ -3,7 +3,7 @@
  * that must run in the browser too (lib/imports/states.ts) imports them without pulling in drizzle.
  */
 
-/** The states of DESIGN.md "Import workflow". Transitions are enforced by lib/imports, not by the database. */
+/** The import request states (lib/imports/README.md, "States"). Transitions are enforced by lib/imports, not by the database. */
 export const IMPORT_REQUEST_STATES = [
   "draft",
   "parameters_issued",

@@ -119,7 +119,7 @@ export const inventoryRefreshes = pgTable(
 
 export const importRequestKind = pgEnum("import_request_kind", IMPORT_REQUEST_KINDS);
 
-/** The states of DESIGN.md "Import workflow" (lib/db/enums.ts). Transitions are enforced by lib/imports, not here. */
+/** The import request states (lib/db/enums.ts; lib/imports/README.md, "States"). Transitions are enforced by lib/imports, not here. */
 export const importRequestState = pgEnum("import_request_state", IMPORT_REQUEST_STATES);
 
 export const importRequests = pgTable(

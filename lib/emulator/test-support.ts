@@ -109,8 +109,8 @@ export async function opensslMaterial(dir: string, keySpec: KeySpec, file = "mat
 }
 
 /**
- * Wraps `material.bin` for import exactly as KMS_REFERENCE.md prints the openssl commands, and returns
- * EncryptedKeyMaterial.bin.
+ * Wraps `material.bin` for import with the same openssl commands Keyport prints for custodians
+ * (lib/imports/commands.ts, README.md "Rehearse an import offline"), and returns EncryptedKeyMaterial.bin.
  */
 export async function opensslWrap(dir: string, algorithm: SupportedWrappingAlgorithm, publicKeyDer: Uint8Array, materialFile = "material.bin"): Promise<Buffer> {
   await writeFile(join(dir, "WrappingPublicKey.bin"), publicKeyDer);

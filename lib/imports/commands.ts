@@ -3,7 +3,8 @@ import { familyOf, expectedBlobSize, describeBlobSize, materialSize, type KeySpe
 /**
  * The exact commands a custodian runs offline for a request's algorithm and key spec (openssl), and what
  * Keyport runs in AWS on their behalf (AWS CLI equivalents) — shown on the request page with copy buttons
- * and written into the README.txt of the zip. KMS_REFERENCE.md "RSA_AES_KEY_WRAP" gives the shapes.
+ * and written into the README.txt of the zip. lib/imports/README.md ("Which wrapping fits which key material")
+ * describes the two shapes: one RSA-OAEP block, or RSA-OAEP of an AES key followed by the AES-wrapped material.
  *
  * Pure (no server-only): the request page renders them; nothing here is secret.
  */

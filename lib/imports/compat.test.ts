@@ -16,7 +16,7 @@ import {
 } from "./compat";
 
 /**
- * The compatibility table of KMS_REFERENCE.md, restated here as explicit expectations (not recomputed the
+ * The compatibility table of lib/imports/README.md ("Which wrapping fits which key material"), restated here as explicit expectations (not recomputed the
  * way compat.ts computes it), and checked for every key spec × algorithm × wrapping key spec, in a
  * commercial Region and in a China Region.
  */
@@ -80,7 +80,7 @@ describe("checkWrapping", () => {
     expect(reason("ECC_NIST_P521", "eu-west-1", "RSAES_OAEP_SHA_1", "RSA_2048")).toMatch(/214 bytes/);
   });
 
-  it("knows the OAEP plaintext limits of KMS_REFERENCE.md", () => {
+  it("knows the OAEP plaintext limits AWS documents", () => {
     expect([oaepCapacity("RSA_2048", "sha256"), oaepCapacity("RSA_2048", "sha1")]).toEqual([190, 214]);
     expect([oaepCapacity("RSA_3072", "sha256"), oaepCapacity("RSA_3072", "sha1")]).toEqual([318, 342]);
     expect([oaepCapacity("RSA_4096", "sha256"), oaepCapacity("RSA_4096", "sha1")]).toEqual([446, 470]);

@@ -1,7 +1,7 @@
 /**
  * Which wrapping (algorithm × wrapping key spec) fits which KMS key, and how large the custodian's
- * EncryptedKeyMaterial.bin must be — KMS_REFERENCE.md "Which wrapping fits which key material" and
- * "RSA_AES_KEY_WRAP", as pure functions.
+ * EncryptedKeyMaterial.bin must be, as pure functions: the rules and AWS's documentation are in
+ * lib/imports/README.md, "Which wrapping fits which key material".
  *
  * Pure (no server-only): the start-import form offers exactly what `wrappingOptions` allows, with the reason
  * beside each refused combination, and the upload form pre-checks the size in the browser; the server checks
@@ -70,7 +70,7 @@ export function oaepCapacity(spec: Exclude<WrappingKeySpec, "SM2">, hash: "sha1"
 
 /**
  * What the plaintext key material of a spec looks like. Symmetric and HMAC material has one size (the
- * digest length for HMAC, as KMS_REFERENCE.md confirms); PKCS#8 private keys vary by a few bytes with the
+ * digest length for HMAC, which KMS accepts); PKCS#8 private keys vary by a few bytes with the
  * DER integer encodings and with whether the curve parameters and public key are included, so they get a
  * plausible range. `largest` is the largest encoding openssl produces (with parameters and public key):
  * what decides whether RSA-OAEP can carry it.

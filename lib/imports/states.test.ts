@@ -3,7 +3,7 @@ import { canDo, effectiveState, isFinal, nextState, REQUEST_STATES, stateLabel, 
 
 const EVENTS: RequestEvent[] = ["issue_parameters", "upload", "reach_quorum", "reject", "succeed", "fail", "retry", "expire", "cancel"];
 
-/** DESIGN.md's diagram, edge by edge (plus reissue from failed, re-upload while awaiting approval). */
+/** The diagram of lib/imports/README.md, edge by edge (plus reissue from failed, re-upload while awaiting approval). */
 const ALLOWED: Array<[RequestState, RequestEvent, RequestState]> = [
   ["draft", "issue_parameters", "parameters_issued"],
   ["draft", "cancel", "cancelled"],

@@ -1,7 +1,7 @@
 import { IMPORT_REQUEST_KINDS, IMPORT_REQUEST_STATES } from "@/lib/db/enums";
 
 /**
- * The import request state machine of DESIGN.md "Import workflow", as data. lib/imports/workflow.ts asks
+ * The import request state machine (lib/imports/README.md, "States"), as data. lib/imports/workflow.ts asks
  * `transition()` before every change and then makes the change with a conditional UPDATE on the state it
  * saw, so the table here and the database agree on what may happen.
  *

@@ -1,5 +1,5 @@
 import "server-only";
-import { randomBytes, randomUUID } from "node:crypto";
+import { createPublicKey, randomBytes, randomUUID } from "node:crypto";
 import { appendAudit, appendAuditStandalone, SYSTEM_ACTOR, type AuditEventInput, type JsonObject } from "@/lib/audit";
 import { openSecret, sealSecret, secretAad, sha256Hex } from "@/lib/crypto";
 import type { Tx } from "@/lib/db";
@@ -38,7 +38,7 @@ import { validToProblem, type Decision, type ImportType, type StartImport } from
 import { canDo, nextState, onlyRotationLeft, TOKEN_STATES, type RequestEvent, type RequestState } from "./states";
 
 /**
- * The import workflow (DESIGN.md "Import workflow"). Every function takes its dependencies first
+ * The import workflow (lib/imports/README.md, "States"). Every function takes its dependencies first
  * (`ImportDeps`: database, KMS access, clock, policy), so tests run it against a fresh database and the
  * emulator.
  *
@@ -442,10 +442,18 @@ export async function issueParameters(deps: ImportDeps, actor: Actor, requestId:
 
 export type ParameterFile = "WrappingPublicKey.bin" | "WrappingPublicKey.pem" | "ImportToken.bin";
 
-/** The public key as PEM (SubjectPublicKeyInfo), 64 base64 characters a line. */
+/**
+ * The public key as PEM (SubjectPublicKeyInfo), written by Node's crypto: it parses the DER first, so bytes that
+ * are not a public key fail here instead of reaching a custodian as a PEM that openssl then refuses.
+ */
 export function publicKeyPem(der: Buffer): string {
-  const lines = der.toString("base64").match(/.{1,64}/g) ?? [];
-  return `-----BEGIN PUBLIC KEY-----\n${lines.join("\n")}\n-----END PUBLIC KEY-----\n`;
+  let key;
+  try {
+    key = createPublicKey({ key: der, format: "der", type: "spki" });
+  } catch (cause) {
+    throw new Error("The wrapping public key is not a DER SubjectPublicKeyInfo, so it cannot be written as PEM.", { cause });
+  }
+  return key.export({ type: "spki", format: "pem" }).toString();
 }
 
 /**
@@ -838,7 +846,7 @@ export type VerificationResult =
   | { method: "encrypt_decrypt" | "key_check_value" | "public_key_fingerprint"; ok: false; code: string; message: string; at: string };
 
 /**
- * DESIGN.md step 5, as `actor`: an Encrypt/Decrypt round trip for symmetric keys, a key check value
+ * Verification after an import (lib/imports/README.md, "States", step 5), as `actor`: an Encrypt/Decrypt round trip for symmetric keys, a key check value
  * (GenerateMac over KCV_MESSAGE) for HMAC keys, the SHA-256 fingerprint of the public key KMS reports for
  * asymmetric keys. The result is audited (`import.verified`) and returned.
  */

@@ -20,7 +20,7 @@ export default async function NoAccessPage() {
   return (
     <div className="mx-auto max-w-xl">
       <div className="rounded-card bg-white p-6 shadow-card sm:p-8">
-        <div className="flex size-12 items-center justify-center rounded-full bg-state-expiring-bg text-state-expiring-fg">
+        <div className="flex size-12 items-center justify-center rounded-full bg-alert-warning-bg text-alert-warning-icon">
           <svg viewBox="0 0 24 24" className="size-6" fill="none" stroke="currentColor" strokeWidth={1.75} strokeLinecap="round" strokeLinejoin="round" aria-hidden>
             <rect x="5" y="11" width="14" height="9" rx="2" />
             <path d="M8 11V8a4 4 0 118 0v3" />

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { AlertIcon } from "@/components/ui/icons";
 import { getSession } from "@/lib/auth";
 import { DEMO_PEOPLE } from "@/lib/auth/demo-people";
 import { NO_ACCESS_PATH, safeCallbackPath } from "@/lib/auth/paths";
@@ -10,6 +9,7 @@ import { DemoPeople } from "./_components/demo-people";
 import { signInNotice } from "./_components/messages";
 import { ProviderSignIn } from "./_components/provider-sign-in";
 import { formatDuration } from "@/components/ui/format";
+import { Alert, alertClasses } from "@/components/ui/alert";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -46,22 +46,14 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       </div>
 
       {notice && (
-        <div
-          role={notice.tone === "error" ? "alert" : "status"}
-          className={`mt-6 flex gap-3 rounded-card border px-4 py-3 text-sm ${
-            notice.tone === "error"
-              ? "border-state-expired-ring bg-state-expired-bg text-state-expired-fg"
-              : "border-accent-200 bg-accent-50 text-accent-800"
-          }`}
-        >
-          {notice.tone === "error" && <AlertIcon className="mt-0.5 size-4 shrink-0" />}
-          <p>{notice.text}</p>
-        </div>
+        <Alert tone={notice.tone === "error" ? "danger" : "info"} className="mt-6">
+          {notice.text}
+        </Alert>
       )}
 
       {demo ? (
         <>
-          <section aria-labelledby="demo-mode-heading" className="mt-6 rounded-card border border-state-expiring-ring bg-state-expiring-bg px-5 py-4 text-sm leading-6 text-state-expiring-fg">
+          <section aria-labelledby="demo-mode-heading" className={`mt-6 rounded-card border px-5 py-4 text-sm leading-6 ${alertClasses.warning.box}`}>
             <h2 id="demo-mode-heading" className="font-semibold">
               Demo mode
             </h2>

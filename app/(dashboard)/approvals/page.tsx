@@ -67,7 +67,7 @@ export default async function ApprovalsPage() {
                   <Link href={`/imports/${entry.id}`} className="font-medium text-accent-700 hover:underline">
                     {requestTitle(entry.kind, entry.alias ?? entry.keyId)}
                   </Link>
-                  {entry.lastErrorMessage && <p className="max-w-2xl text-xs text-state-expired-fg">{entry.lastErrorMessage}</p>}
+                  {entry.lastErrorMessage && <p className="max-w-2xl text-xs text-alert-danger-fg">{entry.lastErrorMessage}</p>}
                 </div>
                 <div className="flex items-center gap-2">
                   <RequestStateBadge state={entry.state} label={labelOf(entry.state, entry.kind)} />

@@ -31,7 +31,10 @@ import { assertExternalOrigin, assertNotPendingDeletion, assertSymmetric } from 
 import { isMissingMaterial } from "./lifecycle";
 import { resolveKey } from "./resolve";
 
-/** GetParametersForImport, ImportKeyMaterial and DeleteImportedKeyMaterial, as KMS_REFERENCE.md describes. */
+/**
+ * GetParametersForImport, ImportKeyMaterial and DeleteImportedKeyMaterial as AWS documents them and answers them,
+ * errors and messages included (lib/imports/README.md, "Which wrapping fits which key material").
+ */
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const TOKEN_LIFETIME_MS = DAY_MS;

@@ -6,6 +6,7 @@ import { Avatar } from "@/components/app-shell/avatar";
 import { Badge } from "@/components/ui/badge";
 import { ROLE_LABELS } from "@/lib/auth/permissions";
 import type { Role } from "@/lib/config/schema";
+import { Alert } from "@/components/ui/alert";
 
 type Person = { id: string; name: string; email: string; roles: Role[]; about: string };
 
@@ -37,9 +38,9 @@ export function DemoPeople({ people, callbackPath, signedInAs }: { people: Perso
   return (
     <>
       {error && (
-        <p role="alert" className="mt-6 rounded-card border border-state-expired-ring bg-state-expired-bg px-4 py-3 text-sm text-state-expired-fg">
+        <Alert tone="danger" className="mt-6">
           {error}
-        </p>
+        </Alert>
       )}
       <p aria-live="polite" className="sr-only">
         {pending ? `Signing in as ${people.find((p) => p.id === pending)?.name ?? ""}…` : ""}

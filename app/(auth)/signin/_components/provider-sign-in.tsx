@@ -2,6 +2,7 @@
 
 import { signIn } from "next-auth/react";
 import { useState } from "react";
+import { Alert } from "@/components/ui/alert";
 
 /** "Sign in with <identity provider>": next-auth starts the OpenID Connect flow (PKCE and state). */
 export function ProviderSignIn({ providerName, callbackPath }: { providerName: string; callbackPath: string }) {
@@ -25,9 +26,9 @@ export function ProviderSignIn({ providerName, callbackPath }: { providerName: s
         {state === "pending" ? `Opening ${providerName}…` : `Sign in with ${providerName}`}
       </button>
       {state === "failed" && (
-        <p role="alert" className="mt-3 text-sm text-state-expired-fg">
+        <Alert tone="danger" inline className="mt-3">
           Keyport could not be reached to start sign-in. Check your connection and try again.
-        </p>
+        </Alert>
       )}
     </>
   );

@@ -3,6 +3,7 @@
 import { useState, useTransition } from "react";
 import { formatCount } from "@/components/ui/format";
 import { verifyAuditTrail, type VerificationDto } from "../actions";
+import { Alert } from "@/components/ui/alert";
 
 const REASONS: Record<string, string> = {
   hash_mismatch: "its content does not match its hash: the event was changed after it was written",
@@ -46,22 +47,22 @@ export function VerifyPanel({ head }: { head: { lastSeq: number; lastHash: strin
       </div>
       <div aria-live="polite">
         {result?.ok === true && (
-          <p className="mt-3 rounded-md border border-state-enabled-ring bg-state-enabled-bg px-3 py-2 text-sm text-state-enabled-fg">
+          <Alert tone="success" className="mt-3">
             The chain is intact: {formatCount(result.count, "event")}, each hash recomputed and linked to the one before. Last event #
             {result.lastSeq}.
-          </p>
+          </Alert>
         )}
         {result?.ok === false && (
-          <p role="alert" className="mt-3 rounded-md border border-state-expired-ring bg-state-expired-bg px-3 py-2 text-sm text-state-expired-fg">
+          <Alert tone="danger" className="mt-3">
             The chain is broken at event #{result.brokenAt.seq} (<code className="font-mono text-xs">{result.brokenAt.id}</code>):{" "}
             {REASONS[result.brokenAt.reason] ?? result.brokenAt.reason}. {formatCount(result.count, "event")} before it verified. Preserve the
             database and export for investigation.
-          </p>
+          </Alert>
         )}
         {error && (
-          <p role="alert" className="mt-3 text-sm text-state-expired-fg">
+          <Alert tone="danger" inline className="mt-3">
             {error}
-          </p>
+          </Alert>
         )}
       </div>
     </section>

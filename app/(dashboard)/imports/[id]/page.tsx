@@ -9,7 +9,8 @@ import { RequestStateBadge } from "@/components/ui/badge";
 import { CommandBlock } from "@/components/ui/command-block";
 import { Countdown, CountdownProvider } from "@/components/ui/countdown";
 import { formatDateTime, formatRelative } from "@/components/ui/format";
-import { AlertIcon, CheckIcon, DownloadIcon } from "@/components/ui/icons";
+import { Alert, alertClasses } from "@/components/ui/alert";
+import { CheckIcon, DownloadIcon } from "@/components/ui/icons";
 import { requirePageSession } from "@/lib/auth/pages";
 import { can } from "@/lib/auth/permissions";
 import { nowMs } from "@/lib/clock";
@@ -306,7 +307,7 @@ export default async function ImportRequestPage({ params }: { params: Promise<{ 
                   <li key={a.id}>
                     <p>
                       <span className="font-medium text-ink-900">{personLabel(a.approverName, a.approverSubject)}</span>{" "}
-                      <span className={a.decision === "approve" ? "text-state-enabled-fg" : "text-state-expired-fg"}>{a.decision === "approve" ? "approved" : "rejected"}</span>
+                      <span className={alertClasses[a.decision === "approve" ? "success" : "danger"].text}>{a.decision === "approve" ? "approved" : "rejected"}</span>
                       {blob && a.wrappedBlobId !== blob.id && <span className="text-ink-500"> (an earlier upload)</span>}
                     </p>
                     {a.comment && <p className="text-ink-700">&ldquo;{a.comment}&rdquo;</p>}
@@ -366,91 +367,66 @@ function DownloadLink({ requestId, file, enabled, label = "Download" }: { reques
 
 function StatusBanner({ details, now }: { details: RequestDetails; now: number }) {
   const { request, parameters } = details;
-  const base = "flex items-start gap-3 rounded-card border px-4 py-3 text-sm";
-  const bad = `${base} border-state-expired-ring bg-state-expired-bg text-state-expired-fg`;
-  const good = `${base} border-state-enabled-ring bg-state-enabled-bg text-state-enabled-fg`;
-  const info = `${base} border-accent-200 bg-accent-50 text-accent-800`;
   switch (request.state) {
     case "draft":
       return request.lastErrorMessage ? (
-        <div role="alert" className={bad}>
-          <AlertIcon className="mt-0.5 size-5 shrink-0" />
-          <p>
-            <span className="font-semibold">AWS KMS did not issue parameters.</span> {request.lastErrorMessage}
-          </p>
-        </div>
+        <Alert tone="danger" title="AWS KMS did not issue parameters.">
+          {request.lastErrorMessage}
+        </Alert>
       ) : null;
     case "parameters_issued":
       return (
-        <div className={info}>
-          <p>
-            <span className="font-semibold">Next:</span> download the parameters, wrap the key material offline with the commands below, and upload
-            EncryptedKeyMaterial.bin before the countdown reaches zero.
-          </p>
-        </div>
+        <Alert tone="info" title="Next:">
+          download the parameters, wrap the key material offline with the commands below, and upload EncryptedKeyMaterial.bin before the
+          countdown reaches zero.
+        </Alert>
       );
     case "awaiting_approval":
       return (
-        <div className={info}>
-          <p>
-            <span className="font-semibold">Waiting for approval.</span>{" "}
-            {request.kind === "delete_material"
-              ? "When approved, Keyport deletes the key material (DeleteImportedKeyMaterial) as the approver."
-              : "When approved, Keyport imports the uploaded material (ImportKeyMaterial) as the approver — if the token is still valid then."}
-          </p>
-        </div>
+        <Alert tone="info" title="Waiting for approval.">
+          {request.kind === "delete_material"
+            ? "When approved, Keyport deletes the key material (DeleteImportedKeyMaterial) as the approver."
+            : "When approved, Keyport imports the uploaded material (ImportKeyMaterial) as the approver — if the token is still valid then."}
+        </Alert>
       );
     case "importing":
       return (
-        <div className={info}>
-          <p>
-            <span className="font-semibold">{request.kind === "delete_material" ? "Deleting" : "Importing"} now.</span> Reload in a moment to see the result.
-          </p>
-        </div>
+        <Alert tone="info" title={`${request.kind === "delete_material" ? "Deleting" : "Importing"} now.`}>
+          Reload in a moment to see the result.
+        </Alert>
       );
     case "failed":
       return (
-        <div role="alert" className={bad}>
-          <AlertIcon className="mt-0.5 size-5 shrink-0" />
-          <p>
-            <span className="font-semibold">It did not complete ({request.lastErrorCode}).</span> {request.lastErrorMessage}
-          </p>
-        </div>
+        <Alert tone="danger" title={`It did not complete (${request.lastErrorCode}).`}>
+          {request.lastErrorMessage}
+        </Alert>
       );
     case "expired":
       return (
-        <div role="alert" className={bad}>
-          <AlertIcon className="mt-0.5 size-5 shrink-0" />
-          <p>
-            <span className="font-semibold">Expired.</span> The import token expired{parameters ? ` at ${formatDateTime(parameters.parametersValidTo)} (${formatRelative(parameters.parametersValidTo, now).replace(/^now$/, "just now")})` : ""}.
-            Keyport no longer hands out the files or accepts uploads for it, and an uploaded blob cannot be imported with another token. Reissue the parameters and wrap
-            the material again, or cancel the request.
-          </p>
-        </div>
+        <Alert tone="danger" title="Expired.">
+          The import token expired{parameters ? ` at ${formatDateTime(parameters.parametersValidTo)} (${formatRelative(parameters.parametersValidTo, now).replace(/^now$/, "just now")})` : ""}.
+          Keyport no longer hands out the files or accepts uploads for it, and an uploaded blob cannot be imported with another token. Reissue the parameters and wrap
+          the material again, or cancel the request.
+        </Alert>
       );
     case "imported":
       return (
-        <div className={good}>
-          <CheckIcon className="mt-0.5 size-5 shrink-0" />
-          <p>
-            <span className="font-semibold">
-              {request.kind === "delete_material" ? "Key material deleted." : request.kind === "rotate" ? "Imported and rotated." : "Key material imported."}
-            </span>{" "}
-            {request.closedAt ? formatDateTime(request.closedAt) : ""}
-          </p>
-        </div>
+        <Alert
+          tone="success"
+          title={request.kind === "delete_material" ? "Key material deleted." : request.kind === "rotate" ? "Imported and rotated." : "Key material imported."}
+        >
+          {request.closedAt ? formatDateTime(request.closedAt) : ""}
+        </Alert>
       );
     case "rejected":
       return (
-        <div className={bad}>
-          <p>
-            <span className="font-semibold">Rejected.</span> {details.approvals.find((a) => a.decision === "reject")?.comment ?? ""}
-          </p>
-        </div>
+        <Alert tone="danger" title="Rejected." icon={false}>
+          {details.approvals.find((a) => a.decision === "reject")?.comment ?? ""}
+        </Alert>
       );
     case "cancelled":
       return (
-        <div className={`${base} border-ink-200 bg-ink-50 text-ink-700`}>
+        <div className="flex items-start gap-3 rounded-card border border-ink-200 bg-ink-50 px-4 py-3 text-sm text-ink-700">
           <p>
             <span className="font-semibold">Cancelled.</span> Nothing was imported.
           </p>
@@ -464,15 +440,15 @@ function Verification({ result, keySpec }: { result: VerificationResult | null; 
   if (!result) return <p className="text-sm text-ink-600">Not verified yet.</p>;
   if (!result.ok)
     return (
-      <p role="alert" className="text-sm text-state-expired-fg">
+      <Alert tone="danger" inline>
         The check failed ({result.code}): {result.message}
-      </p>
+      </Alert>
     );
   return (
     <div className="space-y-4">
       {result.method === "encrypt_decrypt" && (
         <p className="text-sm text-ink-800">
-          <CheckIcon className="mr-1 inline size-4 text-state-enabled-fg" />
+          <CheckIcon className={`mr-1 inline size-4 ${alertClasses.success.icon}`} />
           Encrypt/Decrypt round trip passed {formatDateTime(result.at)}
           {result.keyMaterialId && (
             <>

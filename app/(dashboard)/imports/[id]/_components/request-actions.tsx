@@ -5,13 +5,14 @@ import { useId, useState, useTransition } from "react";
 import type { ActionResult } from "@/lib/auth/guard";
 import type { ExecutionResult } from "@/lib/imports/workflow";
 import { cancelImportRequest, issueImportParameters, verifyImportedKeyMaterial } from "../../actions";
+import { Alert, alertClasses, dangerButtonClasses } from "@/components/ui/alert";
 
 type Feedback = { tone: "ok" | "error"; text: string } | null;
 
 const button = "h-9 rounded-md px-4 text-sm font-medium disabled:cursor-not-allowed disabled:opacity-60";
 const primary = `${button} bg-accent-600 text-white hover:bg-accent-700`;
 const secondary = `${button} bg-white text-ink-800 ring-1 ring-inset ring-ink-300 hover:bg-ink-50`;
-const danger = `${button} bg-white text-state-expired-fg ring-1 ring-inset ring-state-expired-ring hover:bg-state-expired-bg`;
+const danger = `${button} ${dangerButtonClasses}`;
 
 function useAction() {
   const router = useRouter();
@@ -27,7 +28,7 @@ function useAction() {
     });
   };
   const status = (
-    <p role="status" aria-live="polite" className={`text-sm ${feedback?.tone === "error" ? "text-state-expired-fg" : "text-state-enabled-fg"}`}>
+    <p role="status" aria-live="polite" className={`text-sm ${alertClasses[feedback?.tone === "error" ? "danger" : "success"].text}`}>
       {feedback?.text}
     </p>
   );
@@ -42,7 +43,7 @@ export function IssueParametersButton({ requestId, reissue }: { requestId: strin
   return (
     <div className="space-y-2">
       {reissue && confirming ? (
-        <div className="rounded-md border border-state-expiring-ring bg-state-expiring-bg p-3 text-sm text-state-expiring-fg">
+        <Alert tone="warning">
           <p>
             The current public key and token stop being offered, and an upload wrapped with them no longer counts: the material must be
             wrapped again with the new public key.
@@ -55,7 +56,7 @@ export function IssueParametersButton({ requestId, reissue }: { requestId: strin
               Keep the current ones
             </button>
           </div>
-        </div>
+        </Alert>
       ) : (
         <button type="button" className={reissue ? secondary : primary} disabled={pending} onClick={() => (reissue ? setConfirming(true) : go())}>
           {pending ? "Issuing…" : reissue ? "Reissue parameters…" : "Get import parameters"}

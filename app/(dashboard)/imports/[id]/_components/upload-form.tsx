@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useId, useRef, useState, useTransition, type FormEvent } from "react";
 import { fitsBlobSize, type BlobSize } from "@/lib/imports/compat";
 import { uploadWrappedKeyMaterial } from "../../actions";
+import { Alert } from "@/components/ui/alert";
 
 async function sha256Hex(file: File): Promise<string | null> {
   try {
@@ -95,9 +96,9 @@ export function UploadForm({ requestId, expected, expectedLabel, replacing }: { 
         </p>
       )}
       {problem && (
-        <p id={`${id}-problem`} role="alert" className="text-sm text-state-expired-fg">
+        <Alert tone="danger" inline id={`${id}-problem`}>
           {problem}
-        </p>
+        </Alert>
       )}
       <button
         type="submit"
@@ -106,7 +107,7 @@ export function UploadForm({ requestId, expected, expectedLabel, replacing }: { 
       >
         {pending ? "Uploading…" : "Upload"}
       </button>
-      <p role="status" aria-live="polite" className="break-all text-sm text-state-enabled-fg">
+      <p role="status" aria-live="polite" className="break-all text-sm text-alert-success-fg">
         {done}
       </p>
     </form>

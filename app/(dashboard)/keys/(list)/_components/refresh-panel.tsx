@@ -7,6 +7,7 @@ import { Badge } from "@/components/ui/badge";
 import { formatCount, formatDateTime, formatRelative } from "@/components/ui/format";
 import type { InventoryStatusDto } from "@/lib/inventory/status-dto";
 import { refreshInventory } from "../actions";
+import { Alert, alertClasses } from "@/components/ui/alert";
 
 const STATUS_KEY = ["inventory-status"] as const;
 
@@ -105,16 +106,16 @@ export function RefreshPanel({ initial, canRefresh }: { initial: InventoryStatus
         </div>
       )}
       {actionError && (
-        <p role="alert" className="mt-3 text-sm text-state-expired-fg">
+        <Alert tone="danger" inline className="mt-3">
           {actionError}
-        </p>
+        </Alert>
       )}
       {failed.length > 0 && (
         <ul className="mt-3 space-y-2">
           {failed.map((r) => (
             <li
               key={`${r.targetId}/${r.region}`}
-              className="rounded-md border border-state-expired-ring bg-state-expired-bg px-3 py-2 text-sm text-state-expired-fg"
+              className={`rounded-md border px-3 py-2 text-sm ${alertClasses.danger.box}`}
             >
               <span className="font-semibold">
                 {r.targetName} ({r.accountId}) · {r.region}:

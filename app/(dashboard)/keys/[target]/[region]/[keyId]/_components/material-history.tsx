@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Badge } from "@/components/ui/badge";
 import { formatDateTime } from "@/components/ui/format";
 import { Skeleton } from "@/components/ui/skeleton";
+import { Alert } from "@/components/ui/alert";
 
 type Entry = {
   keyMaterialId: string | null;
@@ -40,12 +41,12 @@ export function MaterialHistory({ href }: { href: string }) {
     );
   if (isError || !data || !("entries" in data))
     return (
-      <div role="alert" className="rounded-md border border-state-expired-ring bg-state-expired-bg px-3 py-2 text-sm text-state-expired-fg">
+      <Alert tone="danger">
         AWS KMS could not be asked for this key&apos;s material history.{" "}
         <button type="button" onClick={() => void refetch()} className="font-medium underline">
           Try again
         </button>
-      </div>
+      </Alert>
     );
   if (!data.supported)
     return <p className="text-sm text-ink-600">KMS keeps a key material history for symmetric encryption keys only.</p>;

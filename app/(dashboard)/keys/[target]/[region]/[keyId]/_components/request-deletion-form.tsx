@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useId, useState, useTransition, type FormEvent } from "react";
 import { requestKeyMaterialDeletion } from "../actions";
+import { Alert, dangerButtonClasses } from "@/components/ui/alert";
 
 /**
  * Ask for this key's imported material to be deleted. It is a request of its own: approvers decide on it
@@ -34,14 +35,14 @@ export function RequestDeletionForm({ target, region, keyId }: { target: string;
       <button
         type="button"
         onClick={() => setOpen(true)}
-        className="h-9 rounded-md bg-white px-4 text-sm font-medium text-state-expired-fg ring-1 ring-inset ring-state-expired-ring hover:bg-state-expired-bg"
+        className={`h-9 rounded-md px-4 text-sm font-medium ${dangerButtonClasses}`}
       >
         Request deletion of key material…
       </button>
     );
 
   return (
-    <form onSubmit={onSubmit} className="space-y-2 rounded-md border border-state-expired-ring bg-state-expired-bg/40 p-3" aria-label="Request deletion of key material">
+    <form onSubmit={onSubmit} className="space-y-2 rounded-md border border-alert-danger-ring bg-alert-danger-bg/40 p-3" aria-label="Request deletion of key material">
       <p className="text-sm text-ink-800">
         After approval the key returns to PendingImport and cannot be used until the same material is imported again.
       </p>
@@ -59,12 +60,12 @@ export function RequestDeletionForm({ target, region, keyId }: { target: string;
         className="w-full rounded-md border border-ink-300 bg-white px-3 py-2 text-sm"
       />
       {error && (
-        <p id={`${id}-error`} role="alert" className="text-sm text-state-expired-fg">
+        <Alert tone="danger" inline id={`${id}-error`}>
           {error}
-        </p>
+        </Alert>
       )}
       <div className="flex gap-2">
-        <button type="submit" disabled={pending} className="h-9 rounded-md bg-state-expired-fg px-4 text-sm font-medium text-white hover:opacity-90 disabled:opacity-60">
+        <button type="submit" disabled={pending} className="h-9 rounded-md bg-alert-danger-fg px-4 text-sm font-medium text-white hover:opacity-90 disabled:opacity-60">
           {pending ? "Requesting…" : "Request deletion"}
         </button>
         <button type="button" onClick={() => setOpen(false)} className="h-9 rounded-md bg-white px-4 text-sm font-medium text-ink-800 ring-1 ring-inset ring-ink-300">

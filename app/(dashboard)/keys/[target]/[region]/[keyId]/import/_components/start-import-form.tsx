@@ -15,6 +15,7 @@ import {
   type WrappingKeySpec,
 } from "@/lib/imports/compat";
 import { startImportRequest } from "../../actions";
+import { Alert } from "@/components/ui/alert";
 
 export type StartImportKey = {
   targetId: string;
@@ -119,7 +120,7 @@ export function StartImportForm({ keyInfo, kind, serverNow }: { keyInfo: StartIm
 
   const fieldError = (name: string) =>
     errors[name]?.length ? (
-      <p id={`${id}-${name}-error`} className="text-sm text-state-expired-fg">
+      <p id={`${id}-${name}-error`} className="text-sm text-alert-danger-fg">
         {errors[name]?.join(" ")}
       </p>
     ) : null;
@@ -261,9 +262,9 @@ export function StartImportForm({ keyInfo, kind, serverNow }: { keyInfo: StartIm
       </div>
 
       {message && (
-        <p role="alert" className="rounded-md border border-state-expired-ring bg-state-expired-bg px-3 py-2 text-sm text-state-expired-fg">
+        <Alert tone="danger">
           {message}
-        </p>
+        </Alert>
       )}
       <div className="flex items-center gap-3">
         <button type="submit" disabled={pending} className="h-10 rounded-md bg-accent-600 px-5 text-sm font-semibold text-white hover:bg-accent-700 disabled:opacity-60">
@@ -325,7 +326,7 @@ function Choice({
       <div className="min-w-0">
         <label htmlFor={id} className={`flex flex-wrap items-center gap-2 ${disabled ? "text-ink-500" : "text-ink-900"}`}>
           {label}
-          {recommended && <span className="rounded bg-state-enabled-bg px-1.5 py-0.5 text-[11px] font-medium text-state-enabled-fg">Recommended</span>}
+          {recommended && <span className="rounded bg-alert-success-bg px-1.5 py-0.5 text-[11px] font-medium text-alert-success-fg">Recommended</span>}
         </label>
         {note && (
           <p id={`${id}-note`} className={`text-xs ${disabled ? "text-ink-500" : "text-ink-600"}`}>
