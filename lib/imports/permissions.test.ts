@@ -183,7 +183,8 @@ describe("a failed import while its token lives (recovery)", () => {
     const f = failed({ kind: "rotate", keyMaterialId: "material-1", parametersValidTo: DEAD, lastErrorCode: "kms_internal" });
     const custodian = permissionsFor(f, otherCustodian);
     expect(custodian.effectiveState).toBe("failed");
-    expect(code(custodian.download)).toBe("gone");
+    expect(code(custodian.download)).toBe("invalid_state");
+    expect(custodian.download.allowed ? "" : custodian.download.error.message).toMatch(/waits only for the rotation/);
     expect(code(custodian.upload)).toBe("invalid_state");
     expect(code(custodian.reissue)).toBe("invalid_state");
     const p = permissionsFor(f, approver);

@@ -117,7 +117,8 @@ export function mayDownload(f: RequestFacts, person: Person): Verdict {
   if (!role.allowed) return role;
   const state = effectiveState(f);
   if (state === "expired") return refuse(expiredError(f));
-  const usable = state === "parameters_issued" || state === "awaiting_approval" || (state === "failed" && !rotationOnly(f));
+  if (rotationOnly(f) && state === "failed") return refuse(spentTokenError());
+  const usable = state === "parameters_issued" || state === "awaiting_approval" || state === "failed";
   if (f.kind === "delete_material" || !f.parametersValidTo || !usable) return refuse(notDownloadable(f.kind, f.state));
   return ALLOWED;
 }
