@@ -223,6 +223,10 @@ test.describe("recovering a failed import", () => {
       await decision.getByRole("checkbox", { name: /compared the SHA-256/ }).check();
       await decision.getByRole("button", { name: "Approve import" }).click();
       await expect(approver.getByText("Key material imported.")).toBeVisible({ timeout: 30_000 });
+      // The history shows what each approver confirmed, word for word.
+      await expect(approver.getByRole("list", { name: "History of this request" })).toContainText(
+        "ConfirmedI compared the SHA-256 of the uploaded blob with the uploader, outside Keyport (by phone or in person), and they match.",
+      );
       await approver.context().close();
     } finally {
       await rm(work, { recursive: true, force: true });
