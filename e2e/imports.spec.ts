@@ -107,6 +107,7 @@ test.describe("as a custodian, with an approver", () => {
       await expect(card).toContainText(sha256(token));
       await expect(card).toContainText("E2E: first import of the card data KEK");
       await card.getByLabel(/Comment/).fill("Hash confirmed with Casey by phone");
+      await card.getByRole("checkbox", { name: /compared the SHA-256 of the uploaded blob with the uploader/ }).check();
       await card.getByRole("button", { name: "Approve import" }).click();
       await approver.waitForURL(new RegExp(`/imports/${requestId}$`), { timeout: 30_000 });
       await expect(approver.getByText("Key material imported.")).toBeVisible();
@@ -128,6 +129,7 @@ test.describe("as a custodian, with an approver", () => {
       await expect(page.getByRole("region", { name: /^Approval/ })).toContainText("An approver who neither requested nor uploaded it decides.");
 
       await approver.goto(`/imports/${deletionId}`);
+      await approver.getByRole("checkbox", { name: /this key material is to be deleted/ }).check();
       await approver.getByRole("button", { name: "Approve deletion" }).click();
       await expect(approver.getByText("Key material deleted.")).toBeVisible({ timeout: 30_000 });
       await page.goto(keyUrl);
@@ -149,6 +151,85 @@ test.describe("as a custodian, with an approver", () => {
         "Key material imported",
         "Import verified",
       ]);
+      await approver.context().close();
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+});
+
+test.describe("recovering a failed import", () => {
+  test.use({ signedInAs: "custodian" });
+
+  test("an approver must tick the confirmation; after KMS refuses the blob, the custodian downloads again, uploads anew, and a fresh approval imports it", async ({
+    page,
+    browser,
+    expectAccessible,
+  }) => {
+    test.setTimeout(120_000);
+    const work = await mkdtemp(join(tmpdir(), "keyport-e2e-recovery-"));
+    try {
+      const flow = new ImportsFlow(page);
+      await flow.openKey("alias/payments/fraud-score-mac");
+      await flow.startImport({ justification: "E2E: recover a failed import", algorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_2048" });
+      const requestId = await flow.submitStart();
+
+      // The page shows the SHA-256 of exactly what the PEM and zip downloads serve.
+      const pem = await flow.download(/WrappingPublicKey\.pem/);
+      await expect(flow.downloads()).toContainText(sha256(pem));
+      const zip = await flow.download(/Download all/);
+      await expect(flow.downloads()).toContainText(sha256(zip));
+
+      // Right size, wrong bytes: KMS will refuse to unwrap them.
+      await bash("openssl rand -out EncryptedKeyMaterial.bin 256", work);
+      await flow.upload(join(work, "EncryptedKeyMaterial.bin"));
+
+      // The approver's card leads to the request page, and approving needs the confirmation ticked.
+      const approver = await signedIn(browser, "demo-avery");
+      await approver.goto("/approvals");
+      const card = approver.getByRole("article", { name: /Import into alias\/payments\/fraud-score-mac/ });
+      await expect(card.getByRole("link", { name: new RegExp(`Open request ${requestId.slice(0, 8)}`) })).toHaveAttribute("href", `/imports/${requestId}`);
+      await card.getByRole("button", { name: "Approve import" }).click();
+      await expect(card.getByText("Tick the box to confirm you checked this with the uploader outside Keyport before approving.")).toBeVisible();
+      await approver.reload();
+      await expect(card).toContainText("0 of 1 approval");
+      await card.getByRole("checkbox", { name: /compared the SHA-256 of the uploaded blob with the uploader/ }).check();
+      await card.getByRole("button", { name: "Approve import" }).click();
+      await approver.waitForURL(new RegExp(`/imports/${requestId}$`), { timeout: 30_000 });
+      await expect(approver.getByRole("main").getByRole("alert")).toContainText("invalid_ciphertext");
+
+      // The custodian is told what is next, and is offered exactly that: the files and the upload.
+      await page.reload();
+      await expect(flow.state("Failed")).toBeVisible();
+      await expect(page.getByRole("main").locator("p", { hasText: /^Next step:/ })).toHaveText(
+        "Next step: Download the parameters again and wrap the material with this request's WrappingPublicKey.bin, then upload it; a fresh approval is needed.",
+      );
+      await expect(flow.downloads().getByRole("link")).toHaveCount(4);
+      await expect(page.getByRole("form", { name: "Upload wrapped key material" })).toBeVisible();
+      await expectAccessible(page);
+
+      const der = await flow.download(/WrappingPublicKey\.bin/);
+      const token = await flow.download(/ImportToken\.bin/);
+      await writeFile(join(work, "WrappingPublicKey.bin"), der);
+      await writeFile(join(work, "ImportToken.bin"), token);
+      await bash(await flow.command(/Check the downloaded files/), work);
+      await bash(await flow.command(/Have the key material/), work);
+      await bash(await flow.command(/Wrap the material/), work);
+      const blob = await readFile(join(work, "EncryptedKeyMaterial.bin"));
+      await flow.upload(join(work, "EncryptedKeyMaterial.bin"));
+      await expect(flow.state("Awaiting approval")).toBeVisible();
+      await expect(flow.section("Wrapped key material")).toContainText(sha256(blob));
+
+      // Avery's approval was of the refused blob: a fresh one is needed, and imports it.
+      await approver.reload();
+      const decision = approver.getByRole("region", { name: /^Approval \(0 of 1\)/ });
+      await decision.getByRole("checkbox", { name: /compared the SHA-256/ }).check();
+      await decision.getByRole("button", { name: "Approve import" }).click();
+      await expect(approver.getByText("Key material imported.")).toBeVisible({ timeout: 30_000 });
+      // The history shows what each approver confirmed, word for word.
+      await expect(approver.getByRole("list", { name: "History of this request" })).toContainText(
+        "ConfirmedI compared the SHA-256 of the uploaded blob with the uploader, outside Keyport (by phone or in person), and they match.",
+      );
       await approver.context().close();
     } finally {
       await rm(work, { recursive: true, force: true });

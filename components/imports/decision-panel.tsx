@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useId, useState, useTransition } from "react";
 import type { ActionResult } from "@/lib/auth/guard";
+import { CONFIRMATION_REQUIRED, NO_BLOB } from "@/lib/imports/schemas";
 import type { DecisionOutcome } from "@/lib/imports/workflow";
 import { Alert, alertClasses, dangerButtonClasses } from "@/components/ui/alert";
 
@@ -11,7 +12,8 @@ export type DecideAction = (input: {
   requestId: string;
   decision: "approve" | "reject";
   comment?: string;
-  blobSha256?: string;
+  blobSha256: string;
+  confirmed: boolean;
 }) => Promise<ActionResult<DecisionOutcome>>;
 
 export type DecisionPanelProps = {
@@ -19,6 +21,8 @@ export type DecisionPanelProps = {
   requestId: string;
   /** SHA-256 of the blob under review (null for a deletion): the server refuses the decision if it changed. */
   blobSha256: string | null;
+  /** What the approver confirms by ticking the box (approvalConfirmation of the request's kind). */
+  confirmation: string;
   approvals: number;
   required: number;
   /** Why this person cannot decide (they requested or uploaded it), in the server's own words. */
@@ -31,11 +35,13 @@ export type DecisionPanelProps = {
 type Feedback = { tone: "ok" | "error"; text: string } | null;
 
 /** Approve or reject, with a comment (required to reject). */
-export function DecisionPanel({ decide, requestId, blobSha256, approvals, required, refusal, decided, verb }: DecisionPanelProps) {
+export function DecisionPanel({ decide, requestId, blobSha256, confirmation, approvals, required, refusal, decided, verb }: DecisionPanelProps) {
   const router = useRouter();
   const id = useId();
   const [comment, setComment] = useState("");
   const [commentError, setCommentError] = useState<string | null>(null);
+  const [confirmed, setConfirmed] = useState(false);
+  const [confirmError, setConfirmError] = useState<string | null>(null);
   const [feedback, setFeedback] = useState<Feedback>(null);
   const [pending, startTransition] = useTransition();
 
@@ -53,14 +59,20 @@ export function DecisionPanel({ decide, requestId, blobSha256, approvals, requir
   const submit = (decision: "approve" | "reject") => {
     setFeedback(null);
     setCommentError(null);
+    setConfirmError(null);
     if (decision === "reject" && !comment.trim()) {
       setCommentError("Say why you reject it; the custodian reads this.");
       return;
     }
+    if (decision === "approve" && !confirmed) {
+      setConfirmError(CONFIRMATION_REQUIRED);
+      return;
+    }
     startTransition(async () => {
-      const result = await decide({ requestId, decision, comment, blobSha256: blobSha256 ?? undefined });
+      const result = await decide({ requestId, decision, comment, blobSha256: blobSha256 ?? NO_BLOB, confirmed: decision === "approve" && confirmed });
       if (!result.ok) {
         setCommentError(result.fieldErrors?.comment?.[0] ?? null);
+        setConfirmError(result.fieldErrors?.confirmed?.[0] ?? null);
         setFeedback({ tone: "error", text: result.message });
         return;
       }
@@ -101,6 +113,24 @@ export function DecisionPanel({ decide, requestId, blobSha256, approvals, requir
         {commentError && (
           <p id={`${id}-comment-error`} className="text-sm text-alert-danger-fg">
             {commentError}
+          </p>
+        )}
+      </div>
+      <div className="flex flex-col gap-1">
+        <label className="flex items-start gap-2 text-sm text-ink-800">
+          <input
+            type="checkbox"
+            checked={confirmed}
+            onChange={(e) => setConfirmed(e.target.checked)}
+            aria-invalid={confirmError ? true : undefined}
+            aria-describedby={confirmError ? `${id}-confirm-error` : undefined}
+            className="mt-0.5 size-4 shrink-0 rounded border-ink-300"
+          />
+          <span>{confirmation}</span>
+        </label>
+        {confirmError && (
+          <p id={`${id}-confirm-error`} className={`text-sm ${alertClasses.danger.text}`}>
+            {confirmError}
           </p>
         )}
       </div>

@@ -1,9 +1,10 @@
 import "server-only";
 import { zipSync } from "fflate";
-import { sha256Hex } from "@/lib/crypto";
+import { openSecret, secretAad, sha256Hex } from "@/lib/crypto";
 import { parametersReadme } from "./commands";
 import { isKeySpec, type WrappingAlgorithm, type WrappingKeySpec } from "./compat";
 import type { Actor, ImportDeps } from "./deps";
+import type * as queries from "./queries";
 import type { DownloadFile } from "./schemas";
 import { parametersForDownload, publicKeyPem, recordDownload } from "./workflow";
 
@@ -23,53 +24,82 @@ const CONTENT_TYPES: Record<DownloadFile, string> = {
 };
 
 export async function buildDownload(deps: ImportDeps, actor: Actor, requestId: string, file: DownloadFile): Promise<Download> {
-  const { request, parameters, importToken } = await parametersForDownload(deps, requestId);
-  let body: Uint8Array;
-  let filename: string = file;
-  if (file === "WrappingPublicKey.bin") {
-    body = parameters.publicKey;
-  } else if (file === "WrappingPublicKey.pem") {
-    body = Buffer.from(publicKeyPem(parameters.publicKey), "ascii");
-  } else if (file === "ImportToken.bin") {
-    body = importToken();
-  } else {
-    const token = importToken();
-    const pem = Buffer.from(publicKeyPem(parameters.publicKey), "ascii");
-    const files = [
-      { name: "WrappingPublicKey.bin", bytes: parameters.publicKey },
-      { name: "WrappingPublicKey.pem", bytes: pem },
-      { name: "ImportToken.bin", bytes: token },
-    ];
-    const keySpec = request.keySpec;
-    const readme = isKeySpec(keySpec)
-      ? parametersReadme({
-          requestId: request.id,
-          keyArn: request.keyArn,
-          accountId: request.keyArn.split(":")[4] ?? "",
-          region: request.region,
-          keySpec,
-          wrappingAlgorithm: parameters.wrappingAlgorithm as WrappingAlgorithm,
-          wrappingKeySpec: parameters.wrappingKeySpec as WrappingKeySpec,
-          expirationModel: request.expirationModel,
-          validTo: request.validTo,
-          importType: request.importType,
-          parametersValidTo: parameters.parametersValidTo,
-          files: files.map((f) => ({ name: f.name, sha256: sha256Hex(f.bytes), size: f.bytes.length })),
-        })
-      : `Key spec ${keySpec} is not one Keyport knows how to wrap for.\n`;
-    // Fixed modification time (the parameters' issue time) so the same parameters always zip the same way.
-    const mtime = parameters.issuedAt;
-    body = zipSync(
-      {
-        "README.txt": [Buffer.from(readme, "utf8"), { mtime }],
-        ...Object.fromEntries(files.map((f) => [f.name, [f.bytes, { mtime }] as const])),
-      },
-      { level: 6 },
-    );
-    token.fill(0);
-    filename = `ImportParameters-${request.keyId}.zip`;
-  }
-  const sha256 = sha256Hex(body);
-  await recordDownload(deps, actor, request, { file, sha256, size: body.length, parameterSetId: parameters.id });
-  return { body, filename, contentType: CONTENT_TYPES[file], sha256 };
+  const { request, parameters, importToken } = await parametersForDownload(deps, actor, requestId);
+  const built = fileBytes(request, parameters, file, importToken);
+  const sha256 = sha256Hex(built.body);
+  await recordDownload(deps, actor, request, { file, sha256, size: built.body.length, parameterSetId: parameters.id });
+  return { ...built, contentType: CONTENT_TYPES[file], sha256 };
+}
+
+/**
+ * The SHA-256 of the PEM and of the zip exactly as the download route serves them, for the request page to
+ * show beside the hashes of the .bin files. Both are deterministic (see `zipStamp`), so the hash a person
+ * reads matches the file they save, on every download and every server. Not audited: nothing is handed out.
+ */
+export function servedDigests(
+  request: queries.RequestRow,
+  parameters: queries.ParameterSetRow,
+  sealedToken: Buffer,
+  dataKey: Buffer,
+): { pem: string; zip: string } {
+  const token = () => openSecret(sealedToken, dataKey, secretAad("parameter_set.import_token", parameters.id));
+  return {
+    pem: sha256Hex(fileBytes(request, parameters, "WrappingPublicKey.pem", token).body),
+    zip: sha256Hex(fileBytes(request, parameters, "ImportParameters.zip", token).body),
+  };
+}
+
+/**
+ * A zip entry's modification time is stored as DOS local date and time fields, which fflate fills from the
+ * Date's local fields: the same instant zips differently on servers in different time zones. This Date's
+ * local fields are the UTC fields of `at`, so the stored stamp reads as `at` in UTC everywhere.
+ */
+export function zipStamp(at: Date): Date {
+  return new Date(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate(), at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds());
+}
+
+function fileBytes(
+  request: queries.RequestRow,
+  parameters: queries.ParameterSetRow,
+  file: DownloadFile,
+  importToken: () => Buffer,
+): { body: Uint8Array; filename: string } {
+  if (file === "WrappingPublicKey.bin") return { body: parameters.publicKey, filename: file };
+  if (file === "WrappingPublicKey.pem") return { body: Buffer.from(publicKeyPem(parameters.publicKey), "ascii"), filename: file };
+  if (file === "ImportToken.bin") return { body: importToken(), filename: file };
+  const token = importToken();
+  const pem = Buffer.from(publicKeyPem(parameters.publicKey), "ascii");
+  const files = [
+    { name: "WrappingPublicKey.bin", bytes: parameters.publicKey },
+    { name: "WrappingPublicKey.pem", bytes: pem },
+    { name: "ImportToken.bin", bytes: token },
+  ];
+  const keySpec = request.keySpec;
+  const readme = isKeySpec(keySpec)
+    ? parametersReadme({
+        requestId: request.id,
+        keyArn: request.keyArn,
+        accountId: request.keyArn.split(":")[4] ?? "",
+        region: request.region,
+        keySpec,
+        wrappingAlgorithm: parameters.wrappingAlgorithm as WrappingAlgorithm,
+        wrappingKeySpec: parameters.wrappingKeySpec as WrappingKeySpec,
+        expirationModel: request.expirationModel,
+        validTo: request.validTo,
+        importType: request.importType,
+        parametersValidTo: parameters.parametersValidTo,
+        files: files.map((f) => ({ name: f.name, sha256: sha256Hex(f.bytes), size: f.bytes.length })),
+      })
+    : `Key spec ${keySpec} is not one Keyport knows how to wrap for.\n`;
+  // Fixed modification time (the parameters' issue time) so the same parameters always zip the same way.
+  const mtime = zipStamp(parameters.issuedAt);
+  const body = zipSync(
+    {
+      "README.txt": [Buffer.from(readme, "utf8"), { mtime }],
+      ...Object.fromEntries(files.map((f) => [f.name, [f.bytes, { mtime }] as const])),
+    },
+    { level: 6 },
+  );
+  token.fill(0);
+  return { body, filename: `ImportParameters-${request.keyId}.zip` };
 }

@@ -1,5 +1,5 @@
 import { KeyportError } from "@/lib/errors";
-import { stateLabel, type RequestKind, type RequestState } from "./states";
+import { canDo, stateLabel, type RequestKind, type RequestState } from "./states";
 
 /**
  * The workflow's known refusals: stable codes the UI and tests match on, sentences a person can act on,
@@ -38,11 +38,11 @@ export function parametersExpired(validTo: Date | null): KeyportError {
 }
 
 export function notDownloadable(kind: RequestKind, state: RequestState): KeyportError {
-  return new KeyportError(
-    "gone",
-    `This request is ${stateLabel(state, kind).toLowerCase()}: its import parameters are no longer handed out. Reissue the parameters to get a new pair.`,
-    { status: 410 },
-  );
+  // Advise a reissue only where one is possible: not on a closed request, nor one being carried out.
+  const after = canDo(kind, state, "issue_parameters") ? " Reissue the parameters to get a new pair." : "";
+  return new KeyportError("gone", `This request is ${stateLabel(state, kind).toLowerCase()}: its import parameters are no longer handed out.${after}`, {
+    status: 410,
+  });
 }
 
 export function selfApproval(role: "requester" | "uploader", decision: "approve" | "reject" | "retry"): KeyportError {

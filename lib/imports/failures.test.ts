@@ -14,6 +14,7 @@ import type { Actor, ImportDeps } from "./deps";
 import { buildDownload } from "./downloads";
 import { requestDetails } from "./read";
 import { startImportSchema } from "./schemas";
+import { reviewed } from "./testing";
 import { decide, retryRequest, startImport, uploadBlob, type ExecutionResult } from "./workflow";
 
 /**
@@ -142,11 +143,11 @@ describe.each(testDrivers())("failures of the import workflow on %s", (driver) =
   it("says the material was imported when only RotateKeyOnDemand failed, and that a retry only rotates", async () => {
     const key = await newSymmetricKey(deps);
     const first = await uploaded(deps, key, "import");
-    expect(await decide(deps, avery, { requestId: first, decision: "approve" })).toMatchObject({ state: "imported" });
+    expect(await decide(deps, avery, await reviewed(deps, { requestId: first, decision: "approve" }))).toMatchObject({ state: "imported" });
 
     const rotation = await uploaded(deps, key, "rotate");
     await admin.injectFaults({ type: "KMSInternalException", rate: 1, operation: "RotateKeyOnDemand" });
-    const outcome = await decide(deps, blake, { requestId: rotation, decision: "approve" });
+    const outcome = await decide(deps, blake, await reviewed(deps, { requestId: rotation, decision: "approve" }));
     const imported = (await requestDetails(deps, rotation))!.request;
     expect(imported.keyMaterialId).toEqual(expect.any(String));
     const execution = outcome.execution as Extract<ExecutionResult, { ok: false }>;
@@ -169,14 +170,16 @@ describe.each(testDrivers())("failures of the import workflow on %s", (driver) =
 
   it("records a dual-control refusal as a role refusal is recorded: in the log and the audit trail", async () => {
     const key = await newSymmetricKey(deps);
-    // An admin requests and Devon uploads: neither may approve it, nor later retry it.
-    const requestId = await uploaded(deps, key, "import", morgan, devon);
-    await expect(decide(deps, morgan, { requestId, decision: "approve" })).rejects.toMatchObject({ code: "self_approval" });
-    await expect(decide(deps, devon, { requestId, decision: "reject", comment: "no" })).rejects.toMatchObject({ code: "self_approval" });
+    // An admin requests and Devon (a custodian who is also an approver) uploads: neither may approve it,
+    // nor later retry it, although their roles would allow both.
+    const dual: Actor = { ...devon, roles: ["custodian", "approver"] };
+    const requestId = await uploaded(deps, key, "import", morgan, dual);
+    await expect(decide(deps, morgan, await reviewed(deps, { requestId, decision: "approve" }))).rejects.toMatchObject({ code: "self_approval" });
+    await expect(decide(deps, dual, await reviewed(deps, { requestId, decision: "reject", comment: "no" }))).rejects.toMatchObject({ code: "self_approval" });
     await admin.injectFaults({ type: "KMSInternalException", rate: 1, operation: "ImportKeyMaterial" });
-    expect(await decide(deps, avery, { requestId, decision: "approve" })).toMatchObject({ state: "failed" });
+    expect(await decide(deps, avery, await reviewed(deps, { requestId, decision: "approve" }))).toMatchObject({ state: "failed" });
     await admin.reset();
-    await expect(retryRequest(deps, devon, requestId)).rejects.toBeInstanceOf(KeyportError);
+    await expect(retryRequest(deps, dual, requestId)).rejects.toBeInstanceOf(KeyportError);
 
     const denied = (await eventsOf(deps, requestId)).filter((e) => e.action === "auth.access_denied");
     expect(denied.map((e) => [e.actor.subject, e.details])).toEqual([
@@ -195,7 +198,7 @@ describe.each(testDrivers())("failures of the import workflow on %s", (driver) =
     await admin.reset();
     // The target was taken out of the configuration while the request waited: Keyport's failure, not AWS's.
     const withoutTarget = { ...deps, kms: kmsAccess([{ ...targets[0]!, id: "other" }]) };
-    const outcome = await decide(withoutTarget, avery, { requestId, decision: "approve" });
+    const outcome = await decide(withoutTarget, avery, await reviewed(deps, { requestId, decision: "approve" }));
     const execution = outcome.execution as Extract<ExecutionResult, { ok: false }>;
     expect(execution.code).toBe("internal");
     const reference = REF.exec(execution.message)?.[1];
@@ -212,12 +215,12 @@ describe.each(testDrivers())("failures of the import workflow on %s", (driver) =
   it("says AWS KMS imported the material when Keyport then failed to record it, and logs no query parameters", async () => {
     const key = await newSymmetricKey(deps);
     const first = await uploaded(deps, key, "import");
-    await decide(deps, avery, { requestId: first, decision: "approve" });
+    await decide(deps, avery, await reviewed(deps, { requestId: first, decision: "approve" }));
     const rotation = await uploaded(deps, key, "rotate");
     const undo = await refuseAuditAction(deps, "import.imported");
     let execution: Extract<ExecutionResult, { ok: false }>;
     try {
-      execution = (await decide(deps, blake, { requestId: rotation, decision: "approve" })).execution as typeof execution;
+      execution = (await decide(deps, blake, await reviewed(deps, { requestId: rotation, decision: "approve" }))).execution as typeof execution;
     } finally {
       await undo();
     }
@@ -242,7 +245,7 @@ describe.each(testDrivers())("failures of the import workflow on %s", (driver) =
     const undo = await refuseAuditAction(deps, "import.verified");
     let outcome: Awaited<ReturnType<typeof decide>>;
     try {
-      outcome = await decide(deps, avery, { requestId, decision: "approve" });
+      outcome = await decide(deps, avery, await reviewed(deps, { requestId, decision: "approve" }));
     } finally {
       await undo();
     }

@@ -7,7 +7,6 @@ import { logInternalError } from "@/lib/errors/internal";
 import { isAwsFailure, toKmsError, whatHappened } from "@/lib/kms";
 import { familyOf, isKeySpec } from "./compat";
 import type { Actor, ImportDeps } from "./deps";
-import { selfApproval } from "./errors";
 import type { RequestRow } from "./queries";
 
 /**
@@ -100,11 +99,6 @@ export function verificationUnavailable(requestId: string, keySpec: string, at: 
 
 /** Set inside a transaction when dual control refuses the actor, and recorded once it has rolled back. */
 export type SelfApproval = { role?: "requester" | "uploader"; decision?: "approve" | "reject" | "retry" };
-
-export function refuseSelf(refusal: SelfApproval, role: "requester" | "uploader", decision: "approve" | "reject" | "retry"): KeyportError {
-  Object.assign(refusal, { role, decision });
-  return selfApproval(role, decision);
-}
 
 /** Rethrows `error`, first recording a dual-control refusal the way the guards record role refusals. */
 export async function recordSelfApproval(deps: ImportDeps, actor: Actor, requestId: string, refusal: SelfApproval, error: unknown): Promise<never> {

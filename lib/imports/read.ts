@@ -1,6 +1,7 @@
 import "server-only";
 import { listAuditEvents, type AuditEvent } from "@/lib/audit";
 import type { ImportDeps } from "./deps";
+import { servedDigests } from "./downloads";
 import * as queries from "./queries";
 import { effectiveState, TOKEN_STATES, type RequestState } from "./states";
 import type { VerificationResult } from "./workflow";
@@ -35,6 +36,8 @@ export type RequestDetails = {
   /** The request's audit events, oldest first. */
   history: AuditEvent[];
   verification: VerificationResult | null;
+  /** SHA-256 of WrappingPublicKey.pem and of the zip as the download route serves them (null without parameters). */
+  servedSha256: { pem: string; zip: string } | null;
 };
 
 export async function requestDetails(deps: ImportDeps, requestId: string): Promise<RequestDetails | null> {
@@ -50,6 +53,7 @@ export async function requestDetails(deps: ImportDeps, requestId: string): Promi
     listAuditEvents(deps.db, { requestId }, { limit: 200 }),
   ]);
   const history = [...trail.events].reverse();
+  const sealedToken = parameters ? await queries.sealedImportToken(deps.db, parameters.id) : null;
   const verified = trail.events.find((e) => e.action === "import.verified");
   return {
     request,
@@ -59,6 +63,7 @@ export async function requestDetails(deps: ImportDeps, requestId: string): Promi
     approvals,
     history,
     verification: verified ? (verified.details as unknown as VerificationResult) : null,
+    servedSha256: parameters && sealedToken ? servedDigests(request, parameters, sealedToken, deps.dataKey) : null,
   };
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   cancelRequestSchema,
   decisionSchema,
+  NO_BLOB,
   downloadParamsSchema,
   importsQuerySchema,
   MAX_BLOB_BYTES,
@@ -78,12 +79,17 @@ describe("the other workflow inputs", () => {
     expect(errorsOf(uploadBlobSchema.safeParse({ requestId: REQUEST, file: "EncryptedKeyMaterial.bin" })).file).toMatch(/Choose the/);
   });
 
-  it("decisions: a rejection needs a comment; the reviewed SHA-256 is hex", () => {
-    expect(decisionSchema.safeParse({ requestId: REQUEST, decision: "approve" }).success).toBe(true);
-    expect(errorsOf(decisionSchema.safeParse({ requestId: REQUEST, decision: "reject" })).comment).toMatch(/Say why/);
-    expect(decisionSchema.safeParse({ requestId: REQUEST, decision: "reject", comment: "wrong key" }).success).toBe(true);
-    expect(decisionSchema.safeParse({ requestId: REQUEST, decision: "approve", blobSha256: "ABC" }).success).toBe(false);
-    expect(decisionSchema.safeParse({ requestId: "not-a-uuid", decision: "approve" }).success).toBe(false);
+  it("decisions: a rejection needs a comment, an approval the ticked confirmation, both the reviewed SHA-256", () => {
+    const sha = "a".repeat(64);
+    expect(decisionSchema.safeParse({ requestId: REQUEST, decision: "approve", blobSha256: sha, confirmed: "on" }).success).toBe(true);
+    expect(decisionSchema.safeParse({ requestId: REQUEST, decision: "approve", blobSha256: NO_BLOB, confirmed: true }).success).toBe(true);
+    expect(errorsOf(decisionSchema.safeParse({ requestId: REQUEST, decision: "approve", blobSha256: sha })).confirmed).toMatch(/Tick the box/);
+    expect(errorsOf(decisionSchema.safeParse({ requestId: REQUEST, decision: "approve", blobSha256: sha, confirmed: "" })).confirmed).toMatch(/Tick the box/);
+    expect(errorsOf(decisionSchema.safeParse({ requestId: REQUEST, decision: "approve", confirmed: true })).blobSha256).toMatch(/SHA-256 of the blob you reviewed/);
+    expect(errorsOf(decisionSchema.safeParse({ requestId: REQUEST, decision: "reject", blobSha256: sha })).comment).toMatch(/Say why/);
+    expect(decisionSchema.safeParse({ requestId: REQUEST, decision: "reject", comment: "wrong key", blobSha256: sha }).success).toBe(true);
+    expect(decisionSchema.safeParse({ requestId: REQUEST, decision: "approve", blobSha256: "ABC", confirmed: true }).success).toBe(false);
+    expect(decisionSchema.safeParse({ requestId: "not-a-uuid", decision: "approve", blobSha256: sha, confirmed: true }).success).toBe(false);
   });
 
   it("deletions and cancellations", () => {

@@ -99,22 +99,50 @@ export const uploadBlobSchema = z.object({
 });
 
 export const COMMENT_MAX = 1000;
+
+/** What a decision on a deletion names as the blob it reviewed: a deletion has none. */
+export const NO_BLOB = "none";
+
+/**
+ * The box an approver ticks before approving, word for word as the page shows it; the audit event of the
+ * approval records the same words, so the trail says what the approver confirmed.
+ */
+export function approvalConfirmation(kind: "import" | "rotate" | "delete_material"): string {
+  return kind === "delete_material"
+    ? "I confirmed with the requester, outside Keyport, that this key material is to be deleted."
+    : "I compared the SHA-256 of the uploaded blob with the uploader, outside Keyport (by phone or in person), and they match.";
+}
+
+export const CONFIRMATION_REQUIRED = "Tick the box to confirm you checked this with the uploader outside Keyport before approving.";
+export const BLOB_UNREVIEWED = "The decision must name the SHA-256 of the blob you reviewed. Reload the request, compare the SHA-256 with the uploader and decide again.";
+
+const checkbox = (v: unknown) => {
+  const value = first(v);
+  return value === true || value === "on" || value === "true";
+};
+
 export const decisionSchema = z
   .object({
     requestId: z.preprocess(first, requestIdSchema),
     decision: z.preprocess(first, z.enum(["approve", "reject"])),
     comment: z.preprocess(blankToUndefined, z.string().trim().max(COMMENT_MAX, `Keep the comment under ${COMMENT_MAX} characters.`).optional()),
     /**
-     * The SHA-256 of the blob the approver reviewed: if someone uploads another blob in between, the
-     * decision is refused instead of applying to bytes nobody looked at.
+     * The SHA-256 of the blob the approver reviewed (NO_BLOB for a deletion). Required: the server refuses
+     * the decision unless it names the current blob, so nobody decides on bytes they did not look at.
      */
-    blobSha256: z.preprocess(blankToUndefined, z.string().regex(/^[0-9a-f]{64}$/).optional()),
+    blobSha256: z.preprocess(blankToUndefined, z.union([z.string().regex(/^[0-9a-f]{64}$/), z.literal(NO_BLOB)], BLOB_UNREVIEWED)),
+    /** The approver ticked approvalConfirmation(kind). Required to approve. */
+    confirmed: z.preprocess(checkbox, z.boolean()),
   })
   .superRefine((input, ctx) => {
     if (input.decision === "reject" && !input.comment) {
       ctx.addIssue({ code: "custom", path: ["comment"], message: "Say why you reject it; the custodian reads this." });
     }
+    if (input.decision === "approve" && !input.confirmed) {
+      ctx.addIssue({ code: "custom", path: ["confirmed"], message: CONFIRMATION_REQUIRED });
+    }
   });
+export type DecisionInput = z.input<typeof decisionSchema>;
 export type Decision = z.output<typeof decisionSchema>;
 
 export const requestDeletionSchema = z.object({

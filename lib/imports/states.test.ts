@@ -3,7 +3,7 @@ import { canDo, effectiveState, isFinal, nextState, REQUEST_STATES, stateLabel, 
 
 const EVENTS: RequestEvent[] = ["issue_parameters", "upload", "reach_quorum", "reject", "succeed", "fail", "retry", "expire", "cancel"];
 
-/** The diagram of lib/imports/README.md, edge by edge (plus reissue from failed, re-upload while awaiting approval). */
+/** The diagram of lib/imports/README.md, edge by edge (plus reissue from failed, re-upload while awaiting approval or after a failure). */
 const ALLOWED: Array<[RequestState, RequestEvent, RequestState]> = [
   ["draft", "issue_parameters", "parameters_issued"],
   ["draft", "cancel", "cancelled"],
@@ -20,6 +20,7 @@ const ALLOWED: Array<[RequestState, RequestEvent, RequestState]> = [
   ["importing", "succeed", "imported"],
   ["importing", "fail", "failed"],
   ["failed", "retry", "importing"],
+  ["failed", "upload", "awaiting_approval"],
   ["failed", "issue_parameters", "parameters_issued"],
   ["failed", "expire", "expired"],
   ["failed", "cancel", "cancelled"],

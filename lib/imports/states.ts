@@ -39,7 +39,9 @@ const TRANSITIONS: Record<RequestState, Partial<Record<RequestEvent, RequestStat
     cancel: "cancelled",
   },
   importing: { succeed: "imported", fail: "failed" },
-  failed: { retry: "importing", issue_parameters: "parameters_issued", expire: "expired", cancel: "cancelled" },
+  // While its token lives, a failed import takes a new upload (the material wrapped again): it then needs a
+  // fresh approval, since approvals are bound to the blob. lib/imports/permissions.ts checks the token.
+  failed: { retry: "importing", upload: "awaiting_approval", issue_parameters: "parameters_issued", expire: "expired", cancel: "cancelled" },
   expired: { issue_parameters: "parameters_issued", cancel: "cancelled" },
   imported: {},
   rejected: {},
@@ -69,8 +71,6 @@ export function isFinal(state: RequestState): boolean {
 
 /** States whose import token is still in play: downloads are served and the sweep watches the clock. */
 export const TOKEN_STATES: readonly RequestState[] = ["parameters_issued", "awaiting_approval", "failed"];
-/** States in which the files may be downloaded (and uploads accepted). */
-export const DOWNLOADABLE_STATES: readonly RequestState[] = ["parameters_issued", "awaiting_approval"];
 
 /** Open = not final: what the keys table shows as "the open import request". */
 export const OPEN_STATES: readonly RequestState[] = REQUEST_STATES.filter((s) => !isFinal(s));

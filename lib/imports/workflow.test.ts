@@ -1,28 +1,17 @@
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
-import { CreateKeyCommand, DescribeKeyCommand, type KeySpec as AwsKeySpec } from "@aws-sdk/client-kms";
-import { strFromU8, unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditHead, listAuditEvents, verifyAudit } from "@/lib/audit";
-import { fixedClock, now, nowMs } from "@/lib/clock";
+import { fixedClock, nowMs } from "@/lib/clock";
 import { createTestDatabase, testDrivers, type TestDatabase } from "@/lib/db/testing";
-import { adminClient, startEmulator, type AdminClient, type RunningEmulator } from "@/lib/emulator";
+import type { AdminClient } from "@/lib/emulator";
 import { KeyportError } from "@/lib/errors";
-import { refreshKey } from "@/lib/inventory";
 import * as inventoryQueries from "@/lib/inventory/queries";
-import { KmsAccess, type KmsTarget } from "@/lib/kms";
-import { custodianCommands, verificationCommand } from "./commands";
-import type { KeySpec, WrappingAlgorithm, WrappingKeySpec } from "./compat";
-import type { Actor, ImportDeps } from "./deps";
+import type { ImportDeps } from "./deps";
 import { buildDownload } from "./downloads";
 import * as queries from "./queries";
 import { approvalQueue, changeStamp, listImportRequests, openRequestsForKeys, requestCounts, requestDetails } from "./read";
-import { startImportSchema } from "./schemas";
 import { sweepOnce } from "./sweep";
+import { actionsOf, avery, bash, blake, both, casey, devon, expectRefusal, morgan, reviewed, startInput, importHarness } from "./testing";
 import {
   cancelRequest,
   decide,
@@ -41,147 +30,12 @@ import {
  * openssl CLI — exactly the commands Keyport prints for the request.
  */
 
-const run = promisify(execFile);
-
-const casey: Actor = { subject: "demo-casey", name: "Casey Nakamura", email: "casey.custodian@demo.keyport", roles: ["custodian"] };
-const devon: Actor = { subject: "demo-devon", name: "Devon Okafor", email: "devon.custodian@demo.keyport", roles: ["custodian"] };
-const avery: Actor = { subject: "demo-avery", name: "Avery Lindqvist", email: "avery.approver@demo.keyport", roles: ["approver"] };
-const blake: Actor = { subject: "demo-blake", name: "Blake Moreau", email: "blake.approver@demo.keyport", roles: ["approver"] };
-const morgan: Actor = { subject: "demo-morgan", name: "Morgan Achterberg", email: "morgan.admin@demo.keyport", roles: ["admin"] };
-
-let emulator: RunningEmulator;
+const h = importHarness();
+const { makeDeps, newKey, describeKeyState, wrapLikeACustodian } = h;
 let admin: AdminClient;
-let work: string;
-let targets: KmsTarget[];
-const accesses: KmsAccess[] = [];
-const REGION = "eu-west-1";
-
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: "demo", admin: true, wrappingKeyPool: { RSA_2048: 4 } });
-  admin = adminClient(emulator.endpoint);
-  work = await mkdtemp(join(tmpdir(), "keyport-imports-"));
-  targets = emulator.accounts
-    .filter((a) => a.assumable)
-    .map((a, i) => ({ id: i === 0 ? "prod" : `t${i}`, name: a.name, accountId: a.accountId, roleArn: a.roleArn, externalId: a.externalId, regions: emulator.regions }));
+beforeAll(() => {
+  admin = h.admin;
 });
-
-afterAll(async () => {
-  for (const access of accesses) access.destroy();
-  await emulator?.close();
-  if (work) await rm(work, { recursive: true, force: true });
-});
-
-function makeDeps(db: TestDatabase, approvalsRequired = 1): ImportDeps {
-  // No SDK retries: an injected fault must reach the workflow as KMS sent it.
-  const kms = new KmsAccess({ targets, endpoint: emulator.endpoint, now: nowMs, baseCredentials: emulator.credentials, maxAttempts: 1 });
-  accesses.push(kms);
-  const database = db.database.db;
-  return {
-    db: database,
-    kms,
-    now,
-    approvalsRequired,
-    dataKey: randomBytes(32),
-    inventory: {
-      getKey: (t, r, k) => inventoryQueries.getExternalKey(database, t, r, k),
-      refreshKey: (t, r, k) => refreshKey(t, r, k, { db: database, kms, now }),
-    },
-  };
-}
-
-async function newKey(deps: ImportDeps, keySpec: KeySpec) {
-  const usage = keySpec.startsWith("HMAC_") ? "GENERATE_VERIFY_MAC" : keySpec === "SYMMETRIC_DEFAULT" ? "ENCRYPT_DECRYPT" : "SIGN_VERIFY";
-  const out = await deps.kms
-    .kms("prod", REGION, { kind: "service" })
-    .send(new CreateKeyCommand({ KeySpec: keySpec as AwsKeySpec, KeyUsage: usage, Origin: "EXTERNAL", Description: `workflow test ${keySpec}` }));
-  const keyId = out.KeyMetadata!.KeyId!;
-  const row = await deps.inventory.refreshKey("prod", REGION, keyId);
-  expect(row).toMatchObject({ keyState: "PendingImport", keySpec });
-  return { targetId: "prod", region: REGION, keyId, arn: out.KeyMetadata!.Arn! };
-}
-
-async function describeKeyState(deps: ImportDeps, arn: string) {
-  const out = await deps.kms.kms("prod", REGION, { kind: "service" }).send(new DescribeKeyCommand({ KeyId: arn }));
-  return out.KeyMetadata!;
-}
-
-function startInput(key: { targetId: string; region: string; keyId: string }, fields: Record<string, string>) {
-  return startImportSchema.parse({
-    target: key.targetId,
-    region: key.region,
-    keyId: key.keyId,
-    expirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE",
-    justification: "Integration test of the approval-gated import",
-    ...fields,
-  });
-}
-
-async function bash(command: string, cwd: string): Promise<string> {
-  const { stdout } = await run("bash", ["-euo", "pipefail", "-c", command], { cwd, encoding: "utf8" });
-  return stdout;
-}
-
-/**
- * The custodian's side, as a person would do it: download the zip, check the README's hashes, make the
- * material (a private key for asymmetric specs), and run the commands Keyport printed for this request.
- */
-async function wrapLikeACustodian(deps: ImportDeps, requestId: string, actor: Actor = casey) {
-  const details = await requestDetails(deps, requestId);
-  const request = details!.request;
-  const dir = join(work, requestId);
-  await mkdir(dir, { recursive: true });
-  const zip = await buildDownload(deps, actor, requestId, "ImportParameters.zip");
-  const files = unzipSync(zip.body);
-  expect(Object.keys(files).sort()).toEqual(["ImportToken.bin", "README.txt", "WrappingPublicKey.bin", "WrappingPublicKey.pem"]);
-  const readme = strFromU8(files["README.txt"]!);
-  for (const name of ["WrappingPublicKey.bin", "WrappingPublicKey.pem", "ImportToken.bin"]) {
-    await writeFile(join(dir, name), files[name]!);
-  }
-  const sums = await bash("sha256sum WrappingPublicKey.bin WrappingPublicKey.pem ImportToken.bin", dir);
-  for (const line of sums.trim().split("\n")) expect(readme).toContain(line.replace(/\s+/, "  ") + "  (");
-
-  const input = {
-    keyArn: request.keyArn,
-    region: request.region,
-    keySpec: request.keySpec as KeySpec,
-    wrappingAlgorithm: request.wrappingAlgorithm as WrappingAlgorithm,
-    wrappingKeySpec: request.wrappingKeySpec as WrappingKeySpec,
-    expirationModel: request.expirationModel,
-    validTo: request.validTo,
-    importType: request.importType,
-  };
-  const steps = custodianCommands(input);
-  const step = (id: string) => steps.find((s) => s.id === id)!.command;
-  await bash(step("verify-downloads"), dir);
-  if (request.keySpec.startsWith("RSA_")) {
-    await bash(`openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:${request.keySpec.slice(4)} -out private-key.pem 2>/dev/null`, dir);
-  } else if (request.keySpec.startsWith("ECC_")) {
-    await bash("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out private-key.pem", dir);
-  }
-  await bash(step("material"), dir);
-  const material = await readFile(join(dir, "material.bin"));
-  await bash(step("wrap"), dir);
-  const size = Number((await bash(step("check"), dir)).split("\n")[0]);
-  const blob = await readFile(join(dir, "EncryptedKeyMaterial.bin"));
-  expect(size).toBe(blob.length);
-  return { dir, blob, material, readme, verify: verificationCommand(input.keySpec) };
-}
-
-async function expectRefusal(call: Promise<unknown>, code: string, message?: RegExp): Promise<KeyportError> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, `expected a refusal with ${code}`).toBeInstanceOf(KeyportError);
-  expect((error as KeyportError).code).toBe(code);
-  if (message) expect((error as KeyportError).message).toMatch(message);
-  return error as KeyportError;
-}
-
-async function actionsOf(deps: ImportDeps, requestId: string): Promise<string[]> {
-  const { events } = await listAuditEvents(deps.db, { requestId }, { limit: 200 });
-  return events.map((e) => e.action).reverse();
-}
 
 describe.each(testDrivers())("the import workflow on %s", (driver) => {
   let db: TestDatabase;
@@ -231,7 +85,7 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     const queue = await approvalQueue(deps);
     expect(queue.find((q) => q.id === id)).toMatchObject({ state: "awaiting_approval", blobSha256: uploaded.sha256, uploadedBySubject: casey.subject });
 
-    const outcome = await decide(deps, avery, { requestId: id, decision: "approve", comment: "Checked the hash with Casey", blobSha256: uploaded.sha256 });
+    const outcome = await decide(deps, avery, await reviewed(deps, { requestId: id, decision: "approve", comment: "Checked the hash with Casey", blobSha256: uploaded.sha256 }));
     expect(outcome).toMatchObject({ state: "imported", approvals: 1, required: 1, execution: { ok: true } });
     const execution = outcome.execution as Extract<typeof outcome.execution, { ok: true }>;
     expect(execution.keyMaterialId).toMatch(/^[0-9a-f]{64}$/);
@@ -246,8 +100,9 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
 
     // Deleting the material is a request of its own, under the same quorum, not by its requester.
     const deletion = await requestMaterialDeletion(deps, casey, { ...key, target: key.targetId, justification: "Rehearsal over; remove the material" });
-    await expectRefusal(decide(deps, casey, { requestId: deletion.requestId, decision: "approve" }), "self_approval", /started this request/);
-    const deleted = await decide(deps, blake, { requestId: deletion.requestId, decision: "approve", comment: "ok" });
+    await expectRefusal(decide(deps, casey, await reviewed(deps, { requestId: deletion.requestId, decision: "approve" })), "forbidden", /Only approvers/);
+    await expectRefusal(decide(deps, both(casey), await reviewed(deps, { requestId: deletion.requestId, decision: "approve" })), "self_approval", /started this request/);
+    const deleted = await decide(deps, blake, await reviewed(deps, { requestId: deletion.requestId, decision: "approve", comment: "ok" }));
     expect(deleted).toMatchObject({ state: "imported", execution: { ok: true } });
     expect((await describeKeyState(deps, key.arn)).KeyState).toBe("PendingImport");
     expect(await inventoryQueries.getExternalKey(deps.db, key.targetId, key.region, key.keyId)).toMatchObject({ keyState: "PendingImport" });
@@ -280,7 +135,7 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     const { requestId } = await startImport(deps, devon, startInput(key, { wrappingAlgorithm: "RSA_AES_KEY_WRAP_SHA_256", wrappingKeySpec: "RSA_2048" }));
     const { blob, dir, verify } = await wrapLikeACustodian(deps, requestId, devon);
     await uploadBlob(deps, devon, requestId, blob);
-    const outcome = await decide(deps, avery, { requestId, decision: "approve" });
+    const outcome = await decide(deps, avery, await reviewed(deps, { requestId, decision: "approve" }));
     expect(outcome.execution).toMatchObject({ ok: true });
     const verification = (outcome.execution as { verification: VerificationResult }).verification;
     expect(verification).toMatchObject({ method: "public_key_fingerprint", ok: true });
@@ -293,7 +148,7 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     const { requestId } = await startImport(deps, casey, startInput(key, { wrappingAlgorithm: "RSAES_OAEP_SHA_1", wrappingKeySpec: "RSA_2048" }));
     const { blob, dir, verify } = await wrapLikeACustodian(deps, requestId);
     await uploadBlob(deps, casey, requestId, blob);
-    const outcome = await decide(deps, blake, { requestId, decision: "approve" });
+    const outcome = await decide(deps, blake, await reviewed(deps, { requestId, decision: "approve" }));
     const verification = (outcome.execution as { verification: VerificationResult }).verification as Extract<VerificationResult, { method: "key_check_value"; ok: true }>;
     expect(verification.macAlgorithm).toBe("HMAC_SHA_384");
     const offline = (await bash(verify!.command, dir)).trim().split("= ")[1];
@@ -311,16 +166,16 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     const { requestId } = await startImport(quorum2, morgan, startInput(key, { wrappingAlgorithm: "RSA_AES_KEY_WRAP_SHA_256", wrappingKeySpec: "RSA_2048" }));
     const { blob } = await wrapLikeACustodian(quorum2, requestId, devon);
     await uploadBlob(quorum2, devon, requestId, blob);
-    await expectRefusal(decide(quorum2, morgan, { requestId, decision: "approve" }), "self_approval", /You started this request, so you cannot approve it/);
-    await expectRefusal(decide(quorum2, devon, { requestId, decision: "approve" }), "self_approval", /You uploaded the key material/);
-    await expectRefusal(decide(quorum2, morgan, { requestId, decision: "reject", comment: "no" }), "self_approval", /cancel it instead/);
+    await expectRefusal(decide(quorum2, morgan, await reviewed(quorum2, { requestId, decision: "approve" })), "self_approval", /You started this request, so you cannot approve it/);
+    await expectRefusal(decide(quorum2, both(devon), await reviewed(quorum2, { requestId, decision: "approve" })), "self_approval", /You uploaded the key material/);
+    await expectRefusal(decide(quorum2, morgan, await reviewed(quorum2, { requestId, decision: "reject", comment: "no" })), "self_approval", /cancel it instead/);
 
-    const first = await decide(quorum2, avery, { requestId, decision: "approve" });
+    const first = await decide(quorum2, avery, await reviewed(quorum2, { requestId, decision: "approve" }));
     expect(first).toMatchObject({ state: "awaiting_approval", approvals: 1, required: 2, execution: null });
-    await expectRefusal(decide(quorum2, avery, { requestId, decision: "approve" }), "already_decided");
+    await expectRefusal(decide(quorum2, avery, await reviewed(quorum2, { requestId, decision: "approve" })), "already_decided");
     // An approval of another blob than the one reviewed is refused.
-    await expectRefusal(decide(quorum2, blake, { requestId, decision: "approve", blobSha256: "0".repeat(64) }), "blob_changed");
-    const second = await decide(quorum2, blake, { requestId, decision: "approve" });
+    await expectRefusal(decide(quorum2, blake, await reviewed(quorum2, { requestId, decision: "approve", blobSha256: "0".repeat(64) })), "blob_changed");
+    const second = await decide(quorum2, blake, await reviewed(quorum2, { requestId, decision: "approve" }));
     expect(second).toMatchObject({ state: "imported", approvals: 2, execution: { ok: true } });
 
     // A rejection closes a request; the key is untouched.
@@ -328,8 +183,8 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     const rejected = await startImport(quorum2, casey, startInput(other, { wrappingAlgorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_2048" }));
     const wrapped = await wrapLikeACustodian(quorum2, rejected.requestId);
     await uploadBlob(quorum2, casey, rejected.requestId, wrapped.blob);
-    await expectRefusal(decide(quorum2, blake, { requestId: rejected.requestId, decision: "reject" }), "invalid_input");
-    expect(await decide(quorum2, blake, { requestId: rejected.requestId, decision: "reject", comment: "Not scheduled" })).toMatchObject({ state: "rejected" });
+    await expectRefusal(decide(quorum2, blake, await reviewed(quorum2, { requestId: rejected.requestId, decision: "reject" })), "invalid_input");
+    expect(await decide(quorum2, blake, await reviewed(quorum2, { requestId: rejected.requestId, decision: "reject", comment: "Not scheduled" }))).toMatchObject({ state: "rejected" });
     expect((await describeKeyState(deps, other.arn)).KeyState).toBe("PendingImport");
   });
 
@@ -339,11 +194,8 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     const { blob } = await wrapLikeACustodian(deps, requestId);
     await uploadBlob(deps, casey, requestId, blob);
     await admin.reset();
-    const results = await Promise.allSettled([
-      decide(deps, avery, { requestId, decision: "approve" }),
-      decide(deps, blake, { requestId, decision: "approve" }),
-      decide(deps, morgan, { requestId, decision: "approve" }),
-    ]);
+    const decision = await reviewed(deps, { requestId, decision: "approve" });
+    const results = await Promise.allSettled([decide(deps, avery, decision), decide(deps, blake, decision), decide(deps, morgan, decision)]);
     const fulfilled = results.filter((r) => r.status === "fulfilled");
     expect(fulfilled).toHaveLength(1);
     expect((fulfilled[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof decide>>>).value).toMatchObject({ state: "imported" });
@@ -362,12 +214,12 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     await uploadBlob(deps, casey, requestId, blob);
     await admin.injectFaults({ type: "KMSInternalException", rate: 1, operation: "ImportKeyMaterial" });
     try {
-      const outcome = await decide(deps, avery, { requestId, decision: "approve" });
+      const outcome = await decide(deps, avery, await reviewed(deps, { requestId, decision: "approve" }));
       expect(outcome).toMatchObject({ state: "failed", execution: { ok: false, code: "kms_internal", retryable: true } });
       const details = (await requestDetails(deps, requestId))!;
       expect(details.request).toMatchObject({ state: "failed", lastErrorCode: "kms_internal" });
       expect(details.request.lastErrorMessage).toMatch(/internal error.*try again/i);
-      await expectRefusal(retryRequest(deps, casey, requestId), "self_approval");
+      await expectRefusal(retryRequest(deps, both(casey), requestId), "self_approval");
     } finally {
       await admin.reset();
     }
@@ -392,7 +244,7 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     const { requestId } = await startImport(deps, casey, startInput(key, { wrappingAlgorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_2048" }));
     // Right size, wrong bytes: KMS cannot unwrap it.
     await uploadBlob(deps, casey, requestId, randomBytes(256));
-    const outcome = await decide(deps, avery, { requestId, decision: "approve" });
+    const outcome = await decide(deps, avery, await reviewed(deps, { requestId, decision: "approve" }));
     expect(outcome.execution).toMatchObject({ ok: false, code: "invalid_ciphertext", retryable: false });
     const firstParameters = (await requestDetails(deps, requestId))!.parameters!;
     await issueParameters(deps, casey, requestId);
@@ -404,14 +256,14 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     const { blob } = await wrapLikeACustodian(deps, requestId);
     await uploadBlob(deps, casey, requestId, blob);
     // Avery's approval was of the old blob: it no longer counts, and Avery may decide again.
-    expect(await decide(deps, avery, { requestId, decision: "approve" })).toMatchObject({ state: "imported" });
+    expect(await decide(deps, avery, await reviewed(deps, { requestId, decision: "approve" }))).toMatchObject({ state: "imported" });
   });
 
   it("rotates a symmetric key to new imported material (NEW_KEY_MATERIAL, then RotateKeyOnDemand)", async () => {
     const key = await newKey(deps, "SYMMETRIC_DEFAULT");
     const first = await startImport(deps, casey, startInput(key, { wrappingAlgorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_2048" }));
     await uploadBlob(deps, casey, first.requestId, (await wrapLikeACustodian(deps, first.requestId)).blob);
-    const imported = await decide(deps, avery, { requestId: first.requestId, decision: "approve" });
+    const imported = await decide(deps, avery, await reviewed(deps, { requestId: first.requestId, decision: "approve" }));
     const firstMaterial = (imported.execution as { keyMaterialId: string }).keyMaterialId;
 
     // Without a rotation, new material into an enabled key is refused with the way forward.
@@ -422,7 +274,7 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     );
     const rotation = await startImport(deps, casey, startInput(key, { kind: "rotate", wrappingAlgorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_2048" }));
     await uploadBlob(deps, casey, rotation.requestId, (await wrapLikeACustodian(deps, rotation.requestId)).blob);
-    const rotated = await decide(deps, blake, { requestId: rotation.requestId, decision: "approve" });
+    const rotated = await decide(deps, blake, await reviewed(deps, { requestId: rotation.requestId, decision: "approve" }));
     expect(rotated).toMatchObject({ state: "imported", execution: { ok: true, verification: { ok: true, sameMaterial: true } } });
     const newMaterial = (rotated.execution as { keyMaterialId: string }).keyMaterialId;
     expect(newMaterial).not.toBe(firstMaterial);
@@ -467,7 +319,7 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     const queueWaiting = await changeStamp(deps);
     expect(uploaded).not.toBe(downloaded);
 
-    await decide(deps, avery, { requestId, decision: "approve" });
+    await decide(deps, avery, await reviewed(deps, { requestId, decision: "approve" }));
     expect(await changeStamp(deps, requestId)).not.toBe(uploaded);
     expect(await changeStamp(deps)).not.toBe(queueWaiting);
     expect(await changeStamp(deps, "00000000-0000-4000-8000-000000000000")).toBe("0.0.0"); // no such request
@@ -477,7 +329,7 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     const key = await newKey(deps, "SYMMETRIC_DEFAULT");
     const first = await startImport(deps, casey, startInput(key, { wrappingAlgorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_2048" }));
     await uploadBlob(deps, casey, first.requestId, (await wrapLikeACustodian(deps, first.requestId)).blob);
-    await decide(deps, avery, { requestId: first.requestId, decision: "approve" });
+    await decide(deps, avery, await reviewed(deps, { requestId: first.requestId, decision: "approve" }));
 
     const start = Date.now();
     const clock = fixedClock(start);
@@ -488,7 +340,7 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
       await admin.setClock(start);
       await uploadBlob(deps, casey, rotation.requestId, (await wrapLikeACustodian(deps, rotation.requestId)).blob);
       await admin.injectFaults({ type: "KMSInternalException", rate: 1, operation: "RotateKeyOnDemand" });
-      const outcome = await decide(deps, blake, { requestId: rotation.requestId, decision: "approve" });
+      const outcome = await decide(deps, blake, await reviewed(deps, { requestId: rotation.requestId, decision: "approve" }));
       await admin.reset();
       expect(outcome).toMatchObject({ state: "failed", execution: { ok: false, code: "kms_internal" } });
       const imported = (await requestDetails(deps, rotation.requestId))!.request.keyMaterialId;
@@ -539,7 +391,7 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
       await expectRefusal(buildDownload(deps, casey, requestId, "ImportToken.bin"), "parameters_expired", /expired at/);
       const refusal = await expectRefusal(uploadBlob(deps, casey, requestId, blob), "parameters_expired");
       expect(refusal.status).toBe(410);
-      await expectRefusal(decide(deps, avery, { requestId, decision: "approve" }), "parameters_expired");
+      await expectRefusal(decide(deps, avery, await reviewed(deps, { requestId, decision: "approve" })), "parameters_expired");
       const expired = (await listAuditEvents(deps.db, { requestId, action: "import.expired" })).events;
       expect(expired).toHaveLength(1);
       expect(expired[0]!.actor.kind).toBe("system");
@@ -548,7 +400,7 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
       await issueParameters(deps, casey, requestId);
       const again = await wrapLikeACustodian(deps, requestId);
       await uploadBlob(deps, casey, requestId, again.blob);
-      expect(await decide(deps, avery, { requestId, decision: "approve" })).toMatchObject({ state: "imported" });
+      expect(await decide(deps, avery, await reviewed(deps, { requestId, decision: "approve" }))).toMatchObject({ state: "imported" });
     } finally {
       clock.restore();
       await admin.setClock(Date.now());

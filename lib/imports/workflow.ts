@@ -21,20 +21,20 @@ import {
 import { KCV_MESSAGE, macAlgorithmFor } from "./commands";
 import { checkBlobSize, checkWrapping, familyOf, isKeySpec, type KeySpec, type WrappingAlgorithm, type WrappingKeySpec } from "./compat";
 import type { Actor, ImportDeps } from "./deps";
-import { describeFailure, recordSelfApproval, refuseSelf, verificationMethodOf, verificationUnavailable, type Progress, type SelfApproval } from "./failures";
-import {
-  alreadyDecided,
-  changedMeanwhile,
-  invalidChoice,
-  keyBusy,
-  keyNotFound,
-  notAllowedInState,
-  notDownloadable,
-  parametersExpired,
-  requestNotFound,
-} from "./errors";
+import { describeFailure, recordSelfApproval, verificationMethodOf, verificationUnavailable, type Progress, type SelfApproval } from "./failures";
+import { changedMeanwhile, invalidChoice, keyBusy, keyNotFound, notAllowedInState, requestNotFound } from "./errors";
+import { mayCancel, mayDecide, mayDownload, mayReissue, mayRetry, mayUpload, requestFacts, type Person, type RequestFacts, type Verdict } from "./permissions";
 import * as queries from "./queries";
-import { validToProblem, type Decision, type ImportType, type StartImport } from "./schemas";
+import {
+  approvalConfirmation,
+  BLOB_UNREVIEWED,
+  CONFIRMATION_REQUIRED,
+  NO_BLOB,
+  validToProblem,
+  type Decision,
+  type ImportType,
+  type StartImport,
+} from "./schemas";
 import { canDo, nextState, onlyRotationLeft, TOKEN_STATES, type RequestEvent, type RequestState } from "./states";
 
 /**
@@ -64,6 +64,43 @@ function principal(actor: Actor): Principal {
 
 function auditActor(actor: Actor): AuditEventInput["actor"] {
   return { subject: actor.subject, name: actor.name, roles: [...actor.roles] };
+}
+
+function personOf(actor: Actor): Person {
+  return { id: actor.subject, roles: actor.roles };
+}
+
+/** Refuses with the permission module's own words: what the page showed as unavailable is refused here alike. */
+function enforce(verdict: Verdict): void {
+  if (!verdict.allowed) throw verdict.error;
+}
+
+/**
+ * `enforce` for the dual-control steps (approve, reject, retry): a refusal because the person requested or
+ * uploaded it is noted in `refusal`, so recordSelfApproval audits it once the transaction has rolled back.
+ */
+function enforceDualControl(
+  facts: RequestFacts,
+  actor: Actor,
+  refusal: SelfApproval,
+  decision: "approve" | "reject" | "retry",
+  decide: (facts: RequestFacts, person: Person) => Verdict,
+): void {
+  const verdict = decide(facts, personOf(actor));
+  if (verdict.allowed) return;
+  if (verdict.error.code === "self_approval") {
+    refusal.role = actor.subject === facts.requestedBySubject ? "requester" : "uploader";
+    refusal.decision = decision;
+  }
+  throw verdict.error;
+}
+
+/** The facts lib/imports/permissions.ts decides on, read inside the caller's transaction (or outside one). */
+async function factsOf(q: queries.Q, deps: ImportDeps, req: queries.RequestRow, now: Date): Promise<RequestFacts> {
+  const parameters = await queries.currentParameterSet(q, req.id);
+  const blob = await queries.currentBlob(q, req.id);
+  const approvals = await queries.approvalsOf(q, req.id);
+  return requestFacts({ request: req, parameters, blob, approvals }, { approvalsRequired: deps.approvalsRequired, now: now.getTime() });
 }
 
 function keyFields(req: Pick<queries.RequestRow, "id" | "targetId" | "region" | "keyArn">) {
@@ -349,15 +386,8 @@ export async function issueParameters(deps: ImportDeps, actor: Actor, requestId:
   await expireDue(deps, { requestId });
   const req = await queries.getRequest(deps.db, requestId);
   if (!req) throw requestNotFound();
-  if (!canDo(req.kind, req.state, "issue_parameters")) throw notAllowedInState(req.kind, req.state, EVENT_PHRASES.issue_parameters);
+  enforce(mayReissue(await factsOf(deps.db, deps, req, deps.now()), personOf(actor)));
   if (!req.wrappingAlgorithm || !req.wrappingKeySpec) throw notAllowedInState(req.kind, req.state, EVENT_PHRASES.issue_parameters);
-  if (tokenSpent(req)) {
-    throw new KeyportError(
-      "invalid_state",
-      "The new key material is already imported and waits only for the rotation: retry to rotate the key to it, or cancel the request. New parameters would import a second material.",
-      { status: 409 },
-    );
-  }
 
   const client = deps.kms.kms(req.targetId, req.region, principal(actor));
   let params: Awaited<ReturnType<typeof getParametersForImport>>;
@@ -463,18 +493,16 @@ export function publicKeyPem(der: Buffer): string {
  */
 export async function parametersForDownload(
   deps: ImportDeps,
+  actor: Actor,
   requestId: string,
 ): Promise<{ request: queries.RequestRow; parameters: queries.ParameterSetRow; importToken: () => Buffer }> {
   // A download is a read: an expired token is refused below by its time, and the expiry itself is left to
   // the sweep and the next state-changing action to record.
   const request = await queries.getRequest(deps.db, requestId);
   if (!request) throw requestNotFound();
+  enforce(mayDownload(await factsOf(deps.db, deps, request, deps.now()), personOf(actor)));
   const parameters = await queries.currentParameterSet(deps.db, requestId);
-  if (request.state === "expired") throw parametersExpired(parameters?.parametersValidTo ?? null);
-  if (!parameters || (request.state !== "parameters_issued" && request.state !== "awaiting_approval")) {
-    throw notDownloadable(request.kind, request.state);
-  }
-  if (parameters.parametersValidTo.getTime() <= deps.now().getTime()) throw parametersExpired(parameters.parametersValidTo);
+  if (!parameters) throw requestNotFound();
   const sealed = await queries.sealedImportToken(deps.db, parameters.id);
   if (!sealed) throw requestNotFound();
   return {
@@ -507,11 +535,10 @@ export async function uploadBlob(deps: ImportDeps, actor: Actor, requestId: stri
   await expireDue(deps, { requestId });
   const req = await queries.getRequest(deps.db, requestId);
   if (!req) throw requestNotFound();
-  const params = await queries.currentParameterSet(deps.db, requestId);
-  if (req.state === "expired") throw parametersExpired(params?.parametersValidTo ?? null);
-  if (!canDo(req.kind, req.state, "upload") || !params) throw notAllowedInState(req.kind, req.state, EVENT_PHRASES.upload);
   const now = deps.now();
-  if (params.parametersValidTo.getTime() <= now.getTime()) throw parametersExpired(params.parametersValidTo);
+  enforce(mayUpload(await factsOf(deps.db, deps, req, now), personOf(actor)));
+  const params = await queries.currentParameterSet(deps.db, requestId);
+  if (!params) throw notAllowedInState(req.kind, req.state, EVENT_PHRASES.upload);
 
   const size = checkBlobSize(
     bytes.length,
@@ -544,13 +571,14 @@ export async function uploadBlob(deps: ImportDeps, actor: Actor, requestId: stri
       uploadedByName: actor.name,
       uploadedAt: now,
     });
-    await transition(tx, locked, "upload", now);
+    // After a failure the request awaits approval again; the error stays in the history, not on the request.
+    await transition(tx, locked, "upload", now, { lastErrorCode: null, lastErrorMessage: null });
     await appendAudit(tx, {
       action: "import.uploaded",
       actor: auditActor(actor),
       at: now,
       ...keyFields(locked),
-      details: { blobId, sha256, size: bytes.length, parameterSetId: params.id, replacedSha256: previous?.sha256 },
+      details: { blobId, sha256, size: bytes.length, parameterSetId: params.id, replacedSha256: previous?.sha256, from: locked.state },
     });
   });
   return { sha256, size: bytes.length };
@@ -564,6 +592,7 @@ export async function cancelRequest(deps: ImportDeps, actor: Actor, requestId: s
   const now = deps.now();
   await deps.db.transaction(async (tx) => {
     const req = await lockedOrThrow(tx, requestId);
+    enforce(mayCancel(await factsOf(tx, deps, req, now), personOf(actor)));
     await transition(tx, req, "cancel", now, { closedAt: now });
     await appendAudit(tx, {
       action: "import.cancelled",
@@ -596,34 +625,24 @@ export type DecisionOutcome = {
  */
 export async function decide(deps: ImportDeps, actor: Actor, input: Decision): Promise<DecisionOutcome> {
   if (input.decision === "reject" && !input.comment) throw invalidChoice("comment", "Say why you reject it; the custodian reads this.");
+  if (input.decision === "approve" && input.confirmed !== true) throw invalidChoice("confirmed", CONFIRMATION_REQUIRED);
+  if (!input.blobSha256) throw invalidChoice("blobSha256", BLOB_UNREVIEWED);
   await expireDue(deps, { requestId: input.requestId });
   const now = deps.now();
   const required = deps.approvalsRequired;
   const refusal: SelfApproval = {};
   const outcome = await deps.db.transaction(async (tx) => {
     const req = await lockedOrThrow(tx, input.requestId);
-    if (req.state !== "awaiting_approval") {
-      if (req.state === "expired") throw parametersExpired((await queries.currentParameterSet(tx, req.id))?.parametersValidTo ?? null);
-      throw notAllowedInState(req.kind, req.state, input.decision === "approve" ? "be approved" : "be rejected");
+    enforceDualControl(await factsOf(tx, deps, req, now), actor, refusal, input.decision, (facts, person) => mayDecide(facts, person, input.decision));
+    const blob = req.kind === "delete_material" ? null : await queries.currentBlob(tx, req.id);
+    // The decision names the blob its approver reviewed; a new upload meanwhile means nobody reviewed this one.
+    if (input.blobSha256 !== (blob?.sha256 ?? NO_BLOB)) {
+      throw new KeyportError(
+        "blob_changed",
+        "The uploaded blob is not the one you reviewed (another file was uploaded meanwhile). Reload the request, compare the new SHA-256 with the uploader and decide again.",
+        { status: 409 },
+      );
     }
-    let blob: queries.BlobRow | null = null;
-    if (req.kind !== "delete_material") {
-      blob = await queries.currentBlob(tx, req.id);
-      const params = await queries.currentParameterSet(tx, req.id);
-      if (!blob || !params) throw notAllowedInState(req.kind, req.state, "be approved");
-      if (params.parametersValidTo.getTime() <= now.getTime()) throw parametersExpired(params.parametersValidTo);
-      if (input.blobSha256 && input.blobSha256 !== blob.sha256) {
-        throw new KeyportError(
-          "blob_changed",
-          "Another file was uploaded while you were reviewing this request. Review the new SHA-256 and decide again.",
-          { status: 409 },
-        );
-      }
-    }
-    if (actor.subject === req.requestedBySubject) throw refuseSelf(refusal, "requester", input.decision);
-    if (blob && actor.subject === blob.uploadedBySubject) throw refuseSelf(refusal, "uploader", input.decision);
-    const earlier = await queries.approvalsOf(tx, req.id);
-    if (earlier.some((e) => e.approverSubject === actor.subject && e.wrappedBlobId === (blob?.id ?? null))) throw alreadyDecided();
 
     await queries.insertApproval(tx, {
       requestId: req.id,
@@ -649,7 +668,15 @@ export async function decide(deps: ImportDeps, actor: Actor, input: Decision): P
       actor: auditActor(actor),
       at: now,
       ...keyFields(req),
-      details: { kind: req.kind, comment: input.comment, blobSha256: blob?.sha256, approvals, required, quorumReached: state === "importing" },
+      details: {
+        kind: req.kind,
+        comment: input.comment,
+        blobSha256: blob?.sha256,
+        confirmation: input.decision === "approve" ? approvalConfirmation(req.kind) : undefined,
+        approvals,
+        required,
+        quorumReached: state === "importing",
+      },
     });
     return { state, approvals };
   }).catch((error: unknown) => recordSelfApproval(deps, actor, input.requestId, refusal, error));
@@ -673,20 +700,7 @@ export async function retryRequest(deps: ImportDeps, actor: Actor, requestId: st
   const refusal: SelfApproval = {};
   await deps.db.transaction(async (tx) => {
     const req = await lockedOrThrow(tx, requestId);
-    if (req.state === "expired") throw parametersExpired((await queries.currentParameterSet(tx, req.id))?.parametersValidTo ?? null);
-    if (!canDo(req.kind, req.state, "retry")) throw notAllowedInState(req.kind, req.state, EVENT_PHRASES.retry);
-    let blob: queries.BlobRow | null = null;
-    if (req.kind !== "delete_material") {
-      blob = await queries.currentBlob(tx, req.id);
-      const params = await queries.currentParameterSet(tx, req.id);
-      if (!blob || !params) throw notAllowedInState(req.kind, req.state, EVENT_PHRASES.retry);
-      // A rotation whose material is already imported only needs RotateKeyOnDemand: no token.
-      if (!tokenSpent(req) && params.parametersValidTo.getTime() <= now.getTime()) throw parametersExpired(params.parametersValidTo);
-    }
-    if (actor.subject === req.requestedBySubject) throw refuseSelf(refusal, "requester", "retry");
-    if (blob && actor.subject === blob.uploadedBySubject) throw refuseSelf(refusal, "uploader", "retry");
-    const approvals = await queries.countApprovals(tx, req.id, blob?.id ?? null);
-    if (approvals < deps.approvalsRequired) throw notAllowedInState(req.kind, req.state, "be retried before it has its approvals");
+    enforceDualControl(await factsOf(tx, deps, req, now), actor, refusal, "retry", mayRetry);
     await transition(tx, req, "retry", now, { lastErrorCode: null, lastErrorMessage: null });
     await appendAudit(tx, {
       action: "import.retried",

@@ -14,7 +14,8 @@ import { can } from "@/lib/auth/permissions";
 import { nowMs } from "@/lib/clock";
 import { getConfig } from "@/lib/config";
 import { importDeps, read } from "@/lib/imports";
-import { selfApproval } from "@/lib/imports/errors";
+import { decisionPanelState, mayDecide, requestFacts } from "@/lib/imports/permissions";
+import { approvalConfirmation } from "@/lib/imports/schemas";
 import { expirationLabel, kindLabel, labelOf, personLabel, requestTitle, wrappingLabel } from "@/lib/imports/labels";
 import type { QueueEntry } from "@/lib/imports/read";
 import { decideImportRequest } from "./actions";
@@ -50,7 +51,7 @@ export default async function ApprovalsPage() {
         <ol className="space-y-5" aria-label="Waiting for a decision">
           {waiting.map((entry) => (
             <li key={entry.id}>
-              <QueueCard entry={entry} now={now} me={session.user.id} canApprove={canApprove} required={required} targets={config.targets} />
+              <QueueCard entry={entry} now={now} me={session.user.id} roles={session.user.roles} canApprove={canApprove} required={required} targets={config.targets} />
             </li>
           ))}
         </ol>
@@ -86,6 +87,7 @@ function QueueCard({
   entry,
   now,
   me,
+  roles,
   canApprove,
   required,
   targets,
@@ -93,6 +95,7 @@ function QueueCard({
   entry: QueueEntry;
   now: number;
   me: string;
+  roles: readonly string[];
   canApprove: boolean;
   required: number;
   targets: Array<{ id: string; name: string; accountId: string }>;
@@ -100,9 +103,18 @@ function QueueCard({
   const target = targets.find((t) => t.id === entry.targetId);
   const deletion = entry.kind === "delete_material";
   // Approvals that count are those of the current upload (or, for a deletion, of the request).
-  const current = entry.approvals.filter((a) => a.decision === "approve" && a.wrappedBlobId === entry.blobId);
-  const selfRole = me === entry.requestedBySubject ? "requester" : !deletion && me === entry.uploadedBySubject ? "uploader" : null;
-  const decided = current.some((a) => a.approverSubject === me);
+  const current = entry.approvals.filter((a) => a.decision === "approve" && a.wrappedBlobId === (deletion ? null : entry.blobId));
+  // The same answer the server gives when the decision arrives (lib/imports/permissions.ts).
+  const facts = requestFacts(
+    {
+      request: entry,
+      parameters: entry.parametersValidTo ? { parametersValidTo: entry.parametersValidTo } : null,
+      blob: entry.blobId && entry.uploadedBySubject ? { id: entry.blobId, uploadedBySubject: entry.uploadedBySubject } : null,
+      approvals: entry.approvals,
+    },
+    { approvalsRequired: required, now },
+  );
+  const { refusal, decided } = decisionPanelState(mayDecide(facts, { id: me, roles }, "approve"));
   const keyLabel = entry.alias ?? entry.keyId;
 
   return (
@@ -115,6 +127,9 @@ function QueueCard({
             </Link>
           </h2>
           <p className="mt-0.5 break-all font-mono text-xs text-ink-500">{entry.keyArn}</p>
+          <Link href={`/imports/${entry.id}`} className="mt-1 inline-block text-sm text-accent-700 hover:underline">
+            Open request <span className="font-mono">{entry.id.slice(0, 8)}</span>: files, hashes and history
+          </Link>
         </div>
         <div className="flex items-center gap-2">
           <span className="text-xs text-ink-600">
@@ -178,9 +193,10 @@ function QueueCard({
               decide={decideImportRequest}
               requestId={entry.id}
               blobSha256={entry.blobSha256}
+              confirmation={approvalConfirmation(entry.kind)}
               approvals={current.length}
               required={required}
-              refusal={selfRole ? selfApproval(selfRole, "approve").message : null}
+              refusal={refusal}
               decided={decided}
               verb={deletion ? "deletion" : "import"}
             />

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { TableCard } from "@/components/ui/table-card";
 import Link from "next/link";
+import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { formatDateTime } from "@/components/ui/format";
@@ -49,10 +50,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <PageHeader title="Audit" description={DESCRIPTION} />
         <div className="space-y-4">
           {canVerify && <VerifyPanel head={{ lastSeq: head.lastSeq, lastHash: head.lastHash }} />}
-          <p role="alert" className="rounded-card border border-state-expired-ring bg-state-expired-bg px-4 py-3 text-sm text-state-expired-fg">
+          <Alert tone="danger">
             These filters cannot be applied, so no events are listed. Correct the {Object.keys(errors).length === 1 ? "field" : "fields"} marked below, or
             clear the filters.
-          </p>
+          </Alert>
           <AuditFilters values={rawValues(raw)} errors={errors} />
         </div>
       </>

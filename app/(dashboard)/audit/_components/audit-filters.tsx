@@ -1,10 +1,11 @@
 import Link from "next/link";
 import { AUDIT_ACTIONS } from "@/lib/audit";
 import { auditActionLabel } from "@/lib/audit/labels";
+import { alertClasses } from "@/components/ui/alert";
 
 export type AuditFilterValues = Partial<Record<"action" | "from" | "to" | "request" | "key" | "person", string>>;
 
-const input = "h-9 w-full rounded-md border border-ink-300 bg-white px-2 text-sm text-ink-900 shadow-sm aria-[invalid=true]:border-state-expired-ring";
+const input = "h-9 w-full rounded-md border border-ink-300 bg-white px-2 text-sm text-ink-900 shadow-sm aria-[invalid=true]:border-alert-danger-ring";
 
 /**
  * The audit filters as a plain GET form (works before hydration). `values` are what the URL holds, valid or
@@ -19,7 +20,7 @@ export function AuditFilters({ values, errors = {} }: { values: AuditFilterValue
   });
   const message = (name: keyof AuditFilterValues) =>
     errors[name] && (
-      <p id={`audit-${name}-error`} className="text-xs text-state-expired-fg">
+      <p id={`audit-${name}-error`} className={`text-xs ${alertClasses.danger.text}`}>
         {errors[name].join(" ")}
       </p>
     );

@@ -56,6 +56,8 @@ function EventFacts({ event }: { event: AuditEvent }) {
     case "import.approved":
     case "import.rejected":
       add("Comment", d.comment);
+      add("Blob SHA-256", d.blobSha256, (v) => short(v));
+      add("Confirmed", d.confirmation);
       add("Approvals", d.required !== undefined && event.action === "import.approved" ? `${String(d.approvals)} of ${String(d.required)}` : undefined);
       break;
     case "import.imported":
