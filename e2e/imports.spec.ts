@@ -201,7 +201,7 @@ test.describe("recovering a failed import", () => {
       // The custodian is told what is next, and is offered exactly that: the files and the upload.
       await page.reload();
       await expect(flow.state("Failed")).toBeVisible();
-      await expect(page.getByRole("main").locator("p", { hasText: /^Next step:/ })).toHaveText(
+      await expect(page.getByRole("main").getByRole("note").filter({ hasText: /^Next step:/ })).toHaveText(
         "Next step: Download the parameters again and wrap the material with this request's WrappingPublicKey.bin, then upload it; a fresh approval is needed.",
       );
       await expect(flow.downloads().getByRole("link")).toHaveCount(4);

@@ -75,7 +75,7 @@ export function StatusBanner({ details, now }: { details: RequestDetails; now: n
 export function NextStep({ text }: { text: string | null }) {
   if (!text) return null;
   return (
-    <Alert tone="info" title="Next step:" icon={false} className="mt-3">
+    <Alert tone="info" title="Next step:" icon={false} role="note" className="mt-3">
       {text}
     </Alert>
   );
