@@ -1,9 +1,10 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useEffect, useId, useRef, useState, useTransition } from "react";
+import { useId, useState, useTransition } from "react";
 import { formatClockOffset } from "./clock-offset";
 import { Alert } from "@/components/ui/alert";
+import { useDisclosure } from "@/components/ui/use-disclosure";
 
 const HOUR = 3600_000;
 const PRESETS: Array<{ label: string; ms: number }> = [
@@ -21,34 +22,14 @@ type Outcome = { kind: "done"; text: string } | { kind: "error"; text: string } 
  */
 export function DemoClockControl({ offsetMs, sessionLength }: { offsetMs: number; sessionLength: string }) {
   const router = useRouter();
-  const [open, setOpen] = useState(false);
+  const { open, setOpen, buttonRef, panelId, rootProps } = useDisclosure();
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [busy, setBusy] = useState(false);
   const [refreshing, startRefresh] = useTransition();
   const [minutes, setMinutes] = useState("");
-  const rootRef = useRef<HTMLDivElement>(null);
-  const buttonRef = useRef<HTMLButtonElement>(null);
-  const panelId = useId();
   const inputId = useId();
   const moved = Math.abs(offsetMs) >= 1000;
 
-  useEffect(() => {
-    if (!open) return;
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key !== "Escape") return;
-      setOpen(false);
-      buttonRef.current?.focus();
-    };
-    const onPointerDown = (event: PointerEvent) => {
-      if (!rootRef.current?.contains(event.target as Node)) setOpen(false);
-    };
-    document.addEventListener("keydown", onKeyDown);
-    document.addEventListener("pointerdown", onPointerDown);
-    return () => {
-      document.removeEventListener("keydown", onKeyDown);
-      document.removeEventListener("pointerdown", onPointerDown);
-    };
-  }, [open]);
 
   async function move(body: { advanceMs: number } | { offsetMs: number }) {
     setBusy(true);
@@ -85,13 +66,7 @@ export function DemoClockControl({ offsetMs, sessionLength }: { offsetMs: number
   const button = "rounded-md px-2.5 py-1.5 text-sm font-medium ring-1 ring-inset ring-ink-300 hover:bg-ink-50 disabled:cursor-wait disabled:opacity-60";
 
   return (
-    <div
-      ref={rootRef}
-      className="relative"
-      onBlur={(event) => {
-        if (open && event.relatedTarget && !event.currentTarget.contains(event.relatedTarget as Node)) setOpen(false);
-      }}
-    >
+    <div {...rootProps} className="relative">
       <button
         ref={buttonRef}
         type="button"

@@ -1,11 +1,11 @@
 "use client";
 
 import Link from "next/link";
-import { useEffect, useId, useRef, useState } from "react";
 import type { Role } from "@/lib/config/schema";
 import { Avatar } from "./avatar";
 import { RoleBadges } from "./role-badges";
 import { SignOutButton } from "./sign-out-button";
+import { useDisclosure } from "@/components/ui/use-disclosure";
 
 export type UserMenuProps = {
   user: { name: string; email: string | null; roles: Role[] };
@@ -20,37 +20,10 @@ export type UserMenuProps = {
  * Escape closes it and puts focus back on the button; so do a click outside and tabbing out of it.
  */
 export function UserMenu({ user, mode, sessionLength }: UserMenuProps) {
-  const [open, setOpen] = useState(false);
-  const rootRef = useRef<HTMLDivElement>(null);
-  const buttonRef = useRef<HTMLButtonElement>(null);
-  const panelId = useId();
-
-  useEffect(() => {
-    if (!open) return;
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key !== "Escape") return;
-      setOpen(false);
-      buttonRef.current?.focus();
-    };
-    const onPointerDown = (event: PointerEvent) => {
-      if (!rootRef.current?.contains(event.target as Node)) setOpen(false);
-    };
-    document.addEventListener("keydown", onKeyDown);
-    document.addEventListener("pointerdown", onPointerDown);
-    return () => {
-      document.removeEventListener("keydown", onKeyDown);
-      document.removeEventListener("pointerdown", onPointerDown);
-    };
-  }, [open]);
+  const { open, setOpen, buttonRef, panelId, rootProps } = useDisclosure();
 
   return (
-    <div
-      ref={rootRef}
-      className="relative"
-      onBlur={(event) => {
-        if (open && event.relatedTarget && !event.currentTarget.contains(event.relatedTarget as Node)) setOpen(false);
-      }}
-    >
+    <div {...rootProps} className="relative">
       <button
         ref={buttonRef}
         type="button"

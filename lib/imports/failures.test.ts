@@ -10,11 +10,11 @@ import { KeyportError } from "@/lib/errors";
 import { refreshKey } from "@/lib/inventory";
 import * as inventoryQueries from "@/lib/inventory/queries";
 import { KmsAccess, type KmsTarget } from "@/lib/kms";
-import type { Actor, ImportDeps } from "./deps";
+import type { ImportDeps } from "./deps";
 import { buildDownload } from "./downloads";
 import { requestDetails } from "./read";
 import { startImportSchema } from "./schemas";
-import { reviewed } from "./testing";
+import { avery, blake, both, casey, devon, morgan, REGION, reviewed } from "./testing";
 import { decide, retryRequest, startImport, uploadBlob, type ExecutionResult } from "./workflow";
 
 /**
@@ -25,13 +25,6 @@ import { decide, retryRequest, startImport, uploadBlob, type ExecutionResult } f
  * workflow tests run the printed openssl commands.
  */
 
-const casey: Actor = { subject: "demo-casey", name: "Casey Nakamura", email: "casey.custodian@demo.keyport", roles: ["custodian"] };
-const devon: Actor = { subject: "demo-devon", name: "Devon Okafor", email: "devon.custodian@demo.keyport", roles: ["custodian"] };
-const avery: Actor = { subject: "demo-avery", name: "Avery Lindqvist", email: "avery.approver@demo.keyport", roles: ["approver"] };
-const blake: Actor = { subject: "demo-blake", name: "Blake Moreau", email: "blake.approver@demo.keyport", roles: ["approver"] };
-const morgan: Actor = { subject: "demo-morgan", name: "Morgan Achterberg", email: "morgan.admin@demo.keyport", roles: ["admin"] };
-
-const REGION = "eu-west-1";
 let emulator: RunningEmulator;
 let admin: AdminClient;
 let targets: KmsTarget[];
@@ -172,7 +165,7 @@ describe.each(testDrivers())("failures of the import workflow on %s", (driver) =
     const key = await newSymmetricKey(deps);
     // An admin requests and Devon (a custodian who is also an approver) uploads: neither may approve it,
     // nor later retry it, although their roles would allow both.
-    const dual: Actor = { ...devon, roles: ["custodian", "approver"] };
+    const dual = both(devon);
     const requestId = await uploaded(deps, key, "import", morgan, dual);
     await expect(decide(deps, morgan, await reviewed(deps, { requestId, decision: "approve" }))).rejects.toMatchObject({ code: "self_approval" });
     await expect(decide(deps, dual, await reviewed(deps, { requestId, decision: "reject", comment: "no" }))).rejects.toMatchObject({ code: "self_approval" });
