@@ -20,7 +20,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   return (
     <div className="flex min-h-screen flex-col">
       <TopBar
-        demo={demo ? { offsetMs: clockOffset(), sessionLength } : null}
+        demo={demo ? { offsetMs: clockOffset() } : null}
         roles={roles}
         userMenu={
           <UserMenu

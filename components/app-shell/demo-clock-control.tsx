@@ -20,7 +20,7 @@ type Outcome = { kind: "done"; text: string } | { kind: "error"; text: string } 
  * Keyport's clock — and the KMS emulator's — for every person and instance, then re-renders the page so
  * every time on it follows. Escape, a click outside and tabbing out close it, as the user menu does.
  */
-export function DemoClockControl({ offsetMs, sessionLength }: { offsetMs: number; sessionLength: string }) {
+export function DemoClockControl({ offsetMs }: { offsetMs: number }) {
   const router = useRouter();
   const { open, setOpen, buttonRef, panelId, rootProps } = useDisclosure();
   const [outcome, setOutcome] = useState<Outcome>(null);
@@ -131,7 +131,7 @@ export function DemoClockControl({ offsetMs, sessionLength }: { offsetMs: number
           Back to the real time
         </button>
         <p className="mt-3 text-xs text-ink-600">
-          Moves Keyport&apos;s clock and the KMS emulator&apos;s for everyone. Sessions last {sessionLength} by this clock: moving further forward signs everyone out.
+          Moves Keyport&apos;s clock and the KMS emulator&apos;s for everyone. Sign-in sessions keep the real time, so nobody is signed out.
         </p>
         {outcome && (
           <Alert tone={outcome.kind === "error" ? "danger" : "success"} inline className="mt-2 !text-xs">

@@ -23,13 +23,11 @@ const MARKER_CLASS = "whitespace-nowrap rounded bg-alert-warning-icon px-1.5 py-
 export function DemoMarker({
   offsetMs,
   canSetClock = false,
-  sessionLength = "",
 }: {
   offsetMs: number;
   canSetClock?: boolean;
-  sessionLength?: string;
 }) {
-  if (canSetClock) return <DemoClockControl offsetMs={offsetMs} sessionLength={sessionLength} />;
+  if (canSetClock) return <DemoClockControl offsetMs={offsetMs} />;
   const moved = Math.abs(offsetMs) >= 1000;
   return (
     <span className={MARKER_CLASS} data-testid="demo-marker" title={moved ? `${TITLE} Its clock runs ${formatClockOffset(offsetMs)} from the real time.` : TITLE}>

@@ -24,7 +24,7 @@ export function TopBar({
 }: {
   userMenu?: ReactNode;
   /** Demo mode: the demo clock's offset (ms) and how long a session lasts, for the DEMO marker. */
-  demo: { offsetMs: number; sessionLength: string } | null;
+  demo: { offsetMs: number } | null;
   roles: readonly Role[];
 }) {
   const sections = SECTIONS.filter((s) => can(roles, s.permission)).map(({ href, label }) => ({ href, label }));
@@ -41,7 +41,7 @@ export function TopBar({
         <Link href="/keys" className="flex h-14 items-center rounded-md focus-visible:outline-white" aria-label="Keyport home">
           <Logo />
         </Link>
-        {demo && <DemoMarker offsetMs={demo.offsetMs} canSetClock={can(roles, "config.read")} sessionLength={demo.sessionLength} />}
+        {demo && <DemoMarker offsetMs={demo.offsetMs} canSetClock={can(roles, "config.read")} />}
         <nav aria-label="Sections" className="order-last -mx-3 w-[calc(100%+1.5rem)] overflow-x-auto pb-2 sm:order-none sm:mx-0 sm:w-auto sm:min-w-0 sm:flex-1 sm:pb-0">
           <NavLinks items={sections} />
         </nav>

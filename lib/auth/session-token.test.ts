@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { secondsLeft, sessionCookieName, sessionFromToken, usesSecureCookies } from "./session-token";
+import { fixedClock, setClockOffset } from "@/lib/clock";
+import { nowSeconds, secondsLeft, sessionCookieName, sessionFromToken, usesSecureCookies } from "./session-token";
 
 const EIGHT_HOURS = 8 * 3600;
 const now = 1_800_000_000;
@@ -30,6 +31,22 @@ describe("sessionFromToken", () => {
 
   it("keeps a person without a role (they get the no-access page)", () => {
     expect(sessionFromToken({ ...token, roles: [] }, EIGHT_HOURS, now)?.user.roles).toEqual([]);
+  });
+});
+
+describe("the session clock", () => {
+  it("follows the clock's source, not the demo offset: moving the demo clock a day signs nobody out", () => {
+    const clock = fixedClock(now * 1000);
+    try {
+      const signedIn = { ...token, signedInAt: nowSeconds() };
+      setClockOffset(24 * 3600_000);
+      expect(nowSeconds()).toBe(now);
+      expect(sessionFromToken(signedIn, EIGHT_HOURS)).not.toBeNull();
+      clock.advance(EIGHT_HOURS * 1000);
+      expect(sessionFromToken(signedIn, EIGHT_HOURS)).toBeNull();
+    } finally {
+      clock.restore();
+    }
   });
 });
 

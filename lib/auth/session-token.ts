@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { nowMs } from "@/lib/clock";
+import { sessionNowMs } from "@/lib/clock";
 import { ROLES, type Role } from "@/lib/config/schema";
 
 /**
@@ -8,7 +8,9 @@ import { ROLES, type Role } from "@/lib/config/schema";
  *
  * The 8-hour maximum is absolute, counted from sign-in (`signedInAt`): next-auth re-issues the cookie with
  * a fresh expiry whenever /api/auth/session is read, so its own `exp` alone would let a session live
- * forever. `signedInAt` is read from lib/clock, so tests and the demo can move time.
+ * forever. `signedInAt` is read from lib/clock's
+ * source (`sessionNowMs`), so tests can move it; the demo clock's offset does not, so moving the demo clock
+ * signs nobody out.
  */
 export type SessionUser = {
   /** The identity provider's subject (or the demo person's id). */
@@ -33,7 +35,7 @@ export const sessionClaimsSchema = z.object({
 export type SessionClaims = z.infer<typeof sessionClaimsSchema>;
 
 export function nowSeconds(): number {
-  return Math.floor(nowMs() / 1000);
+  return Math.floor(sessionNowMs() / 1000);
 }
 
 /** The session a decoded token carries, or null when it is malformed or older than `maxAgeSeconds`. */

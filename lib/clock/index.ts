@@ -33,6 +33,15 @@ export function now(): Date {
   return new Date(nowMs());
 }
 
+/**
+ * The clock's source without the demo offset: what sign-in sessions are timed by. Moving the demo clock
+ * is for watching import tokens and key material expire; it must not sign people in or out, and pages,
+ * route handlers and actions all judge a session by this same time, so they agree after a move.
+ */
+export function sessionNowMs(): number {
+  return state().source();
+}
+
 /** Shifts Keyport's clock by `ms` relative to its source (demo and test controls). */
 export function setClockOffset(ms: number): void {
   if (!Number.isFinite(ms)) throw new RangeError("Clock offset must be a finite number of milliseconds");

@@ -18,8 +18,8 @@ export const dynamic = "force-dynamic";
  *
  * Admins only (config.read); refused from other websites like every state-changing route (lib/auth). The
  * offset is stored in the database, so every app instance follows it (lib/clock/demo.ts), and the KMS
- * emulator's clock is set to match, so KMS and Keyport agree on when a token expires. Sessions last
- * KEYPORT_SESSION_MINUTES by this clock, so moving it further than that forward signs everyone out.
+ * emulator's clock is set to match, so KMS and Keyport agree on when a token expires. Sign-in sessions
+ * are timed by the real clock (lib/clock `sessionNowMs`), so a move signs nobody out.
  */
 
 const bodySchema = z.union([
