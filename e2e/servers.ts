@@ -41,6 +41,13 @@ export const IDP_PEOPLE = {
 } as const;
 export type IdpUsername = keyof typeof IDP_PEOPLE;
 
+/**
+ * Playwright starts its servers with the runner's environment underneath these: a DATABASE_URL exported for the
+ * PostgreSQL test variants would put them on that database instead of the run's fresh data directory. Empty
+ * means unset to Keyport.
+ */
+const NO_DATABASE = { DATABASE_URL: "", KEYPORT_MIGRATION_DATABASE_URL: "" };
+
 /** The production-mode app's environment: real OpenID Connect, no demo people. */
 export function productionEnv(dataDir: string): Record<string, string> {
   return {
@@ -62,6 +69,7 @@ export function productionEnv(dataDir: string): Record<string, string> {
     KEYPORT_INVENTORY_INTERVAL_MINUTES: "0",
     KEYPORT_DATA_KEY: Buffer.alloc(32, 42).toString("base64"),
     KEYPORT_DATA_DIR: dataDir,
+    ...NO_DATABASE,
     NEXT_TELEMETRY_DISABLED: "1",
   };
 }
@@ -108,6 +116,7 @@ export function demoEnv(dataDir: string): Record<string, string> {
     AWS_SECRET_ACCESS_KEY: "keyport-emulator-secret-not-a-real-aws-key",
     AWS_REGION: "eu-west-1",
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    ...NO_DATABASE,
     NEXT_TELEMETRY_DISABLED: "1",
   };
 }

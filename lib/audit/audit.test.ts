@@ -143,6 +143,29 @@ describe.each(testDrivers())("audit trail on %s", (driver) => {
     expect(prevs.rows[0]!.n).toBe(before + 200); // no two events share a predecessor: no fork
   });
 
+  // PostgreSQL only: PGlite runs one transaction at a time, so two appends cannot overlap there
+  // (lib/imports/workflow.test.ts shows it). The caller's transaction holds the append lock until its commit.
+  it.runIf(driver === "postgres")("makes a second append wait for the first one's commit, however long it stays open", async () => {
+    const before = (await auditHead(db)).lastSeq;
+    let second: Promise<AuditEvent> | undefined;
+    let secondDone = false;
+    await db.transaction(async (tx) => {
+      await appendAudit(tx, event({ action: "import.downloaded", details: { n: "first" } }));
+      second = appendAuditStandalone(db, event({ action: "import.downloaded", details: { n: "second" } })).finally(() => (secondDone = true));
+      // Held open until the second append is queued on a lock (or done: then nothing made it wait).
+      for (let i = 0; !secondDone; i++) {
+        if (i === 1000) throw new Error("The second append neither waited nor finished.");
+        const waiting = await db.execute<{ n: number }>(
+          sql`select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid where not l.granted and a.datname = current_database()`,
+        );
+        if (waiting.rows[0]!.n > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    });
+    expect(await second).toMatchObject({ seq: before + 2 });
+    expect(await verifyAudit(db)).toMatchObject({ ok: true, count: before + 2 });
+  });
+
   it("refuses UPDATE, DELETE and TRUNCATE", async () => {
     expect(await refusal(db.update(auditEvents).set({ action: "auth.sign_out" }).where(sql`${auditEvents.seq} = 1`))).toMatch(
       /audit_events is append-only: UPDATE is not allowed/,

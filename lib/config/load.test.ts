@@ -45,6 +45,20 @@ describe("loadConfig: demo mode", () => {
     expect(c.auth.oidc).toBeUndefined();
   });
 
+  it("refuses a PostgreSQL database: anyone may sign in as a demo admin, so it keeps to its own embedded one", () => {
+    for (const env of [
+      { KEYPORT_MODE: "demo", DATABASE_URL: "postgres://postgres@127.0.0.1:5432/test" },
+      { KEYPORT_MODE: "demo", DATABASE_URL: "postgres://app@db/keyport", KEYPORT_MIGRATION_DATABASE_URL: "postgres://owner@db/keyport" },
+    ]) {
+      expect(problemsOf(env)).toEqual([
+        "Demo mode keeps its own embedded database under KEYPORT_DATA_DIR and lets anyone sign in: unset DATABASE_URL " +
+          "and KEYPORT_MIGRATION_DATABASE_URL, or set KEYPORT_MODE=production to use PostgreSQL.",
+      ]);
+    }
+    // Empty is unset: how the e2e servers clear what Playwright would otherwise pass through.
+    expect(loadConfig({ KEYPORT_MODE: "demo", DATABASE_URL: "", KEYPORT_MIGRATION_DATABASE_URL: "" }).database.url).toBeUndefined();
+  });
+
   it("still validates what is given", () => {
     expect(problemsOf({ KEYPORT_MODE: "demo", KEYPORT_APPROVALS_REQUIRED: "0" })).toEqual([
       'KEYPORT_APPROVALS_REQUIRED must be a whole number from 1 to 5; it is "0".',

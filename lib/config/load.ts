@@ -180,6 +180,14 @@ export function loadConfig(env: Env, configFileText?: string): Config {
   } else if (migrationUrl && !/^postgres(ql)?:\/\//.test(migrationUrl)) {
     problems.push("KEYPORT_MIGRATION_DATABASE_URL must be a PostgreSQL URL (postgres://owner:password@host:5432/db), or unset.");
   }
+  // Demo mode signs anyone in as any demo person, admin included: on a shared or real database that would hand
+  // its requests and audit trail to whoever opens the page. The demo keeps its own embedded database.
+  if (mode === "demo" && (databaseUrl || migrationUrl)) {
+    problems.push(
+      "Demo mode keeps its own embedded database under KEYPORT_DATA_DIR and lets anyone sign in: unset DATABASE_URL " +
+        "and KEYPORT_MIGRATION_DATABASE_URL, or set KEYPORT_MODE=production to use PostgreSQL.",
+    );
+  }
   const dataDir = env.KEYPORT_DATA_DIR?.trim() || ".data";
 
   let secret = env.NEXTAUTH_SECRET ?? "";

@@ -11,6 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { startEmulator } from "@/lib/emulator";
+import { childEnv, droppedDatabaseSettings } from "@/lib/demo/env";
 
 const root = process.cwd();
 const dataDir = path.resolve(root, process.env.KEYPORT_DATA_DIR || ".data");
@@ -39,7 +40,7 @@ function ensureBuild() {
   console.log(existsSync(buildId) ? "Sources changed since the last build: rebuilding…" : "Building Keyport (once)…");
   const result = spawnSync(process.execPath, [nextBin, "build"], {
     stdio: "inherit",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    env: childEnv(process.env, { NEXT_TELEMETRY_DISABLED: "1" }),
   });
   if (result.status !== 0) {
     console.error("The build failed; see the output above.");
@@ -52,6 +53,8 @@ function slug(name: string): string {
 }
 
 async function main() {
+  const dropped = droppedDatabaseSettings(process.env);
+  if (dropped.length) console.log(`The demo keeps its own database under ${dataDir}; ignoring ${dropped.join(" and ")}.`);
   ensureBuild();
   mkdirSync(dataDir, { recursive: true });
 
@@ -74,8 +77,7 @@ async function main() {
 
   const app: ChildProcess = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(appPort)], {
     stdio: ["ignore", "inherit", "inherit"],
-    env: {
-      ...process.env,
+    env: childEnv(process.env, {
       NEXT_TELEMETRY_DISABLED: "1",
       KEYPORT_MODE: "demo",
       KEYPORT_DATA_DIR: dataDir,
@@ -88,7 +90,7 @@ async function main() {
       AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,
       AWS_REGION: emulator.regions[0] ?? "eu-west-1",
       NEXTAUTH_URL: `http://127.0.0.1:${appPort}`,
-    },
+    }),
   });
 
   console.log(

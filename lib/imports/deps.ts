@@ -22,6 +22,12 @@ export type ImportDeps = {
     /** Re-reads the key from KMS into the cache after its material changed. */
     refreshKey(targetId: string, region: string, keyId: string): Promise<unknown>;
   };
+  /**
+   * Awaited inside a decision's transaction right after the request row is locked. Production leaves it unset;
+   * the race tests hold one approver's transaction here until another has tried to take the same lock, because
+   * nothing else makes two transactions overlap reliably.
+   */
+  afterRequestLocked?: (requestId: string) => Promise<void>;
 };
 
 /** Who is acting: the signed-in person, as the audit trail and CloudTrail (session name) record them. */

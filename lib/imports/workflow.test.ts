@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditHead, listAuditEvents, verifyAudit } from "@/lib/audit";
 import { fixedClock, nowMs } from "@/lib/clock";
@@ -205,6 +206,53 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     }
     expect((await admin.getCallCounts()).ImportKeyMaterial).toBe(1);
     expect((await actionsOf(deps, requestId)).filter((a) => a === "import.imported")).toHaveLength(1);
+  });
+
+  // PostgreSQL only: PGlite runs one transaction at a time (next test), so nothing can overlap there.
+  it.runIf(driver === "postgres")("counts both approvals when two approvers complete a quorum of 2 at the same moment", async () => {
+    const key = await newKey(deps, "SYMMETRIC_DEFAULT");
+    const { requestId } = await startImport(deps, casey, startInput(key, { wrappingAlgorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_2048" }));
+    const { blob } = await wrapLikeACustodian(deps, requestId);
+    await uploadBlob(deps, casey, requestId, blob);
+    await admin.reset();
+    const decision = await reviewed(deps, { requestId, decision: "approve" });
+    // The first approver to hold the row lock keeps its transaction open until the second has tried to take it:
+    // the second is then either queued on the lock (it holds) or already past it (the lock is gone).
+    let locked = 0;
+    const racing: ImportDeps = {
+      ...deps,
+      approvalsRequired: 2,
+      afterRequestLocked: async () => {
+        if (++locked === 1) await untilSecondTried(deps, () => locked);
+      },
+    };
+    const outcomes = await Promise.all([decide(racing, avery, decision), decide(racing, blake, decision)]);
+    expect(outcomes.map((o) => o.approvals).sort()).toEqual([1, 2]);
+    expect(outcomes.map((o) => o.state).sort()).toEqual(["awaiting_approval", "imported"]);
+    expect((await admin.getCallCounts()).ImportKeyMaterial).toBe(1);
+  });
+
+  it.runIf(driver === "pglite")("runs one transaction at a time on PGlite, so the approval races are forced only on PostgreSQL", async () => {
+    const order: string[] = [];
+    let releaseFirst!: () => void;
+    const held = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let firstBegan!: () => void;
+    const began = new Promise<void>((resolve) => (firstBegan = resolve));
+    const first = deps.db.transaction(async () => {
+      order.push("first begins");
+      firstBegan();
+      await held;
+      order.push("first ends");
+    });
+    await began;
+    const second = deps.db.transaction(async () => {
+      order.push("second begins");
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(order).toEqual(["first begins"]); // the second waits without taking any lock
+    releaseFirst();
+    await Promise.all([first, second]);
+    expect(order).toEqual(["first begins", "first ends", "second begins"]);
   });
 
   it("leaves a request failed on a KMS error, explains it, and retries it while the token lives", async () => {
@@ -474,3 +522,19 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     }
   });
 });
+
+/**
+ * Resolves once a second transaction has tried to take the lock the caller holds: PostgreSQL shows it waiting
+ * for a lock in this database, or it got through (`reached()` counts it), which means there was no lock.
+ */
+async function untilSecondTried(deps: ImportDeps, reached: () => number): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    if (reached() > 1) return;
+    const waiting = await deps.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid where not l.granted and a.datname = current_database()`,
+    );
+    if (waiting.rows[0]!.n > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error("The second approver never reached the request's lock.");
+}

@@ -633,6 +633,7 @@ export async function decide(deps: ImportDeps, actor: Actor, input: Decision): P
   const refusal: SelfApproval = {};
   const outcome = await deps.db.transaction(async (tx) => {
     const req = await lockedOrThrow(tx, input.requestId);
+    await deps.afterRequestLocked?.(req.id);
     enforceDualControl(await factsOf(tx, deps, req, now), actor, refusal, input.decision, (facts, person) => mayDecide(facts, person, input.decision));
     const blob = req.kind === "delete_material" ? null : await queries.currentBlob(tx, req.id);
     // The decision names the blob its approver reviewed; a new upload meanwhile means nobody reviewed this one.

@@ -87,6 +87,9 @@ describe("getKmsAccess", () => {
   // Next.js loads lib/kms once per server bundle: every copy must hand out the same clients and credential cache.
   it("is one KmsAccess (one client set, one credential cache) however many copies of lib/kms are loaded", async () => {
     vi.stubEnv("KEYPORT_MODE", "demo");
+    // Demo mode refuses a PostgreSQL URL; CI exports one for the database tests.
+    vi.stubEnv("DATABASE_URL", "");
+    vi.stubEnv("KEYPORT_MIGRATION_DATABASE_URL", "");
     vi.stubEnv("KEYPORT_TARGETS", JSON.stringify([{ ...target, regions: emulator.regions }]));
     vi.stubEnv("KEYPORT_AWS_ENDPOINT", emulator.endpoint);
     try {
