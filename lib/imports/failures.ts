@@ -28,7 +28,8 @@ export function describeFailure(error: unknown, req: RequestRow, progress: Progr
   if (error instanceof SecretOpenError) {
     return {
       code: "sealed_secret",
-      message: "Keyport could not open the stored token or key material (the data key changed, or the stored bytes were altered). Reissue the parameters and upload again.",
+      // The error names the data key id it needed (a fingerprint, not the key), so an administrator can restore it.
+      message: `Keyport could not open the stored token or key material: ${error.message} If the data key cannot be restored, reissue the parameters and upload again.`,
       retryable: false,
     };
   }
