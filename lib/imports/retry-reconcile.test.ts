@@ -1,11 +1,17 @@
 import { eq } from "drizzle-orm";
+import { unzipSync } from "fflate";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { listAuditEvents, verifyAudit } from "@/lib/audit";
 import { tables } from "@/lib/db";
 import { createTestDatabase, testDrivers, type TestDatabase } from "@/lib/db/testing";
 import type { ImportDeps } from "./deps";
+import { custodianCommands } from "./commands";
+import type { KeySpec, WrappingAlgorithm, WrappingKeySpec } from "./compat";
+import { buildDownload } from "./downloads";
 import * as queries from "./queries";
-import { actionsOf, avery, blake, casey, importHarness, reviewed, startInput } from "./testing";
+import { actionsOf, avery, bash, blake, casey, importHarness, reviewed, startInput } from "./testing";
 import { decide, recoverInterrupted, retryRequest, startImport, uploadBlob } from "./workflow";
 
 /**
@@ -37,8 +43,28 @@ describe.each(testDrivers())("retrying after an ambiguous failure on %s", (drive
     return (await h.admin.getCallCounts()).ImportKeyMaterial ?? 0;
   }
 
-  async function approveWithLostAnswer(requestId: string, when: "before" | "after") {
-    await uploadBlob(deps, casey, requestId, (await h.wrapLikeACustodian(deps, requestId)).blob);
+  /** Wraps `material` (the bytes a key already holds) with this request's parameters, as the custodian would. */
+  async function wrapSameMaterial(requestId: string, dir: string, material: Buffer): Promise<Buffer> {
+    const request = (await queries.getRequest(deps.db, requestId))!;
+    const files = unzipSync((await buildDownload(deps, casey, requestId, "ImportParameters.zip")).body);
+    for (const name of ["WrappingPublicKey.bin", "WrappingPublicKey.pem", "ImportToken.bin"]) await writeFile(join(dir, name), files[name]!);
+    await writeFile(join(dir, "material.bin"), material);
+    const steps = custodianCommands({
+      keyArn: request.keyArn,
+      region: request.region,
+      keySpec: request.keySpec as KeySpec,
+      wrappingAlgorithm: request.wrappingAlgorithm as WrappingAlgorithm,
+      wrappingKeySpec: request.wrappingKeySpec as WrappingKeySpec,
+      expirationModel: request.expirationModel,
+      validTo: request.validTo,
+      importType: request.importType,
+    });
+    await bash(steps.find((step) => step.id === "wrap")!.command, dir);
+    return readFile(join(dir, "EncryptedKeyMaterial.bin"));
+  }
+
+  async function approveWithLostAnswer(requestId: string, when: "before" | "after", blob?: Buffer) {
+    await uploadBlob(deps, casey, requestId, blob ?? (await h.wrapLikeACustodian(deps, requestId)).blob);
     await h.admin.reset();
     await h.admin.injectFaults({ type: "DependencyTimeoutException", rate: 1, operation: "ImportKeyMaterial", when });
     const outcome = await decide(deps, avery, await reviewed(deps, { requestId, decision: "approve" }));
@@ -95,6 +121,30 @@ describe.each(testDrivers())("retrying after an ambiguous failure on %s", (drive
     expect((await queries.getRequest(deps.db, requestId))!).toMatchObject({ state: "imported", keyMaterialId: current });
     expect((await importedEvent(requestId)).details).toMatchObject({ keyMaterialId: current, recoveredFromKms: true });
     expect((await actionsOf(deps, requestId)).slice(-5)).toEqual(["import.failed", "import.retried", "import.imported", "material.rotated", "import.verified"]);
+    await expect(verifyAudit(deps.db)).resolves.toMatchObject({ ok: true });
+  });
+
+  it("completes a reimport of the same material that KMS applied with the new expiration", async () => {
+    const key = await h.newKey(deps, "SYMMETRIC_DEFAULT");
+    const first = await startImport(deps, casey, startInput(key, RSA));
+    const custodian = await h.wrapLikeACustodian(deps, first.requestId);
+    await uploadBlob(deps, casey, first.requestId, custodian.blob);
+    await decide(deps, avery, await reviewed(deps, { requestId: first.requestId, decision: "approve" }));
+    const material = (await queries.getRequest(deps.db, first.requestId))!.keyMaterialId;
+
+    const validTo = new Date(Math.floor((Date.now() + 30 * 24 * 3600_000) / 1000) * 1000).toISOString();
+    const { requestId } = await startImport(
+      deps,
+      casey,
+      startInput(key, { ...RSA, importType: "EXISTING_KEY_MATERIAL", expirationModel: "KEY_MATERIAL_EXPIRES", validTo }),
+    );
+    await approveWithLostAnswer(requestId, "after", await wrapSameMaterial(requestId, custodian.dir, custodian.material));
+    expect((await h.describeKeyState(deps, key.arn)).ValidTo?.toISOString()).toBe(validTo);
+
+    expect(await retryRequest(deps, blake, requestId)).toMatchObject({ ok: true });
+    expect(await imports()).toBe(1);
+    expect((await queries.getRequest(deps.db, requestId))!).toMatchObject({ state: "imported", keyMaterialId: material });
+    expect((await importedEvent(requestId)).details).toMatchObject({ keyMaterialId: material, recoveredFromKms: true });
     await expect(verifyAudit(deps.db)).resolves.toMatchObject({ ok: true });
   });
 
