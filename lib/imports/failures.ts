@@ -75,7 +75,7 @@ export function describeFailure(error: unknown, req: RequestRow, progress: Progr
   }
   return {
     code: "internal",
-    message: `Keyport hit an internal error (ref ${reference}) while ${progress.operation ?? "the request"} was under way, so it is not known whether AWS KMS carried it out. Check the key page before retrying, and give your administrator the reference.`,
+    message: `Keyport hit an internal error (ref ${reference}) while ${progress.operation ?? "the request"} was under way, so it is not known whether AWS KMS carried it out. ${req.kind === "delete_material" ? "Check the key page before retrying" : "A retry first asks AWS KMS what the key holds and does not import again what it finds"}; give your administrator the reference.`,
     retryable: false,
     reference,
   };

@@ -203,7 +203,7 @@ export async function recoverInterrupted(deps: ImportDeps): Promise<number> {
   let moved = 0;
   for (const candidate of stuck) {
     const message =
-      "Keyport stopped while this request was being carried out, so it does not know whether AWS KMS completed it. Check the key's state and material history; retry if the key did not change.";
+      "Keyport stopped while this request was being carried out, so it does not know whether AWS KMS completed it. A retry first asks AWS KMS whether the import happened, and completes the request from that instead of importing again.";
     const done = await deps.db.transaction(async (tx) => {
       const req = await queries.lockRequest(tx, candidate.id);
       if (!req || req.state !== "importing" || req.version !== candidate.version) return false;
