@@ -81,6 +81,22 @@ describe("loadConfig: production mode", () => {
     expect(c.dataKey.equals(Buffer.alloc(32, 7))).toBe(true);
   });
 
+  it("reads earlier data keys for reading only, and refuses malformed ones or the current key", () => {
+    const a = Buffer.alloc(32, 1).toString("base64");
+    const b = Buffer.alloc(32, 2).toString("base64");
+    expect(loadConfig(production).previousDataKeys).toEqual([]);
+    expect(loadConfig({ ...production, KEYPORT_DATA_KEY_PREVIOUS: `${a}, ${b}` }).previousDataKeys).toEqual([
+      Buffer.alloc(32, 1),
+      Buffer.alloc(32, 2),
+    ]);
+    expect(problemsOf({ ...production, KEYPORT_DATA_KEY_PREVIOUS: `${a},c2hvcnQ=` })).toEqual([
+      expect.stringMatching(/^KEYPORT_DATA_KEY_PREVIOUS entry 2 must be exactly 32 bytes.*decodes to 5 bytes/),
+    ]);
+    expect(problemsOf({ ...production, KEYPORT_DATA_KEY_PREVIOUS: production.KEYPORT_DATA_KEY })).toEqual([
+      expect.stringMatching(/entry 1 is the current KEYPORT_DATA_KEY/),
+    ]);
+  });
+
   it("takes a shorter session length, so a revoked role lingers less", () => {
     expect(loadConfig({ ...production, KEYPORT_SESSION_MINUTES: "60" }).auth.sessionMaxAgeSeconds).toBe(3600);
   });

@@ -119,6 +119,30 @@ function parseDataKey(env: Env, mode: Mode, problems: Problems): Buffer {
   return key;
 }
 
+/**
+ * Earlier data keys, still accepted for reading secrets sealed under them until `npm run data-key:reseal`
+ * has re-sealed everything under KEYPORT_DATA_KEY: comma-separated, each 32 bytes in standard base64.
+ */
+function parsePreviousDataKeys(env: Env, current: Buffer, problems: Problems): Buffer[] {
+  const raw = env.KEYPORT_DATA_KEY_PREVIOUS;
+  if (raw === undefined || raw.trim() === "") return [];
+  const keys: Buffer[] = [];
+  raw.split(",").forEach((item, index) => {
+    const text = item.trim();
+    const key = Buffer.from(text, "base64");
+    if (text === "" || key.length !== 32 || key.toString("base64") !== text) {
+      problems.push(
+        `KEYPORT_DATA_KEY_PREVIOUS entry ${index + 1} must be exactly 32 bytes in standard base64 (separate several keys with commas); it decodes to ${key.length} bytes.`,
+      );
+    } else if (key.equals(current)) {
+      problems.push(`KEYPORT_DATA_KEY_PREVIOUS entry ${index + 1} is the current KEYPORT_DATA_KEY; list only earlier keys.`);
+    } else if (!keys.some((k) => k.equals(key))) {
+      keys.push(key);
+    }
+  });
+  return keys;
+}
+
 function parseUrl(env: Env, name: string, problems: Problems, opts: { httpsUnlessLoopback: boolean }): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw.trim() === "") return undefined;
@@ -231,6 +255,7 @@ export function loadConfig(env: Env, configFileText?: string): Config {
   const describeConcurrency = intSetting(env, "KEYPORT_INVENTORY_CONCURRENCY", DEFAULT_DESCRIBE_CONCURRENCY, 1, 500, problems);
   const refreshIntervalMinutes = intSetting(env, "KEYPORT_INVENTORY_INTERVAL_MINUTES", 15, 0, 1440, problems);
   const dataKey = parseDataKey(env, mode, problems);
+  const previousDataKeys = parsePreviousDataKeys(env, dataKey, problems);
   const endpoint = parseUrl(env, "KEYPORT_AWS_ENDPOINT", problems, { httpsUnlessLoopback: true });
 
   if (mode === "production") {
@@ -253,6 +278,7 @@ export function loadConfig(env: Env, configFileText?: string): Config {
     policy: { approvalsRequired, expiryWarningDays },
     inventory: { describeConcurrency, refreshIntervalMinutes },
     dataKey,
+    previousDataKeys,
     aws: { endpoint },
   };
 }

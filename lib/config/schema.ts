@@ -95,5 +95,7 @@ export type Config = {
   };
   /** 32-byte AES-256-GCM key for import tokens and wrapped blobs at rest. */
   dataKey: Buffer;
+  /** Earlier data keys, for reading only (KEYPORT_DATA_KEY_PREVIOUS). */
+  previousDataKeys: Buffer[];
   aws: { endpoint: string | undefined };
 };

@@ -1,4 +1,4 @@
-import type { FaultType } from "./controls";
+import type { FaultType, FaultWhen } from "./controls";
 
 /**
  * A plain-fetch client for the admin API, for tests and scripts that drive an emulator started with
@@ -12,7 +12,8 @@ export interface AdminClient {
   setLatency(ms: number, operation?: string): Promise<void>;
   /** Limits an operation to `perSecond` calls per second (per account and Region); null lifts the limit. */
   throttle(operation: string, perSecond: number | null): Promise<void>;
-  injectFaults(fault: { type: FaultType; rate: number; operation?: string }): Promise<void>;
+  /** `when: "after"` carries the call out and then fails it (AWS applied it, the answer was lost). */
+  injectFaults(fault: { type: FaultType; rate: number; operation?: string; when?: FaultWhen }): Promise<void>;
   getCallCounts(): Promise<Record<string, number>>;
   /** Clears controls and counts; with `state`, also reseeds and resets the clock. */
   reset(options?: { state?: boolean }): Promise<void>;

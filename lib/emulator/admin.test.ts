@@ -107,6 +107,20 @@ describe("admin controls", () => {
     expect((await kms.send(new ListKeysCommand({}))).Keys).toEqual([]);
   });
 
+  it("with when: after, carries the call out and then answers with the fault", async () => {
+    await admin.injectFaults({ type: "DependencyTimeoutException", rate: 1, operation: "CreateKey", when: "after" });
+    await expectAwsError(kms.send(new CreateKeyCommand({ Description: "applied, answer lost" })), "DependencyTimeoutException");
+    await admin.injectFaults({ type: "DependencyTimeoutException", rate: 0, operation: "CreateKey", when: "after" });
+    const keys = (await kms.send(new ListKeysCommand({}))).Keys ?? [];
+    const described = await Promise.all(keys.map((k) => kms.send(new DescribeKeyCommand({ KeyId: k.KeyId }))));
+    expect(described.filter((d) => d.KeyMetadata?.Description === "applied, answer lost")).toHaveLength(1);
+    const bad = await fetch(`${emulator.endpoint}/__admin/faults`, {
+      method: "POST",
+      body: JSON.stringify({ type: "KMSInternalException", rate: 1, when: "later" }),
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it("validates admin requests", async () => {
     const response = await fetch(`${emulator.endpoint}/__admin/faults`, { method: "POST", body: JSON.stringify({ type: "Nope", rate: 2 }) });
     expect(response.status).toBe(400);

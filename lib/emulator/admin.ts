@@ -10,7 +10,8 @@ import type { PoolTargets } from "./crypto/wrapping-key-pool";
  *   POST /__admin/clock     {set?: epochMs|ISO, advanceMs?: number}
  *   POST /__admin/latency   {ms, operation?}      added before every AWS call (or one operation's)
  *   POST /__admin/throttle  {operation, perSecond}  ThrottlingException beyond the rate; null lifts it
- *   POST /__admin/faults    {type, rate, operation?}  DependencyTimeout/KMSInternal at rate 0..1
+ *   POST /__admin/faults    {type, rate, operation?, when?}  DependencyTimeout/KMSInternal at rate 0..1;
+ *                                                 when "after", the call is carried out, then fails
  *   GET  /__admin/calls                           calls per operation
  *   POST /__admin/reset     {state?: boolean}      controls and counts; with state, reseed and reset the clock
  */
@@ -30,7 +31,12 @@ const clockBody = z
   .refine((body) => body.set !== undefined || body.advanceMs !== undefined, "Give set or advanceMs");
 const latencyBody = z.object({ ms: z.number().min(0), operation: z.string().min(1).optional() });
 const throttleBody = z.object({ operation: z.string().min(1), perSecond: z.number().min(0).nullable() });
-const faultsBody = z.object({ type: z.enum(FAULT_TYPES), rate: z.number().min(0).max(1), operation: z.string().min(1).optional() });
+const faultsBody = z.object({
+  type: z.enum(FAULT_TYPES),
+  rate: z.number().min(0).max(1),
+  operation: z.string().min(1).optional(),
+  when: z.enum(["before", "after"]).optional(),
+});
 const resetBody = z.object({ state: z.boolean().optional() });
 
 export interface AdminResponse {
@@ -89,7 +95,7 @@ export async function handleAdmin(target: AdminTarget, method: string, path: str
     case "POST faults": {
       const body = parse(faultsBody);
       if (isError(body)) return body;
-      controls.setFault(body.type, body.rate, body.operation ?? ALL_OPERATIONS);
+      controls.setFault(body.type, body.rate, body.operation ?? ALL_OPERATIONS, body.when ?? "before");
       return { status: 200, body: controls.describe() };
     }
     case "GET calls":

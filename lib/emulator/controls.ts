@@ -9,10 +9,17 @@ export type FaultType = (typeof FAULT_TYPES)[number];
 /** `*` stands for every operation. */
 export const ALL_OPERATIONS = "*";
 
+/**
+ * `before`: the call fails and nothing happens (the usual fault). `after`: the operation is carried out and
+ * then answered with the fault — an ambiguous failure, as when AWS applied a call but the answer was lost.
+ */
+export type FaultWhen = "before" | "after";
+
 interface Fault {
   operation: string;
   type: FaultType;
   rate: number;
+  when: FaultWhen;
 }
 
 interface Bucket {
@@ -69,14 +76,15 @@ export class Controls {
     return false;
   }
 
-  /** Injects `type` into `rate` (0..1) of the calls to `operation`; rate 0 removes the fault. */
-  setFault(type: FaultType, rate: number, operation = ALL_OPERATIONS): void {
-    this.faults = this.faults.filter((f) => !(f.operation === operation && f.type === type));
-    if (rate > 0) this.faults.push({ operation, type, rate: Math.min(1, rate) });
+  /** Injects `type` into `rate` (0..1) of the calls to `operation`, `when` it applies; rate 0 removes the fault. */
+  setFault(type: FaultType, rate: number, operation = ALL_OPERATIONS, when: FaultWhen = "before"): void {
+    this.faults = this.faults.filter((f) => !(f.operation === operation && f.type === type && f.when === when));
+    if (rate > 0) this.faults.push({ operation, type, rate: Math.min(1, rate), when });
   }
 
-  faultFor(operation: string): FaultType | undefined {
+  faultFor(operation: string, when: FaultWhen = "before"): FaultType | undefined {
     for (const fault of this.faults) {
+      if (fault.when !== when) continue;
       if ((fault.operation === operation || fault.operation === ALL_OPERATIONS) && Math.random() < fault.rate) return fault.type;
     }
     return undefined;

@@ -173,6 +173,9 @@ export class Emulator {
       };
       const result = await operation.handler(ctx, parseKmsBody(request.body));
       if (operation.mutates) this.markDirty();
+      const late = this.controls.faultFor(operationName, "after");
+      if (late === "DependencyTimeoutException") throw kms.dependencyTimeout();
+      if (late === "KMSInternalException") throw kms.internal();
       return { status: 200, headers: kmsHeaders(requestId), body: JSON.stringify(result) };
     } catch (error) {
       return kmsErrorResponse(error, requestId);

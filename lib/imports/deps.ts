@@ -1,4 +1,5 @@
 import "server-only";
+import type { DataKeys } from "@/lib/crypto";
 import type { Db } from "@/lib/db";
 import type { KmsAccess } from "@/lib/kms";
 import type { KeyRow } from "@/lib/inventory";
@@ -14,8 +15,8 @@ export type ImportDeps = {
   now: () => Date;
   /** How many approvals, from people who neither requested nor uploaded, an import needs. */
   approvalsRequired: number;
-  /** AES-256-GCM key for import tokens and wrapped blobs at rest. */
-  dataKey: Buffer;
+  /** AES-256-GCM key for import tokens and wrapped blobs at rest (seals), with earlier keys (read only). */
+  dataKey: DataKeys;
   inventory: {
     /** The cached EXTERNAL key, or null. */
     getKey(targetId: string, region: string, keyId: string): Promise<KeyRow | null>;

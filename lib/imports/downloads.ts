@@ -1,6 +1,6 @@
 import "server-only";
 import { zipSync } from "fflate";
-import { openSecret, secretAad, sha256Hex } from "@/lib/crypto";
+import { openSecret, secretAad, sha256Hex, type DataKeys } from "@/lib/crypto";
 import { parametersReadme } from "./commands";
 import { isKeySpec, type WrappingAlgorithm, type WrappingKeySpec } from "./compat";
 import type { Actor, ImportDeps } from "./deps";
@@ -40,7 +40,7 @@ export function servedDigests(
   request: queries.RequestRow,
   parameters: queries.ParameterSetRow,
   sealedToken: Buffer,
-  dataKey: Buffer,
+  dataKey: DataKeys,
 ): { pem: string; zip: string } {
   const token = () => openSecret(sealedToken, dataKey, secretAad("parameter_set.import_token", parameters.id));
   return {

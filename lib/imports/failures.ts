@@ -28,7 +28,8 @@ export function describeFailure(error: unknown, req: RequestRow, progress: Progr
   if (error instanceof SecretOpenError) {
     return {
       code: "sealed_secret",
-      message: "Keyport could not open the stored token or key material (the data key changed, or the stored bytes were altered). Reissue the parameters and upload again.",
+      // The error names the data key id it needed (a fingerprint, not the key), so an administrator can restore it.
+      message: `Keyport could not open the stored token or key material: ${error.message} If the data key cannot be restored, reissue the parameters and upload again.`,
       retryable: false,
     };
   }
@@ -74,7 +75,7 @@ export function describeFailure(error: unknown, req: RequestRow, progress: Progr
   }
   return {
     code: "internal",
-    message: `Keyport hit an internal error (ref ${reference}) while ${progress.operation ?? "the request"} was under way, so it is not known whether AWS KMS carried it out. Check the key page before retrying, and give your administrator the reference.`,
+    message: `Keyport hit an internal error (ref ${reference}) while ${progress.operation ?? "the request"} was under way, so it is not known whether AWS KMS carried it out. ${req.kind === "delete_material" ? "Check the key page before retrying" : "A retry first asks AWS KMS what the key holds and does not import again what it finds"}; give your administrator the reference.`,
     retryable: false,
     reference,
   };

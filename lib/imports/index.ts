@@ -19,7 +19,7 @@ export async function importDeps(): Promise<ImportDeps> {
     kms: getKmsAccess(),
     now,
     approvalsRequired: config.policy.approvalsRequired,
-    dataKey: config.dataKey,
+    dataKey: { current: config.dataKey, previous: config.previousDataKeys },
     inventory: { getKey, refreshKey: (targetId, region, keyId) => refreshKey(targetId, region, keyId) },
   };
 }

@@ -434,3 +434,15 @@ export async function requestVersion(q: Q, requestId: string): Promise<number | 
   const [row] = await q.select({ version: r.version }).from(r).where(eq(r.id, requestId));
   return row?.version ?? null;
 }
+
+/**
+ * The key material ids Keyport's own requests recorded for a key (other than `exceptRequestId`): material
+ * found in KMS that is not among them was not imported by any other request Keyport knows of.
+ */
+export async function recordedKeyMaterialIds(q: Q, key: { targetId: string; region: string; keyId: string }, exceptRequestId: string): Promise<Set<string>> {
+  const rows = await q
+    .select({ keyMaterialId: r.keyMaterialId })
+    .from(r)
+    .where(and(eq(r.targetId, key.targetId), eq(r.region, key.region), eq(r.keyId, key.keyId), sql`${r.id} <> ${exceptRequestId}`, sql`${r.keyMaterialId} IS NOT NULL`));
+  return new Set(rows.map((row) => row.keyMaterialId!));
+}

@@ -25,6 +25,7 @@ import { describeFailure, recordSelfApproval, verificationMethodOf, verification
 import { changedMeanwhile, invalidChoice, keyBusy, keyNotFound, notAllowedInState, requestNotFound } from "./errors";
 import { mayCancel, mayDecide, mayDownload, mayReissue, mayRetry, mayUpload, requestFacts, type Person, type RequestFacts, type Verdict } from "./permissions";
 import * as queries from "./queries";
+import { materialAlreadyImported } from "./reconcile";
 import {
   approvalConfirmation,
   BLOB_UNREVIEWED,
@@ -202,7 +203,7 @@ export async function recoverInterrupted(deps: ImportDeps): Promise<number> {
   let moved = 0;
   for (const candidate of stuck) {
     const message =
-      "Keyport stopped while this request was being carried out, so it does not know whether AWS KMS completed it. Check the key's state and material history; retry if the key did not change.";
+      "Keyport stopped while this request was being carried out, so it does not know whether AWS KMS completed it. A retry first asks AWS KMS whether the import happened, and completes the request from that instead of importing again.";
     const done = await deps.db.transaction(async (tx) => {
       const req = await queries.lockRequest(tx, candidate.id);
       if (!req || req.state !== "importing" || req.version !== candidate.version) return false;
@@ -711,21 +712,28 @@ export async function retryRequest(deps: ImportDeps, actor: Actor, requestId: st
       details: { kind: req.kind, previousErrorCode: req.lastErrorCode },
     });
   }).catch((error: unknown) => recordSelfApproval(deps, actor, requestId, refusal, error));
-  return execute(deps, actor, requestId);
+  // The failed run may have reached KMS after all (lib/imports/reconcile.ts): ask before importing again.
+  return execute(deps, actor, requestId, { askKmsFirst: true });
 }
 
-type Execution = { keyMaterialId: string | null; kmsRequestId: string | null };
+/** `recoveredFromKms`: the import was found already done in KMS (an earlier, ambiguous run), not made now. */
+type Execution = { keyMaterialId: string | null; kmsRequestId: string | null; recoveredFromKms: boolean };
 
-async function runKms(deps: ImportDeps, actor: Actor, req: queries.RequestRow, progress: Progress): Promise<Execution> {
+async function runKms(deps: ImportDeps, actor: Actor, req: queries.RequestRow, progress: Progress, askKmsFirst: boolean): Promise<Execution> {
   const client = deps.kms.kms(req.targetId, req.region, principal(actor));
   if (req.kind === "delete_material") {
     Object.assign(progress, { stage: "sending", operation: "DeleteImportedKeyMaterial" });
     const out = await deleteImportedKeyMaterial(client, { keyArn: req.keyArn });
-    return { keyMaterialId: out.keyMaterialId, kmsRequestId: out.requestId ?? null };
+    return { keyMaterialId: out.keyMaterialId, kmsRequestId: out.requestId ?? null, recoveredFromKms: false };
   }
-  let imported: Execution = { keyMaterialId: req.keyMaterialId, kmsRequestId: req.kmsRequestId };
+  let imported: Execution = { keyMaterialId: req.keyMaterialId, kmsRequestId: req.kmsRequestId, recoveredFromKms: false };
+  const found = askKmsFirst && !tokenSpent(req) ? await materialAlreadyImported(deps.db, client, req, progress) : null;
+  if (found) {
+    imported = { keyMaterialId: found.keyMaterialId, kmsRequestId: null, recoveredFromKms: true };
+    Object.assign(progress, { stage: "imported", operation: null, keyMaterialId: found.keyMaterialId });
+  }
   // A rotation whose import succeeded but whose RotateKeyOnDemand failed only rotates on retry.
-  if (!tokenSpent(req)) {
+  if (!tokenSpent(req) && !found) {
     const params = await queries.currentParameterSet(deps.db, req.id);
     const blob = await queries.currentBlob(deps.db, req.id);
     if (!params || !blob) throw changedMeanwhile();
@@ -744,45 +752,61 @@ async function runKms(deps: ImportDeps, actor: Actor, req: queries.RequestRow, p
         validTo: req.validTo ?? undefined,
         importType: (req.importType ?? undefined) as ImportType | undefined,
       });
-      imported = { keyMaterialId: out.keyMaterialId, kmsRequestId: out.requestId ?? null };
+      imported = { keyMaterialId: out.keyMaterialId, kmsRequestId: out.requestId ?? null, recoveredFromKms: false };
       Object.assign(progress, { stage: "imported", keyMaterialId: out.keyMaterialId });
     } finally {
       importToken.fill(0);
       encryptedKeyMaterial.fill(0);
     }
-    if (req.kind === "rotate") {
-      // Recorded before rotating, so a retry after a failed RotateKeyOnDemand does not import twice.
-      const at = deps.now();
-      await deps.db.transaction(async (tx) => {
-        const locked = await lockedOrThrow(tx, req.id);
-        if (locked.state !== "importing") throw changedMeanwhile();
-        await queries.transitionRequest(
-          tx,
-          req.id,
-          { state: "importing", version: locked.version },
-          { keyMaterialId: imported.keyMaterialId, kmsRequestId: imported.kmsRequestId, updatedAt: at },
-        );
-        await appendAudit(tx, {
-          action: "import.imported",
-          actor: auditActor(actor),
-          at,
-          ...keyFields(req),
-          kmsRequestId: imported.kmsRequestId,
-          details: { kind: req.kind, keyMaterialId: imported.keyMaterialId, importType: req.importType, blobSha256: blob.sha256 },
-        });
-      });
-    }
+    if (req.kind === "rotate") await recordRotationImport(deps, actor, req, imported, blob.sha256);
+  }
+  if (found && req.kind === "rotate") {
+    const blob = await queries.currentBlob(deps.db, req.id);
+    await recordRotationImport(deps, actor, req, imported, blob?.sha256 ?? null);
   }
   if (req.kind === "rotate") {
     Object.assign(progress, { stage: "sending", operation: "RotateKeyOnDemand", keyMaterialId: imported.keyMaterialId });
     const out = await rotateKeyOnDemand(client, req.keyArn);
-    return { keyMaterialId: imported.keyMaterialId, kmsRequestId: out.requestId ?? null };
+    // The rotation itself ran now; a recovered import was said in its own import.imported event.
+    return { keyMaterialId: imported.keyMaterialId, kmsRequestId: out.requestId ?? null, recoveredFromKms: false };
   }
   return imported;
 }
 
+/**
+ * A rotation's import, recorded before rotating, so a retry after a failed RotateKeyOnDemand does not import
+ * twice. `recoveredFromKms` says when it was found in KMS rather than made by this run.
+ */
+async function recordRotationImport(deps: ImportDeps, actor: Actor, req: queries.RequestRow, imported: Execution, blobSha256: string | null): Promise<void> {
+  const at = deps.now();
+  await deps.db.transaction(async (tx) => {
+    const locked = await lockedOrThrow(tx, req.id);
+    if (locked.state !== "importing") throw changedMeanwhile();
+    await queries.transitionRequest(
+      tx,
+      req.id,
+      { state: "importing", version: locked.version },
+      { keyMaterialId: imported.keyMaterialId, kmsRequestId: imported.kmsRequestId, updatedAt: at },
+    );
+    await appendAudit(tx, {
+      action: "import.imported",
+      actor: auditActor(actor),
+      at,
+      ...keyFields(req),
+      kmsRequestId: imported.kmsRequestId,
+      details: {
+        kind: req.kind,
+        keyMaterialId: imported.keyMaterialId,
+        importType: req.importType,
+        blobSha256,
+        recoveredFromKms: imported.recoveredFromKms || undefined,
+      },
+    });
+  });
+}
+
 /** Carries out a request in `importing` as `actor`: the KMS call after the commit, its result in a new transaction. */
-async function execute(deps: ImportDeps, actor: Actor, requestId: string): Promise<ExecutionResult> {
+async function execute(deps: ImportDeps, actor: Actor, requestId: string, options: { askKmsFirst?: boolean } = {}): Promise<ExecutionResult> {
   const req = await queries.getRequest(deps.db, requestId);
   if (!req || req.state !== "importing") throw changedMeanwhile();
   const operation = req.kind === "delete_material" ? "DeleteImportedKeyMaterial" : req.kind === "rotate" ? "ImportKeyMaterial+RotateKeyOnDemand" : "ImportKeyMaterial";
@@ -790,7 +814,7 @@ async function execute(deps: ImportDeps, actor: Actor, requestId: string): Promi
   let done: Execution;
   const progress: Progress = { stage: "preparing", operation: null, keyMaterialId: req.keyMaterialId };
   try {
-    done = await runKms(deps, actor, req, progress);
+    done = await runKms(deps, actor, req, progress, options.askKmsFirst ?? false);
   } catch (error) {
     const failure = describeFailure(error, req, progress);
     const at = deps.now();
@@ -824,7 +848,15 @@ async function execute(deps: ImportDeps, actor: Actor, requestId: string): Promi
     const locked = await lockedOrThrow(tx, requestId);
     if (locked.state !== "importing") throw changedMeanwhile();
     await transition(tx, locked, "succeed", at, { closedAt: at, keyMaterialId: done.keyMaterialId, kmsRequestId: done.kmsRequestId });
-    const details: JsonObject = { kind: req.kind, keyMaterialId: done.keyMaterialId, importType: req.importType, expirationModel: req.expirationModel, validTo: iso(req.validTo) };
+    const details: JsonObject = {
+      kind: req.kind,
+      keyMaterialId: done.keyMaterialId,
+      importType: req.importType,
+      expirationModel: req.expirationModel,
+      validTo: iso(req.validTo),
+      // Found in KMS after an ambiguous failure, not imported by this run: said so, so nobody reads it as a second import.
+      recoveredFromKms: done.recoveredFromKms || undefined,
+    };
     const action = req.kind === "delete_material" ? "material.deleted" : req.kind === "rotate" ? "material.rotated" : "import.imported";
     await appendAudit(tx, { action, actor: auditActor(actor), at, ...keyFields(req), kmsRequestId: done.kmsRequestId, details });
   });
