@@ -1,6 +1,7 @@
 import { notFound, redirect } from "next/navigation";
 import { NextRequest } from "next/server";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { auditHead, listAuditEvents, verifyAudit } from "@/lib/audit";
 import type { Role } from "@/lib/config/schema";
@@ -191,7 +192,26 @@ describe("defineAction", () => {
     expect(result.message).toContain(result.reference);
     expect(JSON.stringify(result)).not.toMatch(/ECONNREFUSED|hunter2|10\.0\.0\.5/);
     expect(error).toHaveBeenCalledOnce();
-    expect(String(error.mock.calls[0]?.[0])).toContain(result.reference);
+    const logged = error.mock.calls[0]!.map(String).join(" ");
+    expect(logged).toContain(result.reference);
+    // The operator gets the class and the stack, never the message: it named a host and a password.
+    expect(logged).toMatch(/Error\n\s+at /);
+    expect(logged).not.toMatch(/ECONNREFUSED|hunter2|10\.0\.0\.5/);
+  });
+
+  it("logs a failed query without its SQL or its parameters", async () => {
+    const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const { action } = approveAction(async () => {
+      // A real driver error: the database quotes the parameter in its message, drizzle adds the query and its parameters.
+      await database.database.db.execute(sql`select ${"Alice Example <alice@example.com>\u0001"}::int as n`);
+    });
+    current = as("approver");
+    const result = await action({ requestId: ID });
+    expect(result).toMatchObject({ ok: false, code: "internal" });
+    expect(error).toHaveBeenCalledOnce();
+    const logged = error.mock.calls[0]!.map(String).join(" ");
+    expect(logged).toContain(`ref ${result.ok ? "" : result.reference}`);
+    expect(logged).not.toMatch(/alice|Alice|select|::int|\u0001/);
   });
 
   it("treats a broken session read as an unknown failure, not as signed out", async () => {
