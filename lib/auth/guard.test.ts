@@ -8,6 +8,7 @@ import type { Role } from "@/lib/config/schema";
 import { useAsProcessDatabase } from "@/lib/db";
 import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
 import { KeyportError } from "@/lib/errors";
+import { decisionSchema } from "@/lib/imports/schemas";
 import { ForbiddenError } from "./errors";
 import { GUARD, defineAction, defineRoute, formDataToObject, guardOf, observeGuards, type GuardEvent } from "./guard";
 import { replaceSessionReader, requirePermission, requireRole } from "./session";
@@ -68,6 +69,24 @@ describe("defineAction", () => {
     const { action } = approveAction();
     expect(guardOf(action)).toEqual({ kind: "action", name: "approveImport", permission: "imports.approve" });
     expect(action[GUARD].kind).toBe("action");
+  });
+
+  it("refuses a decision posted as both approve and reject, before the handler runs", async () => {
+    const handler = vi.fn(async () => "decided");
+    const action = defineAction({ name: "decideImportRequest", permission: "imports.approve", schema: decisionSchema }, handler);
+    const form = new FormData();
+    form.append("requestId", ID);
+    form.append("decision", "approve");
+    form.append("decision", "reject");
+    form.append("comment", "looks fine");
+    form.append("blobSha256", "a".repeat(64));
+    form.append("confirmed", "on");
+    current = as("approver");
+    await expect(action(form)).resolves.toMatchObject({ ok: false, code: "invalid_input", fieldErrors: { decision: ["Give one value here, not 2."] } });
+    expect(handler).not.toHaveBeenCalled();
+    form.delete("decision");
+    form.append("decision", "approve");
+    await expect(action(form)).resolves.toEqual({ ok: true, data: "decided" });
   });
 
   it("refuses to be defined with a permission the table does not know", () => {
