@@ -2,20 +2,24 @@ import { NextResponse, type NextRequest } from "next/server";
 import { PATH_HEADER } from "@/lib/auth/paths";
 import { signedOutRedirect } from "@/lib/auth/proxy-gate";
 import { contentSecurityPolicy, generateNonce } from "@/lib/security/csp";
+import { isUndecodablePath, undecodablePathResponse } from "@/lib/security/url";
 
 /**
  * Runs before every page: gives each response a fresh CSP nonce (Next reads it from the request's CSP
  * header and puts it on its own scripts), and sends signed-out visitors of dashboard pages to sign-in.
  * Authorization is NOT decided here: every page, action and route handler checks the session itself;
- * the redirect is a convenience (and keeps the `callbackUrl`).
+ * the redirect is a convenience (and keeps the `callbackUrl`). A path that does not decode is refused here,
+ * first, for everyone: past this point Next.js would answer it with a bare 500 (lib/security/url.ts).
  */
 export async function proxy(request: NextRequest) {
-  const redirect = await signedOutRedirect(request);
-  if (redirect) return redirect;
-
   const nonce = generateNonce();
   // NODE_ENV is inlined by Next at build time; it is not configuration, so lib/config need not own it.
   const csp = contentSecurityPolicy(nonce, { dev: process.env.NODE_ENV === "development" });
+
+  if (isUndecodablePath(request.nextUrl.pathname)) return undecodablePathResponse(csp);
+
+  const redirect = await signedOutRedirect(request);
+  if (redirect) return redirect;
 
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);

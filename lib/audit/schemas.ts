@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isCalendarDay, one, text } from "@/lib/validation";
 import { AUDIT_ACTIONS, type AuditAction, type AuditFilter } from "./events";
 
 /**
@@ -7,19 +8,12 @@ import { AUDIT_ACTIONS, type AuditAction, type AuditFilter } from "./events";
  * filter that does not make sense is refused with a message saying how to write it — on the page as on the
  * export — and never dropped: dropping it would list every event under a filter the auditor believes applies.
  */
-const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 /** An empty form field means "no filter". */
-const blank = (v: unknown) => {
-  const value = first(v);
-  return typeof value === "string" && value.trim() === "" ? undefined : value;
-};
+const blank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+/** One value per filter: `?person=a&person=b` is refused rather than silently filtering on one of them. */
+const oneOptional = <S extends z.ZodType>(schema: S) => one(z.preprocess(blank, schema.optional()));
 
-/** A UTC calendar day as YYYY-MM-DD that exists: no month 13, no 31 February (Date would roll it into March). */
-export function isCalendarDay(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-}
+export { isCalendarDay };
 
 const UUID_SHAPE = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
 /** The first 8 or more characters of a lower-case UUID (the short form the screens show), or all of it. */
@@ -46,29 +40,27 @@ const quoted = (v: unknown) => `"${String(v).slice(0, 40)}"`;
 
 export const auditFilterFields = {
   action: z.enum(AUDIT_ACTIONS, { error: (issue) => `${quoted(issue.input)} is not an audit action: pick one from the list.` }),
-  from: z.string().trim().refine(isCalendarDay, { error: (issue) => `${quoted(issue.input)} is not a calendar day: use YYYY-MM-DD, e.g. 2026-11-30.` }),
-  to: z.string().trim().refine(isCalendarDay, { error: (issue) => `${quoted(issue.input)} is not a calendar day: use YYYY-MM-DD, e.g. 2026-11-30.` }),
-  request: z
-    .string()
+  from: text().trim().refine(isCalendarDay, { error: (issue) => `${quoted(issue.input)} is not a calendar day: use YYYY-MM-DD, e.g. 2026-11-30.` }),
+  to: text().trim().refine(isCalendarDay, { error: (issue) => `${quoted(issue.input)} is not a calendar day: use YYYY-MM-DD, e.g. 2026-11-30.` }),
+  request: text()
     .trim()
     // "request 82ca661b" is how the trail shows it; accept it pasted as shown.
     .transform((v) => v.replace(/^request\s+/i, "").toLowerCase())
     .refine(isUuidPrefix, { error: "Give the request id as shown (its first 8 characters, e.g. 82ca661b) or in full." }),
-  key: z
-    .string()
+  key: text()
     .trim()
     .max(2048)
     .refine((v) => parseKeyRef(v) !== null, { error: "Give a key id (or its first 8 characters), a key ARN, or an alias such as alias/payments/settlement-kek." }),
-  person: z.string().trim().max(320, { error: "Give a name, an e-mail address or a person's id, at most 320 characters." }),
+  person: text().trim().max(320, { error: "Give a name, an e-mail address or a person's id, at most 320 characters." }),
 };
 
 const filterShape = {
-  action: z.preprocess(blank, auditFilterFields.action.optional()),
-  from: z.preprocess(blank, auditFilterFields.from.optional()),
-  to: z.preprocess(blank, auditFilterFields.to.optional()),
-  request: z.preprocess(blank, auditFilterFields.request.optional()),
-  key: z.preprocess(blank, auditFilterFields.key.optional()),
-  person: z.preprocess(blank, auditFilterFields.person.optional()),
+  action: oneOptional(auditFilterFields.action),
+  from: oneOptional(auditFilterFields.from),
+  to: oneOptional(auditFilterFields.to),
+  request: oneOptional(auditFilterFields.request),
+  key: oneOptional(auditFilterFields.key),
+  person: oneOptional(auditFilterFields.person),
 };
 
 const orderedDays = (q: { from?: string; to?: string }, ctx: z.RefinementCtx) => {
@@ -78,12 +70,12 @@ const orderedDays = (q: { from?: string; to?: string }, ctx: z.RefinementCtx) =>
 
 /** The page: filters must be valid (the page says what is wrong); a malformed cursor just opens the newest page. */
 export const auditPageQuerySchema = z
-  .object({ ...filterShape, before: z.preprocess(first, z.coerce.number().int().min(1).optional().catch(undefined)) })
+  .object({ ...filterShape, before: one(z.coerce.number().int().min(1).optional()).catch(undefined) })
   .superRefine(orderedDays);
 export type AuditPageQuery = z.infer<typeof auditPageQuerySchema>;
 
 export const auditExportQuerySchema = z
-  .object({ format: z.enum(["csv", "jsonl"], { error: "Choose format=csv or format=jsonl." }), ...filterShape })
+  .object({ format: one(z.enum(["csv", "jsonl"], { error: "Choose format=csv or format=jsonl." })), ...filterShape })
   .superRefine(orderedDays);
 
 export type AuditFilterQuery = { action?: AuditAction; from?: string; to?: string; request?: string; key?: string; person?: string };

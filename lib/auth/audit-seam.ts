@@ -30,7 +30,7 @@ export async function recordAuthEvent(kind: AuthEventKind, user: SessionUser, de
   try {
     await appendAuditStandalone(await getDb(), authAuditEvent(kind, user, details));
   } catch (error) {
-    console.error(`[keyport] could not record ${kind} of ${user.id} in the audit trail:`, error instanceof Error ? error.message : error);
+    logInternalError("keyport", `while recording ${kind} of ${user.id} in the audit trail`, error);
     throw error;
   }
 }

@@ -1,12 +1,14 @@
 import { notFound, redirect } from "next/navigation";
 import { NextRequest } from "next/server";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { auditHead, listAuditEvents, verifyAudit } from "@/lib/audit";
 import type { Role } from "@/lib/config/schema";
 import { useAsProcessDatabase } from "@/lib/db";
 import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
 import { KeyportError } from "@/lib/errors";
+import { decisionSchema } from "@/lib/imports/schemas";
 import { ForbiddenError } from "./errors";
 import { GUARD, defineAction, defineRoute, formDataToObject, guardOf, observeGuards, type GuardEvent } from "./guard";
 import { replaceSessionReader, requirePermission, requireRole } from "./session";
@@ -67,6 +69,24 @@ describe("defineAction", () => {
     const { action } = approveAction();
     expect(guardOf(action)).toEqual({ kind: "action", name: "approveImport", permission: "imports.approve" });
     expect(action[GUARD].kind).toBe("action");
+  });
+
+  it("refuses a decision posted as both approve and reject, before the handler runs", async () => {
+    const handler = vi.fn(async () => "decided");
+    const action = defineAction({ name: "decideImportRequest", permission: "imports.approve", schema: decisionSchema }, handler);
+    const form = new FormData();
+    form.append("requestId", ID);
+    form.append("decision", "approve");
+    form.append("decision", "reject");
+    form.append("comment", "looks fine");
+    form.append("blobSha256", "a".repeat(64));
+    form.append("confirmed", "on");
+    current = as("approver");
+    await expect(action(form)).resolves.toMatchObject({ ok: false, code: "invalid_input", fieldErrors: { decision: ["Give one value here, not 2."] } });
+    expect(handler).not.toHaveBeenCalled();
+    form.delete("decision");
+    form.append("decision", "approve");
+    await expect(action(form)).resolves.toEqual({ ok: true, data: "decided" });
   });
 
   it("refuses to be defined with a permission the table does not know", () => {
@@ -191,7 +211,26 @@ describe("defineAction", () => {
     expect(result.message).toContain(result.reference);
     expect(JSON.stringify(result)).not.toMatch(/ECONNREFUSED|hunter2|10\.0\.0\.5/);
     expect(error).toHaveBeenCalledOnce();
-    expect(String(error.mock.calls[0]?.[0])).toContain(result.reference);
+    const logged = error.mock.calls[0]!.map(String).join(" ");
+    expect(logged).toContain(result.reference);
+    // The operator gets the class and the stack, never the message: it named a host and a password.
+    expect(logged).toMatch(/Error\n\s+at /);
+    expect(logged).not.toMatch(/ECONNREFUSED|hunter2|10\.0\.0\.5/);
+  });
+
+  it("logs a failed query without its SQL or its parameters", async () => {
+    const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const { action } = approveAction(async () => {
+      // A real driver error: the database quotes the parameter in its message, drizzle adds the query and its parameters.
+      await database.database.db.execute(sql`select ${"Alice Example <alice@example.com>\u0001"}::int as n`);
+    });
+    current = as("approver");
+    const result = await action({ requestId: ID });
+    expect(result).toMatchObject({ ok: false, code: "internal" });
+    expect(error).toHaveBeenCalledOnce();
+    const logged = error.mock.calls[0]!.map(String).join(" ");
+    expect(logged).toContain(`ref ${result.ok ? "" : result.reference}`);
+    expect(logged).not.toMatch(/alice|Alice|select|::int|\u0001/);
   });
 
   it("treats a broken session read as an unknown failure, not as signed out", async () => {

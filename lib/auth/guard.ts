@@ -1,9 +1,9 @@
 import "server-only";
-import { randomBytes } from "node:crypto";
 import { unstable_rethrow } from "next/navigation";
 import { NextResponse, type NextRequest } from "next/server";
 import type { z } from "zod";
 import { KeyportError } from "@/lib/errors";
+import { logInternalError } from "@/lib/errors/internal";
 import { recordAccessDenied } from "./audit-seam";
 import { ForbiddenError, UnauthenticatedError } from "./errors";
 import { can, isPermission, type Permission } from "./permissions";
@@ -73,11 +73,6 @@ async function refuse(kind: GuardInfo["kind"], name: string, session: Session, p
   await recordAccessDenied(session.user, { kind, name, permission });
 }
 
-/** A short id that ties a generic message a person sees to the log line an operator can find. */
-export function newReference(): string {
-  return randomBytes(6).toString("hex");
-}
-
 const GENERIC_MESSAGE = (reference: string) =>
   `Something went wrong on the server. Try again; if it keeps happening, give your administrator this reference: ${reference}.`;
 
@@ -89,6 +84,19 @@ export function fieldErrorsOf(error: z.ZodError): FieldErrors {
   for (const issue of error.issues) {
     const key = issue.path.map(String).join(".");
     (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+/**
+ * A query string as a plain object: a repeated name becomes an array, so a schema refuses it (see
+ * lib/validation `one`) instead of one of the values being picked silently.
+ */
+export function searchParamsToObject(params: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(params.keys())) {
+    const values = params.getAll(key);
+    out[key] = values.length === 1 ? values[0]! : values;
   }
   return out;
 }
@@ -158,8 +166,8 @@ export function defineAction<S extends z.ZodType, T>(
       if (error instanceof KeyportError) {
         return { ok: false, code: error.code, message: error.message, ...(error.fieldErrors ? { fieldErrors: error.fieldErrors } : {}) };
       }
-      const reference = newReference();
-      console.error(`[keyport] action "${name}" failed (reference ${reference}):`, error);
+      // Never the error itself: a driver's message carries the failed query's parameters (names, e-mail addresses).
+      const reference = logInternalError("keyport", `in action "${name}"`, error);
       return { ok: false, code: "internal", message: GENERIC_MESSAGE(reference), reference };
     }
   }
@@ -196,8 +204,7 @@ function errorResponse(error: unknown, name: string): Response {
   if (error instanceof KeyportError) {
     return json({ code: error.code, message: error.message, ...(error.fieldErrors ? { fieldErrors: error.fieldErrors } : {}) }, error.status);
   }
-  const reference = newReference();
-  console.error(`[keyport] route "${name}" failed (reference ${reference}):`, error);
+  const reference = logInternalError("keyport", `in route "${name}"`, error);
   return json({ code: "internal", message: GENERIC_MESSAGE(reference), reference }, 500);
 }
 
@@ -306,7 +313,7 @@ export function defineRoute(
       }
       let query: unknown = undefined;
       if (spec.query) {
-        const parsed = spec.query.safeParse(Object.fromEntries(request.nextUrl.searchParams));
+        const parsed = spec.query.safeParse(searchParamsToObject(request.nextUrl.searchParams));
         if (!parsed.success) {
           emit({ kind: "route", name, outcome: "invalid_input" });
           // 400: the URL itself is malformed (422 is for a body that parses but cannot be processed).

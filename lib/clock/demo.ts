@@ -1,4 +1,5 @@
 import "server-only";
+import { describeForLog } from "@/lib/errors/internal";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/lib/db";
 import { settings } from "@/lib/db/schema";
@@ -63,7 +64,7 @@ export async function followDemoClock(db: Db): Promise<void> {
   await loadDemoClockOffset(db);
   state.timer = setInterval(() => {
     loadDemoClockOffset(db).catch((error: unknown) =>
-      console.warn("[demo] could not read the demo clock's offset:", error instanceof Error ? error.message : error),
+      console.warn(`[demo] could not read the demo clock's offset: ${describeForLog(error)}`),
     );
   }, DEMO_CLOCK_POLL_MS);
   state.timer.unref();

@@ -1,4 +1,5 @@
 import "server-only";
+import { describeForLog } from "@/lib/errors/internal";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -97,7 +98,7 @@ async function createPostgres(url: string, max: number, migrationsFolder: string
   const pool = new pg.Pool({ connectionString: url, max, application_name: "keyport" });
   // An idle client losing its connection emits 'error' on the pool; unhandled, it would crash the process.
   // The next query simply gets a fresh connection.
-  pool.on("error", (err) => console.error("[db] idle PostgreSQL connection failed:", err.message));
+  pool.on("error", (err) => console.error(`[db] idle PostgreSQL connection failed: ${describeForLog(err)}`));
   // Assignable without a cast: pg's QueryResult satisfies KeyportQueryResultHKT.
   const db: Db = drizzleNodePg({ client: pool, schema });
 

@@ -51,7 +51,7 @@ describe("startImportSchema", () => {
     expect(errorsOf(startImportSchema.safeParse({ ...start, expirationModel: "KEY_MATERIAL_EXPIRES" })).validTo).toMatch(/Give the date/);
     expect(errorsOf(startImportSchema.safeParse({ ...start, validTo: "2026-12-31" })).validTo).toMatch(/does not expire has no ValidTo/);
     expect(errorsOf(startImportSchema.safeParse({ ...start, expirationModel: "KEY_MATERIAL_EXPIRES", validTo: "31/12/2026" })).validTo).toMatch(
-      /Give a date such as/,
+      /Give a date that exists, such as/,
     );
   });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isCalendarDateTime, isCalendarDay, one, text } from "@/lib/validation";
 import { KEY_SPECS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from "./compat";
 import { REQUEST_STATES } from "./states";
 
@@ -11,11 +12,10 @@ import { REQUEST_STATES } from "./states";
  * Pure (no server-only).
  */
 
-const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
-const blankToUndefined = (v: unknown) => {
-  const value = first(v);
-  return typeof value === "string" && value.trim() === "" ? undefined : value;
-};
+/** An empty form field means "not given". */
+const blank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+/** One value, where an empty one counts as not given. */
+const optionalOne = <S extends z.ZodType>(schema: S) => one(z.preprocess(blank, schema));
 
 export const targetIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "Unknown account.");
 export const regionSchema = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, "Unknown Region.");
@@ -25,8 +25,7 @@ export const keyIdSchema = z
 export const requestIdSchema = z.uuid("Not an import request id.");
 
 export const JUSTIFICATION_MAX = 1000;
-export const justificationSchema = z
-  .string("Say why this is needed.")
+export const justificationSchema = text({ multiline: true, message: "Say why this is needed." })
   .trim()
   .min(10, "Say why this is needed, in at least 10 characters (approvers read it).")
   .max(JUSTIFICATION_MAX, `Keep the justification under ${JUSTIFICATION_MAX} characters.`);
@@ -36,11 +35,14 @@ export type ExpirationModel = (typeof EXPIRATION_MODELS)[number];
 export const IMPORT_TYPES = ["NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL"] as const;
 export type ImportType = (typeof IMPORT_TYPES)[number];
 
-/** A date (`2026-03-31`, read as 00:00 UTC, as the AWS console's date picker does) or a full ISO time. */
+/**
+ * A date (`2026-03-31`, read as 00:00 UTC, as the AWS console's date picker does) or a full ISO time, on a
+ * day that exists: 2027-02-31 is refused, not rolled over into March.
+ */
 export const validToSchema = z
   .string()
   .trim()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) || z.iso.datetime({ offset: true }).safeParse(s).success, "Give a date such as 2026-12-31.")
+  .refine((s) => isCalendarDay(s) || isCalendarDateTime(s), "Give a date that exists, such as 2026-12-31.")
   .transform((s) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s))
   .refine((d) => !Number.isNaN(d.getTime()), "Give a date such as 2026-12-31.");
 
@@ -56,17 +58,17 @@ export function validToProblem(validTo: Date, nowMs: number): string | null {
 
 export const startImportSchema = z
   .object({
-    target: targetIdSchema,
-    region: regionSchema,
-    keyId: keyIdSchema,
+    target: one(targetIdSchema),
+    region: one(regionSchema),
+    keyId: one(keyIdSchema),
     /** `rotate`: NEW_KEY_MATERIAL into an enabled symmetric key, made current with RotateKeyOnDemand. */
-    kind: z.preprocess(first, z.enum(["import", "rotate"]).default("import")),
-    wrappingAlgorithm: z.preprocess(first, z.enum(WRAPPING_ALGORITHMS, "Choose a wrapping algorithm.")),
-    wrappingKeySpec: z.preprocess(first, z.enum(WRAPPING_KEY_SPECS, "Choose a wrapping key spec.")),
-    importType: z.preprocess(blankToUndefined, z.enum(IMPORT_TYPES).optional()),
-    expirationModel: z.preprocess(first, z.enum(EXPIRATION_MODELS, "Choose whether the key material expires.")),
-    validTo: z.preprocess(blankToUndefined, validToSchema.optional()),
-    justification: z.preprocess(first, justificationSchema),
+    kind: one(z.enum(["import", "rotate"]).default("import")),
+    wrappingAlgorithm: one(z.enum(WRAPPING_ALGORITHMS, "Choose a wrapping algorithm.")),
+    wrappingKeySpec: one(z.enum(WRAPPING_KEY_SPECS, "Choose a wrapping key spec.")),
+    importType: optionalOne(z.enum(IMPORT_TYPES).optional()),
+    expirationModel: one(z.enum(EXPIRATION_MODELS, "Choose whether the key material expires.")),
+    validTo: optionalOne(validToSchema.optional()),
+    justification: one(justificationSchema),
   })
   .superRefine((input, ctx) => {
     if (input.expirationModel === "KEY_MATERIAL_EXPIRES" && !input.validTo) {
@@ -79,19 +81,19 @@ export const startImportSchema = z
 export type StartImportInput = z.input<typeof startImportSchema>;
 export type StartImport = z.output<typeof startImportSchema>;
 
-export const requestRefSchema = z.object({ requestId: z.preprocess(first, requestIdSchema) });
+export const requestRefSchema = z.object({ requestId: one(requestIdSchema) });
 export type RequestRef = z.output<typeof requestRefSchema>;
 
 export const cancelRequestSchema = z.object({
-  requestId: z.preprocess(first, requestIdSchema),
-  reason: z.preprocess(blankToUndefined, z.string().trim().max(JUSTIFICATION_MAX).optional()),
+  requestId: one(requestIdSchema),
+  reason: optionalOne(text({ multiline: true }).trim().max(JUSTIFICATION_MAX, `Keep the reason under ${JUSTIFICATION_MAX} characters.`).optional()),
 });
 
 /** KMS's limit for EncryptedKeyMaterial (and the largest RSA_AES blob of an RSA_4096 key is far below it). */
 export const MAX_BLOB_BYTES = 6144;
 
 export const uploadBlobSchema = z.object({
-  requestId: z.preprocess(first, requestIdSchema),
+  requestId: one(requestIdSchema),
   file: z
     .instanceof(Blob, { message: "Choose the EncryptedKeyMaterial.bin file to upload." })
     .refine((f) => f.size > 0, "The file is empty.")
@@ -116,23 +118,20 @@ export function approvalConfirmation(kind: "import" | "rotate" | "delete_materia
 export const CONFIRMATION_REQUIRED = "Tick the box to confirm you checked this with the uploader outside Keyport before approving.";
 export const BLOB_UNREVIEWED = "The decision must name the SHA-256 of the blob you reviewed. Reload the request, compare the SHA-256 with the uploader and decide again.";
 
-const checkbox = (v: unknown) => {
-  const value = first(v);
-  return value === true || value === "on" || value === "true";
-};
+const checkbox = (value: unknown) => value === true || value === "on" || value === "true";
 
 export const decisionSchema = z
   .object({
-    requestId: z.preprocess(first, requestIdSchema),
-    decision: z.preprocess(first, z.enum(["approve", "reject"])),
-    comment: z.preprocess(blankToUndefined, z.string().trim().max(COMMENT_MAX, `Keep the comment under ${COMMENT_MAX} characters.`).optional()),
+    requestId: one(requestIdSchema),
+    decision: one(z.enum(["approve", "reject"])),
+    comment: optionalOne(text({ multiline: true }).trim().max(COMMENT_MAX, `Keep the comment under ${COMMENT_MAX} characters.`).optional()),
     /**
      * The SHA-256 of the blob the approver reviewed (NO_BLOB for a deletion). Required: the server refuses
      * the decision unless it names the current blob, so nobody decides on bytes they did not look at.
      */
-    blobSha256: z.preprocess(blankToUndefined, z.union([z.string().regex(/^[0-9a-f]{64}$/), z.literal(NO_BLOB)], BLOB_UNREVIEWED)),
+    blobSha256: optionalOne(z.union([z.string().regex(/^[0-9a-f]{64}$/), z.literal(NO_BLOB)], BLOB_UNREVIEWED)),
     /** The approver ticked approvalConfirmation(kind). Required to approve. */
-    confirmed: z.preprocess(checkbox, z.boolean()),
+    confirmed: one(z.preprocess(checkbox, z.boolean())),
   })
   .superRefine((input, ctx) => {
     if (input.decision === "reject" && !input.comment) {
@@ -146,10 +145,10 @@ export type DecisionInput = z.input<typeof decisionSchema>;
 export type Decision = z.output<typeof decisionSchema>;
 
 export const requestDeletionSchema = z.object({
-  target: targetIdSchema,
-  region: regionSchema,
-  keyId: keyIdSchema,
-  justification: z.preprocess(first, justificationSchema),
+  target: one(targetIdSchema),
+  region: one(regionSchema),
+  keyId: one(keyIdSchema),
+  justification: one(justificationSchema),
 });
 
 export const DOWNLOAD_FILES = ["WrappingPublicKey.bin", "WrappingPublicKey.pem", "ImportToken.bin", "ImportParameters.zip"] as const;
@@ -160,8 +159,8 @@ export const downloadParamsSchema = z.object({ id: requestIdSchema, file: z.enum
 
 /** /imports?view=…&state=… — malformed values fall back to the default view. */
 export const importsQuerySchema = z.object({
-  view: z.preprocess(first, z.enum(["pending", "all"]).catch("pending")),
-  state: z.preprocess(first, z.enum(REQUEST_STATES).optional().catch(undefined)),
+  view: one(z.enum(["pending", "all"])).catch("pending"),
+  state: one(z.enum(REQUEST_STATES).optional()).catch(undefined),
 });
 export type ImportsQuery = z.output<typeof importsQuerySchema>;
 

@@ -1,4 +1,5 @@
 import "server-only";
+import { logInternalError } from "@/lib/errors/internal";
 import type { ImportDeps } from "./deps";
 import { expireDue, recoverInterrupted } from "./workflow";
 
@@ -27,7 +28,7 @@ export function scheduleExpirySweep(): void {
     // Imported lazily: lib/imports/index.ts imports this module.
     void import("./index")
       .then(async ({ importDeps }) => sweepOnce(await importDeps()))
-      .catch((error: unknown) => console.error("[imports] expiry sweep failed:", error instanceof Error ? error.message : error));
+      .catch((error: unknown) => logInternalError("imports", "in the expiry sweep", error));
   };
   run();
   state.__keyportImportSweep = setInterval(run, SWEEP_INTERVAL_MS);

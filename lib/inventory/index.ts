@@ -1,4 +1,5 @@
 import "server-only";
+import { logInternalError } from "@/lib/errors/internal";
 import { randomUUID } from "node:crypto";
 import { cache } from "react";
 import { now } from "@/lib/clock";
@@ -41,7 +42,7 @@ export function startRefresh(): { started: boolean } {
   inventory.running = deps()
     .then(refreshAll)
     .catch((error: unknown) => {
-      console.error("[inventory] refresh could not start:", error instanceof Error ? error.message : error);
+      logInternalError("inventory", "while starting a refresh", error);
       return [];
     })
     .finally(() => {

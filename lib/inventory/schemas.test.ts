@@ -31,8 +31,9 @@ describe("keysQuerySchema", () => {
     expect(bad).toEqual({ sort: "alias", dir: "asc", page: 1 });
   });
 
-  it("takes the first of repeated parameters", () => {
-    expect(keysQuerySchema.parse({ state: ["Enabled", "Disabled"] }).state).toBe("Enabled");
+  it("drops a repeated parameter like any malformed one, rather than picking one of its values", () => {
+    expect(keysQuerySchema.parse({ state: ["Enabled", "Disabled"], q: ["a", "b"], page: ["2", "3"] })).toMatchObject({ state: undefined, q: undefined, page: 1 });
+    expect(keysQuerySchema.parse({ state: ["Enabled"] }).state).toBe("Enabled");
   });
 
   it("round-trips through the URL, leaving defaults out", () => {

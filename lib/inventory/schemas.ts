@@ -1,26 +1,29 @@
 import { z } from "zod";
+import { one, text } from "@/lib/validation";
 import { SORTABLE } from "./sort";
 
 /**
  * The /keys page state as it lives in the URL. Anything malformed falls back to
  * the default instead of failing: a stale bookmark should still open the page.
  */
-const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+// Repeated parameters and control characters count as malformed too: the filter is dropped, never half-applied.
 const optionalText = (max: number) =>
-  z.preprocess(first, z.string().trim().max(max).optional().catch(undefined)).transform((v) => (v ? v : undefined));
+  one(text().trim().max(max).optional())
+    .catch(undefined)
+    .transform((v) => (v ? v : undefined));
 
 export const KEY_STATES = ["PendingImport", "Enabled", "Disabled", "PendingDeletion", "PendingReplicaDeletion", "Unavailable"] as const;
 
 export const keysQuerySchema = z.object({
   target: optionalText(63),
-  region: z.preprocess(first, z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/).optional().catch(undefined)),
-  state: z.preprocess(first, z.enum(KEY_STATES).optional().catch(undefined)),
-  spec: z.preprocess(first, z.string().regex(/^[A-Z0-9_]{3,32}$/).optional().catch(undefined)),
+  region: one(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/).optional()).catch(undefined),
+  state: one(z.enum(KEY_STATES).optional()).catch(undefined),
+  spec: one(z.string().regex(/^[A-Z0-9_]{3,32}$/).optional()).catch(undefined),
   q: optionalText(200),
-  expiring: z.preprocess(first, z.literal("1").optional().catch(undefined)),
-  sort: z.preprocess(first, z.enum(SORTABLE).catch("alias")),
-  dir: z.preprocess(first, z.enum(["asc", "desc"]).catch("asc")),
-  page: z.preprocess(first, z.coerce.number().int().min(1).max(100_000).catch(1)),
+  expiring: one(z.literal("1").optional()).catch(undefined),
+  sort: one(z.enum(SORTABLE)).catch("alias"),
+  dir: one(z.enum(["asc", "desc"])).catch("asc"),
+  page: one(z.coerce.number().int().min(1).max(100_000)).catch(1),
 });
 
 export type KeysQuery = z.infer<typeof keysQuerySchema>;

@@ -1,4 +1,5 @@
 import "server-only";
+import { logInternalError, describeForLog } from "@/lib/errors/internal";
 import { followDemoClock } from "@/lib/clock/demo";
 import { ConfigError, getConfig } from "@/lib/config";
 import { canAlterAuditTrail, getDatabase, type Database } from "@/lib/db";
@@ -31,13 +32,13 @@ export async function onServerStart(): Promise<void> {
     database = await getDatabase();
   } catch (error) {
     // Not fatal: /api/health reports it and the next request retries, so a database that comes up late recovers.
-    console.error("[startup] the database could not be opened or migrated:", error instanceof Error ? error.message : error);
+    console.error(`[startup] the database could not be opened or migrated: ${describeForLog(error)}`);
     return;
   }
   if (database.driver === "postgres") await warnIfAuditTrailAlterable(database);
   if (mode === "demo") {
     await followDemoClock(database.db).catch((error: unknown) =>
-      console.error("[startup] the demo clock's offset could not be read:", error instanceof Error ? error.message : error),
+      logInternalError("startup", "while reading the demo clock's offset", error),
     );
   }
   scheduleRefreshes();
