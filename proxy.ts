@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { PATH_HEADER } from "@/lib/auth/paths";
+import { oversizedSignedOutBody } from "@/lib/auth/body-gate";
 import { signedOutRedirect } from "@/lib/auth/proxy-gate";
 import { contentSecurityPolicy, generateNonce } from "@/lib/security/csp";
 
@@ -10,6 +11,9 @@ import { contentSecurityPolicy, generateNonce } from "@/lib/security/csp";
  * the redirect is a convenience (and keeps the `callbackUrl`).
  */
 export async function proxy(request: NextRequest) {
+  const tooLarge = await oversizedSignedOutBody(request);
+  if (tooLarge) return tooLarge;
+
   const redirect = await signedOutRedirect(request);
   if (redirect) return redirect;
 
