@@ -27,5 +27,9 @@ describe("body limits", () => {
     expect(bodyRefusal("post", String(SIGNED_OUT_BODY_LIMIT_BYTES), null)).toBeNull();
     expect(bodyRefusal("POST", null, null)).toBeNull();
     expect(bodyRefusal("GET", String(10 * 1024 * 1024), null)).toBeNull();
+    // Signed in: only beyond what any action takes; a chunked body is cut at that limit by Next.
+    expect(bodyRefusal("POST", String(SERVER_ACTION_BODY_LIMIT_BYTES), null, true)).toBeNull();
+    expect(bodyRefusal("POST", String(SERVER_ACTION_BODY_LIMIT_BYTES + 1), null, true)).toBe("payload_too_large");
+    expect(bodyRefusal("POST", null, "chunked", true)).toBeNull();
   });
 });

@@ -17,15 +17,20 @@ export const SIGNED_OUT_BODY_LIMIT_BYTES = 16 * 1024;
 
 const BODY_METHODS: ReadonlySet<string> = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
+export type BodyRefusal = "payload_too_large" | "length_required";
+
 /**
- * Why a signed-out body would be refused, from its headers alone (the body is not read): too large, or of
- * unknown length (chunked, no Content-Length). Null when it is small enough or carries no body.
+ * Why a body would be refused, from its headers alone (the body is not read), for someone signed in
+ * (`signedIn`) or not: larger than any action takes, for everyone; for the signed-out, larger than
+ * SIGNED_OUT_BODY_LIMIT_BYTES or of unknown length (chunked, no Content-Length). Null when it may pass.
  */
-export function bodyRefusal(method: string, contentLength: string | null, transferEncoding: string | null): "payload_too_large" | "length_required" | null {
+export function bodyRefusal(method: string, contentLength: string | null, transferEncoding: string | null, signedIn = false): BodyRefusal | null {
   if (!BODY_METHODS.has(method.toUpperCase())) return null;
+  const limit = signedIn ? SERVER_ACTION_BODY_LIMIT_BYTES : SIGNED_OUT_BODY_LIMIT_BYTES;
   if (contentLength === null || contentLength.trim() === "") {
-    return transferEncoding && transferEncoding.trim() !== "" ? "length_required" : null;
+    // A signed-in body of unknown length is still cut at the action limit by Next (next.config.js).
+    return !signedIn && transferEncoding && transferEncoding.trim() !== "" ? "length_required" : null;
   }
   if (!/^\d+$/.test(contentLength.trim())) return "payload_too_large";
-  return Number(contentLength.trim()) > SIGNED_OUT_BODY_LIMIT_BYTES ? "payload_too_large" : null;
+  return Number(contentLength.trim()) > limit ? "payload_too_large" : null;
 }
