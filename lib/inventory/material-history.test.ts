@@ -14,7 +14,7 @@ import { cachedMaterialHistory, forgetMaterialHistory, MATERIAL_HISTORY_TTL_MS }
 
 const h = importHarness({ prefix: "keyport-material-history-" });
 
-describe.each(testDrivers().slice(0, 1))("key material history on %s", (driver) => {
+describe.each(testDrivers())("key material history on %s", (driver) => {
   let db: TestDatabase;
   let deps: ImportDeps;
   beforeAll(async () => {
