@@ -12,6 +12,13 @@ const nextConfig = {
   // module URL; start-up fails with "...Received an instance of URL") and the build would copy its ~15 MB of
   // wasm into the public static files.
   serverExternalPackages: ["@electric-sql/pglite", "pg"],
+  experimental: {
+    // The largest legitimate body is an EncryptedKeyMaterial.bin upload (6 KB) in its form: see
+    // lib/auth/body-limits.ts, which holds the same value. The proxy copies each body into memory up to
+    // proxyClientMaxBodySize (10 MB by default), so it is capped alike.
+    serverActions: { bodySizeLimit: "64kb" },
+    proxyClientMaxBodySize: "64kb",
+  },
   async headers() {
     return [
       {

@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { PATH_HEADER } from "@/lib/auth/paths";
+import { oversizedSignedOutBody } from "@/lib/auth/body-gate";
 import { signedOutRedirect } from "@/lib/auth/proxy-gate";
 import { contentSecurityPolicy, generateNonce } from "@/lib/security/csp";
 import { isUndecodablePath, undecodablePathResponse } from "@/lib/security/url";
@@ -12,6 +13,10 @@ import { isUndecodablePath, undecodablePathResponse } from "@/lib/security/url";
  * first, for everyone: past this point Next.js would answer it with a bare 500 (lib/security/url.ts).
  */
 export async function proxy(request: NextRequest) {
+  // Refused from the headers alone, before Next buffers a body for someone who is not signed in.
+  const tooLarge = await oversizedSignedOutBody(request);
+  if (tooLarge) return tooLarge;
+
   const nonce = generateNonce();
   // NODE_ENV is inlined by Next at build time; it is not configuration, so lib/config need not own it.
   const csp = contentSecurityPolicy(nonce, { dev: process.env.NODE_ENV === "development" });

@@ -17,8 +17,8 @@ describe("the permission table", () => {
 
   // The table as the design describes it, spelled out so a change to who may do what is a visible diff here too.
   it.each<[Role, string[]]>([
-    ["custodian", ["keys.read", "inventory.refresh", "imports.read", "imports.request", "imports.download", "material.delete.request"]],
-    ["approver", ["keys.read", "imports.read", "imports.approve"]],
+    ["custodian", ["keys.read", "inventory.refresh", "imports.read", "imports.request", "imports.download", "imports.verify", "material.delete.request"]],
+    ["approver", ["keys.read", "imports.read", "imports.approve", "imports.verify"]],
     ["auditor", ["keys.read", "imports.read", "audit.read", "audit.export", "audit.verify"]],
   ])("a %s may do exactly what the design says", (role, expected) => {
     expect(permissionsOf([role])).toEqual(expected);
@@ -31,6 +31,10 @@ describe("the permission table", () => {
     expect(can(["auditor"], "imports.download")).toBe(false);
     expect(can(["approver"], "audit.export")).toBe(false);
     expect(rolesWith("config.read")).toEqual(["admin"]);
+    // Auditors only read: verification makes KMS calls in the key's account.
+    expect(can(["auditor"], "imports.verify")).toBe(false);
+    // Only admins act on requests someone else started.
+    expect(rolesWith("imports.manage")).toEqual(["admin"]);
   });
 
   it("adds up several roles, and grants nothing to no role", () => {

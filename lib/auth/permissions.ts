@@ -17,12 +17,26 @@ export const PERMISSIONS = {
   "inventory.refresh": ["custodian", "admin"],
   /** See import requests, their state and history. */
   "imports.read": ["custodian", "approver", "auditor", "admin"],
-  /** Start an import, issue or reissue parameters, upload the wrapped blob, cancel. */
+  /**
+   * Start an import and upload the wrapped blob. Reissuing parameters and cancelling also need it, and are
+   * further kept to the request's own requester (lib/imports/permissions.ts) unless one holds `imports.manage`.
+   */
   "imports.request": ["custodian", "admin"],
+  /**
+   * Cancel or reissue a request someone else started. Reissuing discards the uploaded blob and its approvals,
+   * so another custodian must not be able to undo a request they do not own; an admin can, to clear one whose
+   * requester has gone.
+   */
+  "imports.manage": ["admin"],
   /** Download the wrapping public key and import token. */
   "imports.download": ["custodian", "admin"],
   /** Approve or reject an import or a deletion of key material (never one's own: see lib/imports). */
   "imports.approve": ["approver", "admin"],
+  /**
+   * Verify imported key material again. It calls KMS in the key's account (Encrypt/Decrypt, GenerateMac or
+   * GetPublicKey), so it belongs to those who act on imports, not to auditors, who only read.
+   */
+  "imports.verify": ["custodian", "approver", "admin"],
   /** Ask for imported key material to be deleted (needs the same quorum as an import). */
   "material.delete.request": ["custodian", "admin"],
   /** Read the audit trail. */

@@ -9,7 +9,7 @@ import { permissionsFor, requestFacts, type RequestPermissions } from "./permiss
 import { requestDetails } from "./read";
 import { sweepOnce } from "./sweep";
 import { avery, both, casey, devon, morgan, reviewed, riley, startInput, importHarness } from "./testing";
-import { cancelRequest, decide, issueParameters, requestMaterialDeletion, retryRequest, startImport, uploadBlob } from "./workflow";
+import { cancelRequest, decide, issueParameters, requestMaterialDeletion, retryRequest, startImport, uploadBlob, verifyImport } from "./workflow";
 
 /**
  * The screen cannot offer what the server refuses: for each state × person × action, what
@@ -20,8 +20,8 @@ import { cancelRequest, decide, issueParameters, requestMaterialDeletion, retryR
 
 const h = importHarness({ prefix: "keyport-parity-" });
 
-const PEOPLE: Record<string, Actor> = { requester: casey, uploaderApprover: both(devon), approver: avery, admin: morgan, auditor: riley };
-const ACTIONS = ["download", "upload", "approve", "reject", "retry", "reissue", "cancel"] as const;
+const PEOPLE: Record<string, Actor> = { requester: casey, uploader: devon, uploaderApprover: both(devon), approver: avery, admin: morgan, auditor: riley };
+const ACTIONS = ["download", "upload", "approve", "reject", "retry", "reissue", "cancel", "verify"] as const;
 type ActionName = (typeof ACTIONS)[number];
 
 const ACT: Record<ActionName, (deps: ImportDeps, actor: Actor, requestId: string) => Promise<unknown>> = {
@@ -32,6 +32,7 @@ const ACT: Record<ActionName, (deps: ImportDeps, actor: Actor, requestId: string
   retry: (deps, actor, id) => retryRequest(deps, actor, id),
   reissue: (deps, actor, id) => issueParameters(deps, actor, id),
   cancel: (deps, actor, id) => cancelRequest(deps, actor, id),
+  verify: (deps, actor, id) => verifyImport(deps, actor, id),
 };
 
 /** How to bring a fresh request into a state; `later` moves Keyport's clock on afterwards (token run out). */
@@ -112,6 +113,14 @@ describe.each(testDrivers().slice(0, 1))("permissions and the workflow agree, on
         return id;
       },
     },
+    imported: {
+      build: async (d) => {
+        const id = await issued(d);
+        await uploadBlob(d, devon, id, (await h.wrapLikeACustodian(d, id, devon)).blob);
+        await decide(d, avery, await reviewed(d, { requestId: id, decision: "approve" }));
+        return id;
+      },
+    },
     "deletion awaiting approval": {
       build: async (d) => {
         const id = await issued(d);
@@ -179,5 +188,6 @@ describe.each(testDrivers().slice(0, 1))("permissions and the workflow agree, on
       });
     }
     expect(compared).toBe(Object.keys(PEOPLE).length * ACTIONS.length);
-  });
+    // Each allowed action runs on a fresh request through the real workflow and emulator: minutes, not seconds.
+  }, 180_000);
 });

@@ -22,7 +22,7 @@ const auditor: Person = { id: "riley", roles: ["auditor"] };
 const uploaderApprover: Person = { id: "devon", roles: ["custodian", "approver"] };
 const PEOPLE = { requester, uploader, otherCustodian, approver, decidedApprover, adminRequester, admin, auditor, uploaderApprover };
 
-const ACTIONS = ["download", "upload", "approve", "reject", "retry", "reissue", "cancel"] as const;
+const ACTIONS = ["download", "upload", "approve", "reject", "retry", "reissue", "cancel", "verify"] as const;
 type ActionName = (typeof ACTIONS)[number];
 
 function facts(over: Partial<RequestFacts> = {}): RequestFacts {
@@ -92,6 +92,7 @@ describe("request permissions, every state × kind × token × person", () => {
       approve: ["approver", "admin"],
       reject: ["approver", "admin"],
       retry: ["approver", "admin"],
+      verify: ["custodian", "approver", "admin"],
     };
     for (const action of ACTIONS) {
       if (!person.roles.some((r) => roleOf[action].includes(r))) expect(code(p[action]), `${action} needs a role`).toBe("forbidden");
@@ -107,9 +108,20 @@ describe("request permissions, every state × kind × token × person", () => {
         expect(code(p.download)).toBe("parameters_expired");
         expect(code(p.upload)).toBe("parameters_expired");
       }
-      expect(allowed(p.cancel), "cancel").toBe(!["importing", "imported", "rejected", "cancelled"].includes(c.state));
+      // Cancelling and reissuing: the requester's, or an admin's; never another custodian's, nor the uploader's.
+      const owner = person.id === "casey" || person.roles.includes("admin");
+      if (!owner) {
+        expect(code(p.cancel), "cancel by someone else").toBe("forbidden");
+        expect(code(p.reissue), "reissue by someone else").toBe("forbidden");
+      }
+      expect(allowed(p.cancel), "cancel").toBe(owner && !["importing", "imported", "rejected", "cancelled"].includes(c.state));
       const reissuable = c.kind !== "delete_material" && !rotationOnly && ["draft", "parameters_issued", "awaiting_approval", "failed", "expired"].includes(c.state);
-      expect(allowed(p.reissue), "reissue").toBe(reissuable);
+      expect(allowed(p.reissue), "reissue").toBe(owner && reissuable);
+    }
+
+    // Verification calls KMS: custodians, approvers and admins, once imported; auditors only read.
+    if (roleOf.verify.some((r) => person.roles.includes(r as never))) {
+      expect(allowed(p.verify), "verify").toBe(c.kind !== "delete_material" && c.state === "imported");
     }
 
     // Decisions: awaiting approval, with a live token and a blob (a deletion needs neither); never by the
@@ -146,8 +158,12 @@ describe("a failed import while its token lives (recovery)", () => {
     const p = permissionsFor(failed(), otherCustodian);
     expect(p.download).toEqual({ allowed: true });
     expect(p.upload).toEqual({ allowed: true });
-    expect(p.reissue).toEqual({ allowed: true });
-    expect(p.cancel).toEqual({ allowed: true });
+    // Another custodian may redo the upload, but not reissue or cancel what the requester started.
+    expect(code(p.reissue)).toBe("forbidden");
+    expect(code(p.cancel)).toBe("forbidden");
+    expect(permissionsFor(failed(), requester).reissue).toEqual({ allowed: true });
+    expect(permissionsFor(failed(), requester).cancel).toEqual({ allowed: true });
+    expect(permissionsFor(failed(), admin).cancel).toEqual({ allowed: true });
     expect(p.nextStep).toBe(
       "Download the parameters again and wrap the material with this request's WrappingPublicKey.bin, then upload it; a fresh approval is needed.",
     );
@@ -175,8 +191,11 @@ describe("a failed import while its token lives (recovery)", () => {
     expect(code(p.download)).toBe("parameters_expired");
     expect(code(p.upload)).toBe("parameters_expired");
     expect(code(permissionsFor(failed({ parametersValidTo: DEAD }), approver).retry)).toBe("parameters_expired");
-    expect(p.reissue).toEqual({ allowed: true });
-    expect(p.nextStep).toMatch(/^Reissue the parameters/);
+    expect(code(p.reissue)).toBe("forbidden");
+    expect(p.nextStep).toMatch(/^The requester \(or an admin\) reissues the parameters/);
+    const own = permissionsFor(failed({ parametersValidTo: DEAD }), requester);
+    expect(own.reissue).toEqual({ allowed: true });
+    expect(own.nextStep).toMatch(/^Reissue the parameters/);
   });
 
   it("keeps a rotation whose material is imported to its rotate step: no files, no upload, no reissue", () => {
@@ -186,7 +205,7 @@ describe("a failed import while its token lives (recovery)", () => {
     expect(code(custodian.download)).toBe("invalid_state");
     expect(custodian.download.allowed ? "" : custodian.download.error.message).toMatch(/waits only for the rotation/);
     expect(code(custodian.upload)).toBe("invalid_state");
-    expect(code(custodian.reissue)).toBe("invalid_state");
+    expect(code(permissionsFor(f, requester).reissue)).toBe("invalid_state");
     const p = permissionsFor(f, approver);
     expect(p.retry).toEqual({ allowed: true });
     expect(p.nextStep).toMatch(/only rotates the key/);

@@ -54,6 +54,8 @@ export type RequestPermissions = {
   retry: Verdict;
   reissue: Verdict;
   cancel: Verdict;
+  /** Verify the imported material again with KMS. */
+  verify: Verdict;
   /** One sentence: what happens next, and who does it (this person, when they can). Null once closed. */
   nextStep: string | null;
 };
@@ -64,15 +66,29 @@ const refuse = (error: KeyportError): Verdict => ({ allowed: false, error });
 /** Failures that come from the uploaded bytes themselves: the material must be wrapped and uploaded again. */
 const REWRAP_CODES: ReadonlySet<string> = new Set(["invalid_ciphertext", "incorrect_key_material", "import_token_invalid", "sealed_secret"]);
 
-const ROLE_NEEDS: Record<Permission & ("imports.download" | "imports.request" | "imports.approve"), string> = {
+type RolePermission = Permission & ("imports.download" | "imports.request" | "imports.approve" | "imports.verify" | "imports.manage");
+const ROLE_NEEDS: Record<RolePermission, string> = {
   "imports.download": "Only custodians and admins download import parameters.",
   "imports.request": "Only custodians and admins change an import request.",
   "imports.approve": "Only approvers and admins decide on imports.",
+  "imports.verify": "Only custodians, approvers and admins verify imported key material; it calls AWS KMS.",
+  "imports.manage": "Only admins change a request someone else started.",
 };
 
 function holds(person: Person, permission: keyof typeof ROLE_NEEDS): Verdict {
   const roles = person.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r));
   return can(roles, permission) ? ALLOWED : refuse(new KeyportError("forbidden", ROLE_NEEDS[permission], { status: 403 }));
+}
+
+/**
+ * Reissuing and cancelling belong to the requester, or an admin. Not to the uploader: a reissue discards their
+ * upload and its approvals, and cancelling ends the request — the uploader can already replace their own
+ * upload, and has no need to end a request that is someone else's to answer for.
+ */
+function owns(f: RequestFacts, person: Person, action: "cancel" | "reissue"): Verdict {
+  if (person.id === f.requestedBySubject || holds(person, "imports.manage").allowed) return ALLOWED;
+  const what = action === "cancel" ? "cancel it" : "get it new import parameters";
+  return refuse(new KeyportError("forbidden", `Only the person who requested it, or an admin, can ${what}.`, { status: 403 }));
 }
 
 function rotationOnly(f: RequestFacts): boolean {
@@ -166,6 +182,8 @@ export function mayRetry(f: RequestFacts, person: Person): Verdict {
 export function mayReissue(f: RequestFacts, person: Person): Verdict {
   const role = holds(person, "imports.request");
   if (!role.allowed) return role;
+  const own = owns(f, person, "reissue");
+  if (!own.allowed) return own;
   if (!canDo(f.kind, f.state, "issue_parameters") || !f.wrappingAlgorithm || !f.wrappingKeySpec) {
     return refuse(notAllowedInState(f.kind, f.state, "be given new import parameters"));
   }
@@ -176,7 +194,17 @@ export function mayReissue(f: RequestFacts, person: Person): Verdict {
 export function mayCancel(f: RequestFacts, person: Person): Verdict {
   const role = holds(person, "imports.request");
   if (!role.allowed) return role;
+  const own = owns(f, person, "cancel");
+  if (!own.allowed) return own;
   if (!canDo(f.kind, f.state, "cancel")) return refuse(notAllowedInState(f.kind, f.state, "be cancelled"));
+  return ALLOWED;
+}
+
+/** Verification again: KMS calls with the imported material, once it is imported. */
+export function mayVerify(f: RequestFacts, person: Person): Verdict {
+  const role = holds(person, "imports.verify");
+  if (!role.allowed) return role;
+  if (f.kind === "delete_material" || f.state !== "imported") return refuse(notAllowedInState(f.kind, f.state, "be verified"));
   return ALLOWED;
 }
 
@@ -193,7 +221,7 @@ export function nextStep(f: RequestFacts, person: Person, p: Omit<RequestPermiss
     case "draft":
       return p.reissue.allowed
         ? "Get the import parameters (a wrapping public key and an import token from AWS KMS)."
-        : "A custodian gets the import parameters (a wrapping public key and an import token from AWS KMS).";
+        : "The requester (or an admin) gets the import parameters (a wrapping public key and an import token from AWS KMS).";
     case "parameters_issued":
       return p.upload.allowed
         ? "Download the parameters, wrap the key material offline with the commands below, and upload EncryptedKeyMaterial.bin before the countdown reaches zero."
@@ -211,11 +239,11 @@ export function nextStep(f: RequestFacts, person: Person, p: Omit<RequestPermiss
     case "importing":
       return `Keyport is ${deletion ? "deleting the key material" : "importing"} now; this page updates when AWS KMS answers.`;
     case "failed":
-      if (deletion) return p.retry.allowed ? "Retry the deletion as you, or have a custodian cancel the request." : "An approver who did not request it retries the deletion, or a custodian cancels the request.";
+      if (deletion) return p.retry.allowed ? "Retry the deletion as you, or have the requester or an admin cancel the request." : "An approver who did not request it retries the deletion, or the requester or an admin cancels the request.";
       if (p.rotationOnly) {
         return p.retry.allowed
           ? "Retry as you: the new key material is in KMS, and a retry only rotates the key to it."
-          : "An approver who neither requested nor uploaded it retries, which only rotates the key to the imported material; or a custodian cancels.";
+          : "An approver who neither requested nor uploaded it retries, which only rotates the key to the imported material; or the requester or an admin cancels.";
       }
       if (REWRAP_CODES.has(f.lastErrorCode ?? "") || !p.retry.allowed) {
         return p.upload.allowed
@@ -226,7 +254,7 @@ export function nextStep(f: RequestFacts, person: Person, p: Omit<RequestPermiss
     case "expired":
       return p.reissue.allowed
         ? "Reissue the parameters and wrap the material again with the new public key, or cancel the request."
-        : "A custodian reissues the parameters and wraps the material again with the new public key, or cancels the request.";
+        : "The requester (or an admin) reissues the parameters, then the material is wrapped again with the new public key; or they cancel the request.";
     case "imported":
     case "rejected":
     case "cancelled":
@@ -247,6 +275,7 @@ function answers(f: RequestFacts, person: Person): Omit<RequestPermissions, "nex
     retry: mayRetry(f, person),
     reissue: mayReissue(f, person),
     cancel: mayCancel(f, person),
+    verify: mayVerify(f, person),
   };
 }
 

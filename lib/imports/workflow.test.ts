@@ -12,7 +12,7 @@ import { buildDownload } from "./downloads";
 import * as queries from "./queries";
 import { approvalQueue, changeStamp, listImportRequests, openRequestsForKeys, requestCounts, requestDetails } from "./read";
 import { sweepOnce } from "./sweep";
-import { actionsOf, avery, bash, blake, both, casey, devon, expectRefusal, morgan, reviewed, startInput, importHarness } from "./testing";
+import { actionsOf, avery, bash, blake, both, casey, devon, expectRefusal, morgan, reviewed, riley, startInput, importHarness } from "./testing";
 import {
   cancelRequest,
   decide,
@@ -157,6 +157,9 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     // Verifying again is audited again.
     const again = await verifyImport(deps, casey, requestId);
     expect(again).toMatchObject({ ok: true, mac: offline });
+    expect((await actionsOf(deps, requestId)).filter((a) => a === "import.verified")).toHaveLength(2);
+    // Auditors only read: verification calls KMS, so it is refused to them before any call.
+    await expectRefusal(verifyImport(deps, riley, requestId), "forbidden");
     expect((await actionsOf(deps, requestId)).filter((a) => a === "import.verified")).toHaveLength(2);
   });
 
@@ -344,9 +347,11 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     }
     await issueParameters(deps, casey, requestId);
     expect((await requestDetails(deps, requestId))!.request).toMatchObject({ state: "parameters_issued", lastErrorCode: null });
-    await cancelRequest(deps, devon, requestId, "Wrong key");
+    // Another custodian cannot end a request that is not theirs; its requester can.
+    await expectRefusal(cancelRequest(deps, devon, requestId, "Wrong key"), "forbidden");
+    await cancelRequest(deps, casey, requestId, "Wrong key");
     await expectRefusal(buildDownload(deps, casey, requestId, "WrappingPublicKey.bin"), "gone");
-    await expectRefusal(cancelRequest(deps, devon, requestId), "invalid_state");
+    await expectRefusal(cancelRequest(deps, casey, requestId), "invalid_state");
   });
 
   it("moves the change stamps pages poll exactly when what they show changes", async () => {

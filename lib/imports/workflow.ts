@@ -23,7 +23,7 @@ import { checkBlobSize, checkWrapping, familyOf, isKeySpec, type KeySpec, type W
 import type { Actor, ImportDeps } from "./deps";
 import { describeFailure, recordSelfApproval, verificationMethodOf, verificationUnavailable, type Progress, type SelfApproval } from "./failures";
 import { changedMeanwhile, invalidChoice, keyBusy, keyNotFound, notAllowedInState, requestNotFound } from "./errors";
-import { mayCancel, mayDecide, mayDownload, mayReissue, mayRetry, mayUpload, requestFacts, type Person, type RequestFacts, type Verdict } from "./permissions";
+import { mayCancel, mayDecide, mayDownload, mayReissue, mayRetry, mayUpload, mayVerify, requestFacts, type Person, type RequestFacts, type Verdict } from "./permissions";
 import * as queries from "./queries";
 import { materialAlreadyImported } from "./reconcile";
 import {
@@ -900,7 +900,7 @@ export type VerificationResult =
 export async function verifyImport(deps: ImportDeps, actor: Actor, requestId: string): Promise<VerificationResult> {
   const req = await queries.getRequest(deps.db, requestId);
   if (!req) throw requestNotFound();
-  if (req.kind === "delete_material" || req.state !== "imported") throw notAllowedInState(req.kind, req.state, "be verified");
+  enforce(mayVerify(await factsOf(deps.db, deps, req, deps.now()), personOf(actor)));
   const keySpec = asKeySpec(req.keySpec);
   const family = familyOf(keySpec);
   const method = verificationMethodOf(keySpec);

@@ -7,6 +7,7 @@ import { getConfig } from "@/lib/config";
 import { getDb, type Db } from "@/lib/db";
 import { getKmsAccess, type KmsAccess } from "@/lib/kms";
 import { describeKey, listKeyMaterial, type KeyMaterialEntry } from "@/lib/kms/operations";
+import { cachedMaterialHistory, forgetMaterialHistory } from "./material-history";
 import * as queries from "./queries";
 import { refreshAll, type RegionOutcome } from "./refresh";
 
@@ -124,12 +125,19 @@ export const getKey = cache(async (targetId: string, region: string, keyId: stri
  * as the inventory's service session. Only for a key the cache knows as EXTERNAL: the caller cannot make
  * Keyport query arbitrary ARNs.
  */
-export async function keyMaterialHistory(targetId: string, region: string, keyId: string) {
-  const key = await getKey(targetId, region, keyId);
+export async function keyMaterialHistory(
+  targetId: string,
+  region: string,
+  keyId: string,
+  deps?: { db: Db; kms: Pick<KmsAccess, "kms"> },
+) {
+  const key = deps ? await queries.getExternalKey(deps.db, targetId, region, keyId) : await getKey(targetId, region, keyId);
   if (!key) return null;
   if (key.keySpec !== "SYMMETRIC_DEFAULT") return { key, entries: [] as KeyMaterialEntry[], supported: false as const };
-  const client = getKmsAccess().kms(targetId, region, { kind: "service" });
-  return { key, entries: await listKeyMaterial(client, key.arn), supported: true as const };
+  const client = (deps?.kms ?? getKmsAccess()).kms(targetId, region, { kind: "service" });
+  // Briefly remembered per key (material-history.ts): every view of a key page would otherwise call KMS.
+  const entries = await cachedMaterialHistory(targetId, region, keyId, () => listKeyMaterial(client, key.arn));
+  return { key, entries, supported: true as const };
 }
 
 /**
@@ -144,6 +152,8 @@ export async function refreshKey(
   keyId: string,
   deps?: { db: Db; kms: Pick<KmsAccess, "kms">; now?: () => Date },
 ): Promise<queries.KeyRow | null> {
+  // Keyport has just changed this key's material (or tried to): its remembered history is no longer true.
+  forgetMaterialHistory(targetId, region, keyId);
   const db = deps?.db ?? (await getDb());
   const kms = deps?.kms ?? getKmsAccess();
   const metadata = await describeKey(kms.kms(targetId, region, { kind: "service" }), keyId);

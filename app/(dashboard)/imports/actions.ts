@@ -41,7 +41,7 @@ export const cancelImportRequest = defineAction(
 );
 
 export const verifyImportedKeyMaterial = defineAction(
-  { name: "verifyImportedKeyMaterial", permission: "imports.read", schema: requestRefSchema },
+  { name: "verifyImportedKeyMaterial", permission: "imports.verify", schema: requestRefSchema },
   async ({ requestId }, { session }) => {
     const result = await workflow.verifyImport(await importDeps(), actorOf(session), requestId);
     revalidate();

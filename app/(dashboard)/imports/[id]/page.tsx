@@ -101,9 +101,11 @@ export default async function ImportRequestPage({ params }: { params: Promise<{ 
           {request.state === "imported" && material && keySpec && (
             <Card id="verification" title="Verification">
               <Verification result={verification} keySpec={keySpec} />
-              <div className="mt-4">
-                <VerifyButton requestId={request.id} />
-              </div>
+              {permissions.verify.allowed && (
+                <div className="mt-4">
+                  <VerifyButton requestId={request.id} />
+                </div>
+              )}
             </Card>
           )}
           <Card id="history" title="History">
