@@ -70,17 +70,44 @@ test.describe("signed in", () => {
     await expect(panel).toBeHidden();
     await expect(button).toHaveAttribute("aria-expanded", "false");
   });
+});
 
-  test("a visitor switches to another demo person from the user menu", async ({ page }) => {
-    await page.goto("/keys");
-    const panel = await new UserMenu(page).open();
-    await panel.getByRole("link", { name: "Switch demo person" }).click();
-    await expect(page).toHaveURL(/\/signin$/);
-    await expect(page.getByText(/You are signed in as Morgan Achterberg/)).toBeVisible();
-    await new SignInPage(page).signInAs("Avery Lindqvist");
-    await expect(new UserMenu(page).button()).toContainText("Avery Lindqvist");
-    expect(await new UserMenu(page).roles()).toEqual(["Approver"]);
+// Signed in afresh, not from the shared storage state: switching signs out, which revokes that session.
+test("a visitor switches to another demo person from the user menu", async ({ page }) => {
+  await new SignInPage(page).goto();
+  await new SignInPage(page).signInAs("Morgan Achterberg");
+  await page.goto("/keys");
+  const panel = await new UserMenu(page).open();
+  await panel.getByRole("link", { name: "Switch demo person" }).click();
+  await expect(page).toHaveURL(/\/signin$/);
+  await expect(page.getByText(/You are signed in as Morgan Achterberg/)).toBeVisible();
+  await new SignInPage(page).signInAs("Avery Lindqvist");
+  await expect(new UserMenu(page).button()).toContainText("Avery Lindqvist");
+  expect(await new UserMenu(page).roles()).toEqual(["Approver"]);
+});
+
+test("a session cookie copied before sign-out is refused afterwards, by routes and pages alike", async ({ page, context, playwright }) => {
+  await new SignInPage(page).goto();
+  await new SignInPage(page).signInAs("Morgan Achterberg");
+  const captured = (await context.cookies()).filter((c) => c.name.startsWith("next-auth.session-token"));
+  expect(captured.length).toBeGreaterThan(0);
+  const replay = await playwright.request.newContext({
+    baseURL: test.info().project.use.baseURL,
+    extraHTTPHeaders: { Cookie: captured.map((c) => `${c.name}=${c.value}`).join("; ") },
   });
+  try {
+    expect((await replay.get("/api/audit/export?format=jsonl")).status()).toBe(200);
+    await new UserMenu(page).signOut();
+    const refused = await replay.get("/api/audit/export?format=jsonl");
+    expect(refused.status()).toBe(401);
+    expect(await refused.json()).toMatchObject({ code: "unauthenticated" });
+    const pageLoad = await replay.get("/audit", { maxRedirects: 0 });
+    expect(pageLoad.status()).toBeGreaterThanOrEqual(300);
+    expect(pageLoad.status()).toBeLessThan(400);
+    expect(pageLoad.headers().location).toMatch(/\/signin/);
+  } finally {
+    await replay.dispose();
+  }
 });
 
 test("sign-out ends the session: the dashboard sends the visitor back to sign-in", async ({ page, context }) => {

@@ -25,7 +25,13 @@ export function newSessionId(): string {
 
 export type NewSession = { id: string; user: SessionUser; provider?: string; signedInAt: number; maxAgeSeconds: number };
 
-/** Records a sign-in. Expired rows go at the same time: their tokens are refused by age anyway. */
+/**
+ * Rows are kept this long past their expiry, then deleted at a later sign-in (their tokens are refused by age
+ * anyway). The margin keeps a demo clock moved forward and back from deleting sessions that are live again.
+ */
+const PRUNE_AFTER_MS = 30 * 24 * 3600_000;
+
+/** Records a sign-in, and deletes long-expired rows. */
 export async function createSessionRecord(db: Db, session: NewSession): Promise<void> {
   const now = new Date(nowMs());
   const created = new Date(session.signedInAt * 1000);
@@ -40,7 +46,7 @@ export async function createSessionRecord(db: Db, session: NewSession): Promise<
     lastSeenAt: now,
     expiresAt: new Date(created.getTime() + session.maxAgeSeconds * 1000),
   });
-  await db.delete(sessions).where(lt(sessions.expiresAt, now));
+  await db.delete(sessions).where(lt(sessions.expiresAt, new Date(now.getTime() - PRUNE_AFTER_MS)));
 }
 
 /**
