@@ -1,7 +1,7 @@
 import { DEMO_PEOPLE } from "../lib/auth/demo-people";
 import { ROLE_LABELS } from "../lib/auth/permissions";
 import { ROLES } from "../lib/config/schema";
-import { demoPerson, expect, test } from "./fixtures";
+import { demoPerson, expect, storageStatePath, test } from "./fixtures";
 import { SignInPage } from "./pages/sign-in";
 import { UserMenu } from "./pages/user-menu";
 
@@ -70,6 +70,48 @@ test.describe("signed in", () => {
     await expect(panel).toBeHidden();
     await expect(button).toHaveAttribute("aria-expanded", "false");
   });
+});
+
+test.describe("an admin", () => {
+  test.use({ signedInAs: "admin" });
+
+  test("ends another person's session: their next request and page load are refused", async ({ page, browser, expectAccessible }) => {
+    // Devon signs in afresh in a browser of their own (ending a shared storage state's session would sign out other tests).
+    const devonContext = await browser.newContext();
+    const devon = await devonContext.newPage();
+    try {
+      await new SignInPage(devon).goto();
+      await new SignInPage(devon).signInAs("Devon Okafor");
+      const { sessionId } = (await (await devon.request.get("/api/auth/session")).json()) as { sessionId: string };
+      expect(sessionId).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+      expect((await devon.request.get("/api/inventory/status")).status()).toBe(200);
+
+      await page.goto("/sessions");
+      await expect(page.getByRole("heading", { level: 1, name: "Sessions" })).toBeVisible();
+      await expectAccessible(page);
+      const end = page.getByRole("button", { name: `End Devon Okafor's session ${sessionId.slice(0, 8)}` });
+      await end.click();
+      await expect(page.getByRole("status").filter({ hasText: "Devon Okafor's session has ended" })).toBeVisible();
+      await expect(end).toHaveCount(0);
+
+      const refused = await devon.request.get("/api/inventory/status");
+      expect(refused.status()).toBe(401);
+      await devon.goto("/keys");
+      await expect(devon).toHaveURL(/\/signin/);
+    } finally {
+      await devonContext.close();
+    }
+  });
+});
+
+test("the sessions page is not found for anyone but admins", async ({ browser }) => {
+  const context = await browser.newContext({ storageState: storageStatePath("demo-riley") });
+  try {
+    const response = await context.request.get("/sessions");
+    expect(response.status()).toBe(404);
+  } finally {
+    await context.close();
+  }
 });
 
 // Signed in afresh, not from the shared storage state: switching signs out, which revokes that session.

@@ -38,6 +38,7 @@ export function SessionsTable({ sessions, currentSessionId }: { sessions: Sessio
         head={
           <>
             <th scope="col" className={th}>Person</th>
+            <th scope="col" className={th}>Session</th>
             <th scope="col" className={th}>Roles</th>
             <th scope="col" className={th}>Signed in</th>
             <th scope="col" className={th}>Last seen</th>
@@ -51,7 +52,7 @@ export function SessionsTable({ sessions, currentSessionId }: { sessions: Sessio
         <tbody className="divide-y divide-ink-100">
           {sessions.length === 0 && (
             <tr>
-              <td colSpan={6} className="px-4 py-6 text-center text-ink-600">
+              <td colSpan={7} className="px-4 py-6 text-center text-ink-600">
                 Nobody is signed in.
               </td>
             </tr>
@@ -65,6 +66,8 @@ export function SessionsTable({ sessions, currentSessionId }: { sessions: Sessio
                 </p>
                 {row.email && <p className="text-xs text-ink-600">{row.email}</p>}
               </td>
+              {/* The first characters of its id, as the audit trail's sign-out and revocation events name it. */}
+              <td className={`${td} font-mono text-xs`}>{row.id.slice(0, 8)}</td>
               <td className={td}>{row.roles.join(", ") || "none"}</td>
               <td className={td}>{formatDateTime(row.createdAt)}</td>
               <td className={td}>{formatDateTime(row.lastSeenAt)}</td>
@@ -74,7 +77,7 @@ export function SessionsTable({ sessions, currentSessionId }: { sessions: Sessio
                   type="button"
                   disabled={pending}
                   onClick={() => end(row)}
-                  aria-label={`End ${row.name}'s session (signed in ${formatDateTime(row.createdAt)})`}
+                  aria-label={`End ${row.name}'s session ${row.id.slice(0, 8)}`}
                   className="h-8 rounded-md px-3 text-sm font-medium text-alert-danger-fg ring-1 ring-ink-200 hover:bg-ink-50 disabled:opacity-60"
                 >
                   End session
