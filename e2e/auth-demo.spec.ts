@@ -77,7 +77,8 @@ test.describe("an admin", () => {
 
   test("ends another person's session: their next request and page load are refused", async ({ page, browser, expectAccessible }) => {
     // Devon signs in afresh in a browser of their own (ending a shared storage state's session would sign out other tests).
-    const devonContext = await browser.newContext();
+    // Explicitly empty: Playwright would otherwise give this context the admin's storage state too.
+    const devonContext = await browser.newContext({ storageState: { cookies: [], origins: [] } });
     const devon = await devonContext.newPage();
     try {
       await new SignInPage(devon).goto();
