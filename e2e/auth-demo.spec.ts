@@ -1,7 +1,7 @@
 import { DEMO_PEOPLE } from "../lib/auth/demo-people";
 import { ROLE_LABELS } from "../lib/auth/permissions";
 import { ROLES } from "../lib/config/schema";
-import { demoPerson, expect, test } from "./fixtures";
+import { demoPerson, expect, storageStatePath, test } from "./fixtures";
 import { SignInPage } from "./pages/sign-in";
 import { UserMenu } from "./pages/user-menu";
 
@@ -70,17 +70,87 @@ test.describe("signed in", () => {
     await expect(panel).toBeHidden();
     await expect(button).toHaveAttribute("aria-expanded", "false");
   });
+});
 
-  test("a visitor switches to another demo person from the user menu", async ({ page }) => {
-    await page.goto("/keys");
-    const panel = await new UserMenu(page).open();
-    await panel.getByRole("link", { name: "Switch demo person" }).click();
-    await expect(page).toHaveURL(/\/signin$/);
-    await expect(page.getByText(/You are signed in as Morgan Achterberg/)).toBeVisible();
-    await new SignInPage(page).signInAs("Avery Lindqvist");
-    await expect(new UserMenu(page).button()).toContainText("Avery Lindqvist");
-    expect(await new UserMenu(page).roles()).toEqual(["Approver"]);
+test.describe("an admin", () => {
+  test.use({ signedInAs: "admin" });
+
+  test("ends another person's session: their next request and page load are refused", async ({ page, browser, expectAccessible }) => {
+    // Devon signs in afresh in a browser of their own (ending a shared storage state's session would sign out other tests).
+    // Explicitly empty: Playwright would otherwise give this context the admin's storage state too.
+    const devonContext = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+    const devon = await devonContext.newPage();
+    try {
+      await new SignInPage(devon).goto();
+      await new SignInPage(devon).signInAs("Devon Okafor");
+      const { sessionId } = (await (await devon.request.get("/api/auth/session")).json()) as { sessionId: string };
+      expect(sessionId).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+      expect((await devon.request.get("/api/inventory/status")).status()).toBe(200);
+
+      await page.goto("/sessions");
+      await expect(page.getByRole("heading", { level: 1, name: "Sessions" })).toBeVisible();
+      await expectAccessible(page);
+      const end = page.getByRole("button", { name: `End Devon Okafor's session ${sessionId.slice(0, 8)}` });
+      await end.click();
+      await expect(page.getByRole("status").filter({ hasText: "Devon Okafor's session has ended" })).toBeVisible();
+      await expect(end).toHaveCount(0);
+
+      const refused = await devon.request.get("/api/inventory/status");
+      expect(refused.status()).toBe(401);
+      await devon.goto("/keys");
+      await expect(devon).toHaveURL(/\/signin/);
+    } finally {
+      await devonContext.close();
+    }
   });
+});
+
+test("the sessions page is not found for anyone but admins", async ({ browser }) => {
+  const context = await browser.newContext({ storageState: storageStatePath("demo-riley") });
+  try {
+    const response = await context.request.get("/sessions");
+    expect(response.status()).toBe(404);
+  } finally {
+    await context.close();
+  }
+});
+
+// Signed in afresh, not from the shared storage state: switching signs out, which revokes that session.
+test("a visitor switches to another demo person from the user menu", async ({ page }) => {
+  await new SignInPage(page).goto();
+  await new SignInPage(page).signInAs("Morgan Achterberg");
+  await page.goto("/keys");
+  const panel = await new UserMenu(page).open();
+  await panel.getByRole("link", { name: "Switch demo person" }).click();
+  await expect(page).toHaveURL(/\/signin$/);
+  await expect(page.getByText(/You are signed in as Morgan Achterberg/)).toBeVisible();
+  await new SignInPage(page).signInAs("Avery Lindqvist");
+  await expect(new UserMenu(page).button()).toContainText("Avery Lindqvist");
+  expect(await new UserMenu(page).roles()).toEqual(["Approver"]);
+});
+
+test("a session cookie copied before sign-out is refused afterwards, by routes and pages alike", async ({ page, context, playwright }) => {
+  await new SignInPage(page).goto();
+  await new SignInPage(page).signInAs("Morgan Achterberg");
+  const captured = (await context.cookies()).filter((c) => c.name.startsWith("next-auth.session-token"));
+  expect(captured.length).toBeGreaterThan(0);
+  const replay = await playwright.request.newContext({
+    baseURL: test.info().project.use.baseURL,
+    extraHTTPHeaders: { Cookie: captured.map((c) => `${c.name}=${c.value}`).join("; ") },
+  });
+  try {
+    expect((await replay.get("/api/audit/export?format=jsonl")).status()).toBe(200);
+    await new UserMenu(page).signOut();
+    const refused = await replay.get("/api/audit/export?format=jsonl");
+    expect(refused.status()).toBe(401);
+    expect(await refused.json()).toMatchObject({ code: "unauthenticated" });
+    const pageLoad = await replay.get("/audit", { maxRedirects: 0 });
+    expect(pageLoad.status()).toBeGreaterThanOrEqual(300);
+    expect(pageLoad.status()).toBeLessThan(400);
+    expect(pageLoad.headers().location).toMatch(/\/signin/);
+  } finally {
+    await replay.dispose();
+  }
 });
 
 test("sign-out ends the session: the dashboard sends the visitor back to sign-in", async ({ page, context }) => {

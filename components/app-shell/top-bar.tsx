@@ -11,6 +11,7 @@ export const SECTIONS: Array<NavItem & { permission: Permission }> = [
   { href: "/imports", label: "Imports", permission: "imports.read" },
   { href: "/approvals", label: "Approvals", permission: "imports.read" },
   { href: "/audit", label: "Audit", permission: "audit.read" },
+  { href: "/sessions", label: "Sessions", permission: "sessions.manage" },
 ];
 
 /**

@@ -8,6 +8,7 @@ export const AUDIT_ACTIONS = [
   "auth.sign_in",
   "auth.sign_out",
   "auth.access_denied",
+  "auth.session_revoked",
   "import.requested",
   "import.parameters_issued",
   "import.downloaded",

@@ -5,6 +5,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "auth.sign_in": "Signed in",
   "auth.sign_out": "Signed out",
   "auth.access_denied": "Access denied",
+  "auth.session_revoked": "Session ended by an admin",
   "import.requested": "Import requested",
   "import.parameters_issued": "Import parameters issued",
   "import.downloaded": "Parameters downloaded",

@@ -13,6 +13,8 @@ import { ForbiddenError } from "./errors";
 import { GUARD, defineAction, defineRoute, formDataToObject, guardOf, observeGuards, type GuardEvent } from "./guard";
 import { replaceSessionReader, requirePermission, requireRole } from "./session";
 import type { Session } from "./session-token";
+import { revokeSession } from "./session-record";
+import { withLiveRecord } from "./testing/sessions";
 
 const as = (...roles: Role[]): Session => ({ user: { id: `user-${roles.join("-") || "none"}`, name: "Test Person", email: "t@example.com", roles } });
 
@@ -43,7 +45,7 @@ async function lastSeq() {
 
 beforeEach(() => {
   current = null;
-  restore = replaceSessionReader(async () => current);
+  restore = replaceSessionReader(async () => current && (await withLiveRecord(current)));
   events = [];
   unobserve = observeGuards((e) => events.push(e));
   vi.spyOn(console, "warn").mockImplementation(() => undefined);
@@ -128,11 +130,13 @@ describe("defineAction", () => {
   it("refuses just the same when the audit trail cannot record the refusal", async () => {
     const { action, handler } = approveAction();
     const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    // A database that still holds the session's record but whose audit trail takes no more events.
     const broken = await createTestDatabase("pglite");
-    await broken.database.close();
     const restore = useAsProcessDatabase(broken.database);
     try {
       current = as("custodian");
+      await withLiveRecord(current);
+      await broken.database.db.execute(sql`ALTER TABLE audit_events RENAME TO audit_events_gone`);
       await expect(action({ requestId: ID })).resolves.toMatchObject({ ok: false, code: "forbidden" });
     } finally {
       restore();
@@ -166,7 +170,7 @@ describe("defineAction", () => {
     const { action, handler } = approveAction();
     current = as("approver");
     await expect(action({ requestId: ID })).resolves.toEqual({ ok: true, data: { approved: ID } });
-    expect(handler).toHaveBeenCalledWith({ requestId: ID }, { session: current });
+    expect(handler).toHaveBeenCalledWith({ requestId: ID }, { session: { ...current, sessionId: expect.any(String) } });
     expect(events.at(-1)?.outcome).toBe("entered");
   });
 
@@ -399,14 +403,65 @@ describe("defineRoute refuses state-changing requests from other websites", () =
   });
 });
 
+describe("a session whose server-side record is not live", () => {
+  const context = () => ({ params: Promise.resolve({}) });
+  const request = () => new NextRequest("http://keyport.test/api/audit/export");
+  const exportRoute = () => {
+    const handler = vi.fn(async () => Response.json({ ok: true }));
+    return { route: defineRoute({ name: "export", permission: "audit.export" }, handler), handler };
+  };
+
+  it("is refused by routes (401) and actions (unauthenticated) once revoked, and the handlers never start", async () => {
+    current = as("admin");
+    const live = await withLiveRecord(current);
+    const { route, handler: routeHandler } = exportRoute();
+    const { action, handler: actionHandler } = approveAction();
+    expect((await route(request(), context())).status).toBe(200);
+    await expect(action({ requestId: ID })).resolves.toMatchObject({ ok: true });
+
+    await revokeSession(database.database.db, live.sessionId!, { how: "signed_out", by: live.user });
+    routeHandler.mockClear();
+    actionHandler.mockClear();
+    const refused = await route(request(), context());
+    expect(refused.status).toBe(401);
+    await expect(refused.json()).resolves.toMatchObject({ code: "unauthenticated" });
+    await expect(action({ requestId: ID })).resolves.toMatchObject({ ok: false, code: "unauthenticated" });
+    await expect(requireRole("admin")).rejects.toMatchObject({ code: "unauthenticated", status: 401 });
+    expect(routeHandler).not.toHaveBeenCalled();
+    expect(actionHandler).not.toHaveBeenCalled();
+    // The sign-out is in the audit trail once, however often the revocation is asked for.
+    await expect(revokeSession(database.database.db, live.sessionId!, { how: "signed_out", by: live.user })).resolves.toBeNull();
+    const signOuts = (await listAuditEvents(database.database.db, { action: "auth.sign_out" }, { limit: 10 })).events;
+    expect(signOuts.filter((e) => e.details.session === live.sessionId!.slice(0, 8))).toHaveLength(1);
+  });
+
+  it("is refused when it has no record, or another person's, or carries no session id at all", async () => {
+    const { route, handler } = exportRoute();
+    restore();
+    const admin = as("admin");
+    const other = await withLiveRecord(as("auditor"));
+    for (const session of [
+      { ...admin, sessionId: "never-recorded-session-id" },
+      { ...admin, sessionId: other.sessionId },
+      admin,
+    ]) {
+      restore = replaceSessionReader(async () => session);
+      expect((await route(request(), context())).status).toBe(401);
+      restore();
+    }
+    restore = replaceSessionReader(async () => null);
+    expect(handler).not.toHaveBeenCalled();
+  });
+});
+
 describe("requireRole / requirePermission", () => {
   it("throw typed errors", async () => {
     await expect(requireRole("auditor")).rejects.toMatchObject({ code: "unauthenticated", status: 401 });
     current = as("custodian");
     await expect(requireRole("auditor", "admin")).rejects.toMatchObject({ code: "forbidden", status: 403 });
     await expect(requirePermission("audit.export")).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(requireRole("custodian")).resolves.toBe(current);
-    await expect(requirePermission("imports.request")).resolves.toBe(current);
+    await expect(requireRole("custodian")).resolves.toEqual({ ...current, sessionId: expect.any(String) });
+    await expect(requirePermission("imports.request")).resolves.toEqual({ ...current, sessionId: expect.any(String) });
   });
 });
 

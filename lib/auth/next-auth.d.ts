@@ -10,5 +10,6 @@ declare module "next-auth" {
   interface Session {
     keyport?: SessionUser | null;
     signedInAt?: number;
+    sessionId?: string;
   }
 }

@@ -5,11 +5,19 @@ import type { OAuthConfig } from "next-auth/providers/oauth";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { loadConfig, type Env } from "@/lib/config/load";
 import { recordAuthEvent } from "./audit-seam";
+import { createSessionRecord, revokeSession } from "./session-record";
 import { DEMO_PEOPLE } from "./demo-people";
 import { buildAuthOptions, demoProvider, getAuthOptions, userFromClaims } from "./options";
 
 // The audit trail is exercised against a real database in audit-seam.test.ts; here only the calls matter.
 vi.mock("./audit-seam", () => ({ recordAuthEvent: vi.fn(async () => undefined) }));
+// Session records likewise (session-record.ts is exercised against a real database in guard.test.ts).
+vi.mock("./session-record", () => ({
+  newSessionId: () => "a-new-random-session-id",
+  createSessionRecord: vi.fn(async () => undefined),
+  revokeSession: vi.fn(async () => null),
+}));
+vi.mock("@/lib/db", () => ({ getDb: async () => ({}) }));
 
 const production: Env = {
   KEYPORT_MODE: "production",
@@ -109,7 +117,8 @@ describe("sessions", () => {
     const jwt = prodOptions().callbacks!.jwt!;
     const user = { id: "sub-1", name: "Olivia", email: "olivia@example.com", roles: ["custodian" as const] };
     const token = await jwt({ token: { name: "x", picture: "p" }, user, account: { provider: "oidc", type: "oauth", providerAccountId: "sub-1" } } as never);
-    expect(token).toMatchObject({ sub: "sub-1", name: "Olivia", email: "olivia@example.com", roles: ["custodian"], provider: "oidc" });
+    expect(token).toMatchObject({ sub: "sub-1", name: "Olivia", email: "olivia@example.com", roles: ["custodian"], provider: "oidc", sid: "a-new-random-session-id" });
+    expect(createSessionRecord).toHaveBeenCalledWith({}, expect.objectContaining({ id: "a-new-random-session-id", provider: "oidc", maxAgeSeconds: 8 * 3600 }));
     expect(token).not.toHaveProperty("picture");
     expect(recordAuthEvent).toHaveBeenCalledWith(
       "sign_in",
@@ -127,19 +136,19 @@ describe("sessions", () => {
     await expect(jwt({ token: {}, user: { id: "sub-1", name: "Olivia", roles: [] } } as never)).rejects.toThrow("database down");
   });
 
-  it("record sign-out, even of a session that has ended", async () => {
-    vi.mocked(recordAuthEvent).mockClear();
+  it("revoke the session's record at sign-out (which records the sign-out), even of a session that has ended", async () => {
     const signOut = prodOptions().events!.signOut!;
-    await signOut({ token: { sub: "sub-1", name: "Olivia", roles: ["approver"], signedInAt: 1000, provider: "oidc" }, session: undefined as never });
-    expect(recordAuthEvent).toHaveBeenCalledWith("sign_out", { id: "sub-1", name: "Olivia", email: null, roles: ["approver"] }, { provider: "oidc" });
+    await signOut({ token: { sub: "sub-1", name: "Olivia", roles: ["approver"], signedInAt: 1000, sid: "a-session-id-1234", provider: "oidc" }, session: undefined as never });
+    expect(revokeSession).toHaveBeenCalledWith({}, "a-session-id-1234", { how: "signed_out", by: { id: "sub-1", name: "Olivia", email: null, roles: ["approver"] } });
   });
 
   it("expose a validated user, and none once 8 hours have passed since sign-in", async () => {
     const session = prodOptions().callbacks!.session!;
     const now = Math.floor(Date.now() / 1000);
-    const token: JWT = { sub: "sub-1", name: "Olivia", email: null, roles: ["approver"], signedInAt: now - 10 };
+    const token: JWT = { sub: "sub-1", name: "Olivia", email: null, roles: ["approver"], signedInAt: now - 10, sid: "a-session-id-1234" };
     expect(await session({ session: { expires: "x" }, token } as never)).toMatchObject({
       keyport: { id: "sub-1", name: "Olivia", email: null, roles: ["approver"] },
+      sessionId: "a-session-id-1234",
     });
     expect(await session({ session: { expires: "x" }, token: { ...token, signedInAt: now - 8 * 3600 - 1 } } as never)).toMatchObject({
       keyport: null,

@@ -4,10 +4,12 @@ import { encode as encodeJwt, decode as decodeJwt, type JWT } from "next-auth/jw
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { getConfig, type Config } from "@/lib/config";
+import { getDb } from "@/lib/db";
 import { recordAuthEvent } from "./audit-seam";
 import { findDemoPerson } from "./demo-people";
 import { SIGN_IN_PATH } from "./paths";
 import { identityFromClaims, rolesFor, type RoleMaps } from "./role-mapping";
+import { createSessionRecord, newSessionId, revokeSession } from "./session-record";
 import { nowSeconds, secondsLeft, sessionFromToken, usesSecureCookies } from "./session-token";
 
 /**
@@ -136,6 +138,8 @@ export function buildAuthOptions(config: Config): NextAuthOptions {
           email: user.email ?? null,
           roles: user.roles ?? [],
           signedInAt: nowSeconds(),
+          // The session's server-side record, which sign-out and admins revoke (session-record.ts).
+          sid: newSessionId(),
           provider: account?.provider,
           // Kept for sign-out's end-session request (end-session.ts). The session cookie is encrypted (JWE) and
           // the session callback below never passes it on, so the browser's scripts never see it.
@@ -143,16 +147,22 @@ export function buildAuthOptions(config: Config): NextAuthOptions {
         };
         // Recorded here rather than in `events.signIn`, whose errors next-auth swallows: if the audit trail
         // cannot take the sign-in, the sign-in fails and no session cookie is set.
-        await recordAuthEvent(
-          "sign_in",
-          { id: user.id, name: String(fresh.name), email: user.email ?? null, roles: user.roles ?? [] },
-          { provider: account?.provider },
-        );
+        const person = { id: user.id, name: String(fresh.name), email: user.email ?? null, roles: user.roles ?? [] };
+        // Before the audit event: a recorded sign-in always has a session that can be ended.
+        await createSessionRecord(await getDb(), {
+          id: String(fresh.sid),
+          user: person,
+          provider: account?.provider,
+          signedInAt: Number(fresh.signedInAt),
+          maxAgeSeconds: maxAge,
+        });
+        await recordAuthEvent("sign_in", person, { provider: account?.provider });
         return fresh;
       },
       session({ session, token }) {
         const current = sessionFromToken(token, maxAge);
-        return { expires: session.expires, keyport: current?.user ?? null, signedInAt: current?.signedInAt };
+        // The record is checked by lib/auth/session.ts, which needs its id; the id alone grants nothing.
+        return { expires: session.expires, keyport: current?.user ?? null, signedInAt: current?.signedInAt, sessionId: current?.sessionId };
       },
     },
     logger: {
@@ -167,9 +177,16 @@ export function buildAuthOptions(config: Config): NextAuthOptions {
     events: {
       // Best effort: next-auth logs and swallows errors here, and a sign-out must never be refused.
       async signOut({ token }) {
-        // However old: signing out of an expired session is still worth recording.
+        // However old: a session past its age has nothing live left to revoke, and revokeSession says so.
         const current = sessionFromToken(token, Infinity);
-        if (current) await recordAuthEvent("sign_out", current.user, { provider: typeof token.provider === "string" ? token.provider : undefined });
+        if (!current) return;
+        try {
+          // Usually already revoked by /api/auth/end-session, which the sign-out button calls first; then a no-op.
+          await revokeSession(await getDb(), current.sessionId, { how: "signed_out", by: current.user });
+        } catch (error) {
+          console.error(`[keyport] could not revoke the session of ${current.user.id} at sign-out:`, error instanceof Error ? error.name : error);
+          throw error;
+        }
       },
     },
   };

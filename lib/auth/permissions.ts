@@ -47,6 +47,8 @@ export const PERMISSIONS = {
   "audit.verify": ["auditor", "admin"],
   /** See Keyport's configuration: targets, policy, identity-provider settings (never secrets). */
   "config.read": ["admin"],
+  /** See who is signed in, and end someone's session (it is refused from the next request on). */
+  "sessions.manage": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -4,13 +4,14 @@ import { nowSeconds, secondsLeft, sessionCookieName, sessionFromToken, usesSecur
 
 const EIGHT_HOURS = 8 * 3600;
 const now = 1_800_000_000;
-const token = { sub: "u1", name: "Casey", email: "casey@example.com", roles: ["custodian"], signedInAt: now - 60 };
+const token = { sub: "u1", name: "Casey", email: "casey@example.com", roles: ["custodian"], signedInAt: now - 60, sid: "s".repeat(22) };
 
 describe("sessionFromToken", () => {
   it("reads a current token", () => {
     expect(sessionFromToken(token, EIGHT_HOURS, now)).toEqual({
       user: { id: "u1", name: "Casey", email: "casey@example.com", roles: ["custodian"] },
       signedInAt: now - 60,
+      sessionId: "s".repeat(22),
     });
   });
 
@@ -25,6 +26,7 @@ describe("sessionFromToken", () => {
     ["an unknown role", { ...token, roles: ["superuser"] }],
     ["no sign-in time (a token from before roles existed)", { ...token, signedInAt: undefined }],
     ["roles that are not a list", { ...token, roles: "admin" }],
+    ["no session id (a token from before session records, which nothing can revoke)", { ...token, sid: undefined }],
   ])("refuses %s", (_name, value) => {
     expect(sessionFromToken(value, EIGHT_HOURS, now)).toBeNull();
   });

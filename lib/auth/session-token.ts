@@ -20,10 +20,14 @@ export type SessionUser = {
   roles: Role[];
 };
 
-export type Session = { user: SessionUser };
+/**
+ * `sessionId` names the session's server-side record (lib/auth/session-record.ts); a session without one is
+ * refused by every check.
+ */
+export type Session = { user: SessionUser; sessionId?: string };
 
 /** A session as the token holds it: also when it began (seconds since the epoch, Keyport's clock). */
-export type TokenSession = Session & { signedInAt: number };
+export type TokenSession = Session & { signedInAt: number; sessionId: string };
 
 export const sessionClaimsSchema = z.object({
   sub: z.string().min(1),
@@ -31,6 +35,8 @@ export const sessionClaimsSchema = z.object({
   email: z.string().nullable().optional(),
   roles: z.array(z.enum(ROLES)),
   signedInAt: z.number().int().positive(),
+  /** The session's record; tokens issued before records existed have none, and are no longer sessions. */
+  sid: z.string().min(16).max(64),
 });
 export type SessionClaims = z.infer<typeof sessionClaimsSchema>;
 
@@ -47,6 +53,7 @@ export function sessionFromToken(token: unknown, maxAgeSeconds: number, now: num
   return {
     user: { id: claims.sub, name: claims.name, email: claims.email ?? null, roles: claims.roles },
     signedInAt: claims.signedInAt,
+    sessionId: claims.sid,
   };
 }
 

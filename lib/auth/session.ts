@@ -2,9 +2,11 @@ import "server-only";
 import { getServerSession } from "next-auth/next";
 import { cache } from "react";
 import type { Role } from "@/lib/config/schema";
+import { getDb } from "@/lib/db";
 import { ForbiddenError, UnauthenticatedError } from "./errors";
 import { getAuthOptions } from "./options";
 import { can, type Permission } from "./permissions";
+import { isSessionLive } from "./session-record";
 import type { Session } from "./session-token";
 
 export type SessionReader = () => Promise<Session | null>;
@@ -13,19 +15,28 @@ export type SessionReader = () => Promise<Session | null>;
 const readNextAuthSession: SessionReader = cache(async () => {
   const session = await getServerSession(getAuthOptions());
   // `keyport` was validated, age included, by the session callback in options.ts.
-  return session?.keyport ? { user: session.keyport } : null;
+  return session?.keyport ? { user: session.keyport, sessionId: session.sessionId } : null;
 });
+
+/**
+ * Whether a session's server-side record is live (session-record.ts): one primary-key read, once per
+ * request and session however many checks ask. No longer-lived cache: a revoked session is refused by the
+ * very next request, in every app instance.
+ */
+const recordIsLive = cache(async (sessionId: string, subject: string) => isSessionLive(await getDb(), sessionId, subject));
 
 let reader: SessionReader = readNextAuthSession;
 
 /** The signed-in person, or null. Every page, action and route handler asks this (through the guards). */
-export function getSession(): Promise<Session | null> {
-  return reader();
+export async function getSession(): Promise<Session | null> {
+  const session = await reader();
+  if (!session?.sessionId) return null; // a token from before session records, or none at all
+  return (await recordIsLive(session.sessionId, session.user.id)) ? session : null;
 }
 
 /**
- * The one seam for test doubles: replaces how the session is read and returns a function that puts the
- * real reader back. Production code never calls it.
+ * The one seam for test doubles: replaces how the session is read from the request (the record check still
+ * runs) and returns a function that puts the real reader back. Production code never calls it.
  */
 export function replaceSessionReader(next: SessionReader): () => void {
   const previous = reader;

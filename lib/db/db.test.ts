@@ -50,6 +50,7 @@ describe.each(testDrivers())("database on %s", (driver) => {
       "inventory_keys",
       "inventory_refreshes",
       "parameter_sets",
+      "sessions",
       "settings",
       "wrapped_blobs",
     ]);

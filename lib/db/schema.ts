@@ -313,3 +313,32 @@ export const settings = pgTable("settings", {
   updatedAt: tstz("updated_at").notNull(),
   updatedBy: text("updated_by"),
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Sessions (server-side records of next-auth's JWT sessions, so that one can be ended before it expires)
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * One row per sign-in, keyed by the random id the session's JWT carries (`sid`). A token is a session only
+ * while its row exists and is not revoked (lib/auth/session-record.ts): signing out, or an admin ending the
+ * session, revokes the row, so a copy of the cookie stops working at once instead of at its expiry.
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    subject: text("subject").notNull(),
+    name: text("name").notNull(),
+    email: text("email"),
+    roles: text("roles").array().notNull(),
+    provider: text("provider"),
+    createdAt: tstz("created_at").notNull(),
+    /** Refreshed at most once a minute, so that checking a session stays one primary-key read. */
+    lastSeenAt: tstz("last_seen_at").notNull(),
+    expiresAt: tstz("expires_at").notNull(),
+    revokedAt: tstz("revoked_at"),
+    /** The subject who ended it (the person themselves on sign-out, or an admin). */
+    revokedBy: text("revoked_by"),
+  },
+  (t) => [index("sessions_expires_at_idx").on(t.expiresAt)],
+);

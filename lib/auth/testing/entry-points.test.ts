@@ -1,9 +1,23 @@
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { useAsProcessDatabase } from "@/lib/db";
+import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
 import { attempt, discoverEntryPoints, loadEntryPoints, refusalCases, scanSource } from "./entry-points";
 
 // The discovery behind lib/auth/authorization.test.ts, run on a miniature app with every mistake it must catch.
 const root = path.resolve(import.meta.dirname, "../__fixtures__/entry-points");
+
+// Signed-in cases need their session's record (and refusals go to the audit trail): a real database.
+let database: TestDatabase;
+let restoreDatabase: () => void;
+beforeAll(async () => {
+  database = await createTestDatabase("pglite");
+  restoreDatabase = useAsProcessDatabase(database.database);
+});
+afterAll(async () => {
+  restoreDatabase?.();
+  await database?.cleanup();
+});
 
 beforeEach(() => {
   vi.spyOn(console, "warn").mockImplementation(() => undefined);

@@ -8,6 +8,7 @@ import { guardOf, observeGuards, type GuardEvent, type GuardInfo } from "../guar
 import { rolesWithout } from "../permissions";
 import { replaceSessionReader } from "../session";
 import type { Session } from "../session-token";
+import { withLiveRecord } from "./sessions";
 
 /**
  * Finds every way into Keyport's server side — route handlers (`app/**​/route.ts`) and server actions
@@ -183,7 +184,7 @@ function routeUrl(file: string): string {
  */
 export async function attempt(c: RefusalCase): Promise<{ refused: boolean; entered: boolean; got: string }> {
   const events: GuardEvent[] = [];
-  const restoreSession = replaceSessionReader(async () => c.session);
+  const restoreSession = replaceSessionReader(async () => c.session && (await withLiveRecord(c.session)));
   const unobserve = observeGuards((e) => events.push(e));
   try {
     let got: string;
