@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Role } from "@/lib/config/schema";
 import { replaceSessionReader } from "@/lib/auth";
+import { withLiveRecord } from "@/lib/auth/testing/sessions";
 import { useAsProcessDatabase as asProcessDatabase } from "@/lib/db";
 import { createTestDatabase, testDrivers } from "@/lib/db/testing";
 import { GET } from "./route";
@@ -21,7 +22,8 @@ async function withDatabase(driver: "pglite" | "postgres", opts: { down?: boolea
   undo.push(asProcessDatabase(database.database));
 }
 function signedInAs(session: ReturnType<typeof as> | null) {
-  undo.push(replaceSessionReader(async () => session));
+  // A session with a live server-side record, as a sign-in leaves it (the guards refuse one without).
+  undo.push(replaceSessionReader(async () => (session ? withLiveRecord(session) : null)));
 }
 
 describe.each(testDrivers())("GET /api/health on %s", (driver) => {
