@@ -1,9 +1,7 @@
 import "server-only";
-import { getToken } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
-import { getConfig } from "@/lib/config";
 import { SERVER_ACTION_BODY_LIMIT_BYTES, SIGNED_OUT_BODY_LIMIT_BYTES, bodyRefusal, type BodyRefusal } from "./body-limits";
-import { sessionFromToken, usesSecureCookies } from "./session-token";
+import { proxyTokenSession } from "./proxy-gate";
 
 /**
  * For proxy.ts: refuses a request body larger than any action takes, and one that someone without a session
@@ -24,9 +22,7 @@ export async function oversizedSignedOutBody(request: NextRequest): Promise<Next
   if (forAll) return refuse(forAll, `A request body may carry at most ${SERVER_ACTION_BODY_LIMIT_BYTES.toLocaleString("en")} bytes.`);
   const refusal = bodyRefusal(method, length, encoding);
   if (!refusal) return null;
-  const { auth } = getConfig();
-  const token = await getToken({ req: request, secret: auth.secret, secureCookie: usesSecureCookies(auth.url) });
-  if (sessionFromToken(token, auth.sessionMaxAgeSeconds)) return null;
+  if (await proxyTokenSession(request)) return null;
   return refuse(
     refusal,
     `Sign in first: without a session a request body may carry at most ${SIGNED_OUT_BODY_LIMIT_BYTES.toLocaleString("en")} bytes, with its Content-Length given.`,

@@ -11,17 +11,25 @@ import { sessionCookieName, sessionFromToken, usesSecureCookies } from "./sessio
  * route handler read the session again. It decodes the real token (Next 16 runs the proxy on Node.js, so
  * it can ask lib/config for the secret) so that an expired session is sent to sign-in with a reason.
  */
+/**
+ * The session the request's cookie carries, decoded and its age checked, or null. The proxy's own reading:
+ * its server-side record is checked later, by the page, action or route handler (session.ts).
+ */
+export async function proxyTokenSession(request: NextRequest) {
+  const { auth } = getConfig();
+  const token = await getToken({ req: request, secret: auth.secret, secureCookie: usesSecureCookies(auth.url) });
+  return sessionFromToken(token, auth.sessionMaxAgeSeconds);
+}
+
 export async function signedOutRedirect(request: NextRequest): Promise<NextResponse | null> {
   const { pathname, search } = request.nextUrl;
   if (!pathNeedsSession(pathname)) return null;
   // A server action posted by a page answers `unauthenticated` itself; a redirect would confuse its caller.
   if (request.headers.has("next-action")) return null;
 
-  const { auth } = getConfig();
-  const secure = usesSecureCookies(auth.url);
-  const token = await getToken({ req: request, secret: auth.secret, secureCookie: secure });
-  if (sessionFromToken(token, auth.sessionMaxAgeSeconds)) return null;
+  if (await proxyTokenSession(request)) return null;
 
+  const secure = usesSecureCookies(getConfig().auth.url);
   const cookieName = sessionCookieName(secure);
   const stale = request.cookies.getAll().filter((c) => c.name === cookieName || c.name.startsWith(`${cookieName}.`));
   const target = request.nextUrl.clone();
