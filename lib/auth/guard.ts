@@ -2,7 +2,7 @@ import "server-only";
 import { unstable_rethrow } from "next/navigation";
 import { NextResponse, type NextRequest } from "next/server";
 import type { z } from "zod";
-import { KeyportError } from "@/lib/errors";
+import { isKeyportError } from "@/lib/errors";
 import { logInternalError } from "@/lib/errors/internal";
 import { recordAccessDenied } from "./audit-seam";
 import { ForbiddenError, UnauthenticatedError } from "./errors";
@@ -163,7 +163,7 @@ export function defineAction<S extends z.ZodType, T>(
       return { ok: true, data: await handler(parsed.data, { session }) };
     } catch (error) {
       unstable_rethrow(error);
-      if (error instanceof KeyportError) {
+      if (isKeyportError(error)) {
         return { ok: false, code: error.code, message: error.message, ...(error.fieldErrors ? { fieldErrors: error.fieldErrors } : {}) };
       }
       // Never the error itself: a driver's message carries the failed query's parameters (names, e-mail addresses).
@@ -201,7 +201,7 @@ function json(body: Record<string, unknown>, status: number) {
 
 function errorResponse(error: unknown, name: string): Response {
   unstable_rethrow(error);
-  if (error instanceof KeyportError) {
+  if (isKeyportError(error)) {
     return json({ code: error.code, message: error.message, ...(error.fieldErrors ? { fieldErrors: error.fieldErrors } : {}) }, error.status);
   }
   const reference = logInternalError("keyport", `in route "${name}"`, error);

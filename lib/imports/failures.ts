@@ -2,7 +2,7 @@ import "server-only";
 import { recordAccessDenied } from "@/lib/auth/audit-seam";
 import type { Role } from "@/lib/config/schema";
 import { SecretOpenError } from "@/lib/crypto";
-import { KeyportError } from "@/lib/errors";
+import { isKeyportError } from "@/lib/errors";
 import { logInternalError } from "@/lib/errors/internal";
 import { isAwsFailure, toKmsError, whatHappened } from "@/lib/kms";
 import { familyOf, isKeySpec } from "./compat";
@@ -47,7 +47,7 @@ export function describeFailure(error: unknown, req: RequestRow, progress: Progr
     }
     return { ...aws, message: e.message };
   }
-  if (error instanceof KeyportError && progress.stage === "preparing") return { code: error.code, message: error.message, retryable: false };
+  if (isKeyportError(error) && progress.stage === "preparing") return { code: error.code, message: error.message, retryable: false };
 
   const where = `${progress.stage}${progress.operation ? ` ${progress.operation}` : ""}`;
   const reference = logInternalError("imports", `while carrying out request ${req.id} (${where})`, error);

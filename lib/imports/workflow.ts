@@ -3,7 +3,7 @@ import { createPublicKey, randomBytes, randomUUID } from "node:crypto";
 import { appendAudit, appendAuditStandalone, SYSTEM_ACTOR, type AuditEventInput, type JsonObject } from "@/lib/audit";
 import { openSecret, sealSecret, secretAad, sha256Hex } from "@/lib/crypto";
 import type { Tx } from "@/lib/db";
-import { KeyportError } from "@/lib/errors";
+import { isKeyportError, KeyportError } from "@/lib/errors";
 import { logInternalError } from "@/lib/errors/internal";
 import { isAwsFailure, toKmsError, type Principal } from "@/lib/kms";
 import {
@@ -190,7 +190,7 @@ function tokenSpent(req: queries.RequestRow): boolean {
   return onlyRotationLeft(req.kind, req.keyMaterialId);
 }
 
-/** How long a request may sit in `importing` before the sweep decides the process doing it is gone. */
+/** The default of KEYPORT_INTERRUPTED_AFTER_SECONDS: how long in `importing` before the sweep decides the process doing it is gone. */
 export const INTERRUPTED_AFTER_MS = 15 * 60_000;
 
 /**
@@ -199,7 +199,7 @@ export const INTERRUPTED_AFTER_MS = 15 * 60_000;
  */
 export async function recoverInterrupted(deps: ImportDeps): Promise<number> {
   const now = deps.now();
-  const stuck = await queries.stuckImporting(deps.db, new Date(now.getTime() - INTERRUPTED_AFTER_MS));
+  const stuck = await queries.stuckImporting(deps.db, new Date(now.getTime() - (deps.interruptedAfterMs ?? INTERRUPTED_AFTER_MS)));
   let moved = 0;
   for (const candidate of stuck) {
     const message =
@@ -301,7 +301,7 @@ export async function startImport(deps: ImportDeps, actor: Actor, input: StartIm
     await issueParameters(deps, actor, request.id);
     return { requestId: request.id, parametersError: null };
   } catch (error) {
-    if (error instanceof KeyportError) return { requestId: request.id, parametersError: { code: error.code, message: error.message } };
+    if (isKeyportError(error)) return { requestId: request.id, parametersError: { code: error.code, message: error.message } };
     throw error;
   }
 }

@@ -2,7 +2,7 @@ import "server-only";
 import { appendAuditStandalone } from "@/lib/audit";
 import type { Db } from "@/lib/db";
 import { logInternalError } from "@/lib/errors/internal";
-import { isAwsFailure, KmsError, toKmsError, type KmsAccess } from "@/lib/kms";
+import { isAwsFailure, isKmsError, toKmsError, type KmsAccess } from "@/lib/kms";
 import { describeKey, listAllAliases, listKeysPage, type KeyMetadata } from "@/lib/kms/operations";
 import { ThrottleAwarePool } from "./pool";
 import {
@@ -65,7 +65,7 @@ export async function refreshRegion(deps: RefreshDeps, targetId: string, region:
 
   const pool = new ThrottleAwarePool<string>({
     concurrency: deps.describeConcurrency,
-    isThrottle: (error) => error instanceof KmsError && error.code === "throttled",
+    isThrottle: (error) => isKmsError(error) && error.code === "throttled",
     run: async (keyId) => {
       // Awaited before touching `batch`: flush() swaps the array, and a push evaluated before the await
       // would land in an array already handed to the database.

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { isKeyportError } from "@/lib/errors";
 import { isAwsFailure, KmsError, toKmsError, UnexpectedAnswerError, whatHappened } from "./errors";
 
 function aws(name: string, message = "", status = 400) {
@@ -100,5 +101,20 @@ describe("whatHappened", () => {
   it("is the first sentence: what happened, without the advice", () => {
     expect(whatHappened(toKmsError(aws("KMSInternalException")))).toBe("AWS KMS had an internal error.");
     expect(whatHappened(toKmsError(aws("AccessDeniedException")))).toBe("The IAM role Keyport assumed is not allowed to do this.");
+  });
+});
+
+describe("errors made by another bundled copy of the module", () => {
+  // Next bundles each route and page on its own: a KMS client kept on globalThis by one throws the KmsError
+  // class of its copy of this module, which fails `instanceof` in another. Such an error must still pass
+  // through as AWS's answer, not become "unknown" or an internal error.
+  it("are still recognised as KmsErrors and KeyportErrors", async () => {
+    vi.resetModules();
+    const copy = await import("./errors");
+    const foreign = new copy.KmsError("access_denied", "AWS refused Keyport's role in this account.", { retryable: false });
+    expect(foreign instanceof KmsError).toBe(false);
+    expect(toKmsError(foreign)).toBe(foreign);
+    expect(isAwsFailure(foreign)).toBe(true);
+    expect(isKeyportError(foreign)).toBe(true);
   });
 });

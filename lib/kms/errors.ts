@@ -34,6 +34,9 @@ export type KmsErrorCode =
  * A KeyportError, so the action and route wrappers pass its code and sentence to the person as they are.
  * Route handlers answer 502 (an upstream refused or failed), 422 for a request AWS found invalid.
  */
+/** Marks every KmsError, whichever bundled copy of this module made it (see KEYPORT_ERROR in lib/errors). */
+const KMS_ERROR = Symbol.for("keyport.kms-error");
+
 export class KmsError extends KeyportError {
   declare readonly code: KmsErrorCode;
 
@@ -54,7 +57,13 @@ export class KmsError extends KeyportError {
   ) {
     super(code, message, { status: code === "validation" ? 422 : 502 });
     this.name = "KmsError";
+    Object.defineProperty(this, KMS_ERROR, { value: true });
   }
+}
+
+/** Whether `error` is a KmsError, also one made by another bundled copy of this module. */
+export function isKmsError(error: unknown): error is KmsError {
+  return error instanceof KmsError || (typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[KMS_ERROR] === true);
 }
 
 type Rule = { code: KmsErrorCode; retryable: boolean; message: (awsMessage: string) => string };
@@ -259,7 +268,7 @@ function isNetworkError(e: AwsLikeError): boolean {
  * Keyport's, and must not be shown as something AWS said.
  */
 export function isAwsFailure(error: unknown): boolean {
-  if (error instanceof KmsError || error instanceof UnexpectedAnswerError) return true;
+  if (isKmsError(error) || error instanceof UnexpectedAnswerError) return true;
   if (typeof error !== "object" || error === null) return false;
   const e = error as AwsLikeError;
   if (e.$fault === "client" || e.$fault === "server") return true;
@@ -275,7 +284,7 @@ export function whatHappened(error: KmsError): string {
 
 /** Turns whatever the SDK threw into a KmsError. Already-mapped errors pass through. */
 export function toKmsError(error: unknown): KmsError {
-  if (error instanceof KmsError) return error;
+  if (isKmsError(error)) return error;
   const e = (typeof error === "object" && error !== null ? error : {}) as AwsLikeError;
   const call = CALLS.get(e) ?? (error instanceof UnexpectedAnswerError ? error.call : undefined);
   const operation = call?.operation;

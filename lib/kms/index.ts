@@ -5,7 +5,7 @@ import { KmsAccess } from "./clients";
 
 export { KmsAccess, type KmsAccessOptions, type KmsTarget } from "./clients";
 export { type Principal } from "./credentials";
-export { isAwsFailure, KmsError, toKmsError, whatHappened, type KmsErrorCode } from "./errors";
+export { isAwsFailure, isKmsError, KmsError, toKmsError, whatHappened, type KmsErrorCode } from "./errors";
 export { sessionNameFor, SERVICE_SESSION_NAME } from "./session-name";
 
 // On globalThis, not in a module variable: Next.js gives each server bundle (pages, actions, route handlers)
