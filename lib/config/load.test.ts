@@ -37,7 +37,7 @@ describe("loadConfig: demo mode", () => {
     expect(c.mode).toBe("demo");
     expect(c.targets).toEqual([]);
     expect(c.database).toEqual({ url: undefined, migrationUrl: undefined, dataDir: ".data" });
-    expect(c.policy).toEqual({ approvalsRequired: 1, expiryWarningDays: 14 });
+    expect(c.policy).toEqual({ approvalsRequired: 1, expiryWarningDays: 14, interruptedAfterSeconds: 900 });
     expect(c.inventory).toEqual({ describeConcurrency: 16, refreshIntervalMinutes: 15 });
     expect(c.dataKey).toHaveLength(32);
     expect(c.auth.secret.length).toBeGreaterThanOrEqual(32);
@@ -144,6 +144,7 @@ describe("loadConfig: production mode", () => {
     ],
     ["too many approvals", { KEYPORT_APPROVALS_REQUIRED: "6" }, /KEYPORT_APPROVALS_REQUIRED must be a whole number from 1 to 5; it is "6"/],
     ["a fractional warning window", { KEYPORT_EXPIRY_WARNING_DAYS: "1.5" }, /KEYPORT_EXPIRY_WARNING_DAYS must be a whole number from 1 to 365/],
+    ["an interruption limit shorter than an import's own retries", { KEYPORT_INTERRUPTED_AFTER_SECONDS: "5" }, /KEYPORT_INTERRUPTED_AFTER_SECONDS must be a whole number from 30 to 86400/],
     ["an unbounded describe concurrency", { KEYPORT_INVENTORY_CONCURRENCY: "5000" }, /KEYPORT_INVENTORY_CONCURRENCY must be a whole number from 1 to 500/],
     ["a negative refresh interval", { KEYPORT_INVENTORY_INTERVAL_MINUTES: "-1" }, /KEYPORT_INVENTORY_INTERVAL_MINUTES must be a whole number from 0 to 1440/],
     ["a session too short to work in", { KEYPORT_SESSION_MINUTES: "5" }, /KEYPORT_SESSION_MINUTES must be a whole number from 15 to 720/],

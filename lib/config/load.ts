@@ -250,6 +250,8 @@ export function loadConfig(env: Env, configFileText?: string): Config {
 
   const approvalsRequired = intSetting(env, "KEYPORT_APPROVALS_REQUIRED", 1, 1, 5, problems);
   const expiryWarningDays = intSetting(env, "KEYPORT_EXPIRY_WARNING_DAYS", 14, 1, 365, problems);
+  // At least 30 s: an import is not declared interrupted while its own retries could still be running.
+  const interruptedAfterSeconds = intSetting(env, "KEYPORT_INTERRUPTED_AFTER_SECONDS", 15 * 60, 30, 24 * 60 * 60, problems);
   // Roles are read at sign-in and kept for the session: its length is how long a revoked role can linger.
   const sessionMinutes = intSetting(env, "KEYPORT_SESSION_MINUTES", 8 * 60, 15, 12 * 60, problems);
   const describeConcurrency = intSetting(env, "KEYPORT_INVENTORY_CONCURRENCY", DEFAULT_DESCRIBE_CONCURRENCY, 1, 500, problems);
@@ -275,7 +277,7 @@ export function loadConfig(env: Env, configFileText?: string): Config {
     targets,
     database: { url: databaseUrl, migrationUrl, dataDir },
     auth: { secret, url: authUrl, oidc, roleMap, emailRoles, sessionMaxAgeSeconds: sessionMinutes * 60 },
-    policy: { approvalsRequired, expiryWarningDays },
+    policy: { approvalsRequired, expiryWarningDays, interruptedAfterSeconds },
     inventory: { describeConcurrency, refreshIntervalMinutes },
     dataKey,
     previousDataKeys,

@@ -86,7 +86,15 @@ export type Config = {
     emailRoles: RoleMap;
     sessionMaxAgeSeconds: number;
   };
-  policy: { approvalsRequired: number; expiryWarningDays: number };
+  policy: {
+    approvalsRequired: number;
+    expiryWarningDays: number;
+    /**
+     * How long a request may sit in `importing` before the sweep decides the process carrying it out is gone
+     * and marks it failed (`interrupted`); a retry then asks KMS what it holds before importing again.
+     */
+    interruptedAfterSeconds: number;
+  };
   inventory: {
     /** DescribeKey calls in flight per target and Region (KMS allows 2,000/s per account and Region). */
     describeConcurrency: number;

@@ -15,6 +15,8 @@ export type ImportDeps = {
   now: () => Date;
   /** How many approvals, from people who neither requested nor uploaded, an import needs. */
   approvalsRequired: number;
+  /** How long in `importing` before the sweep treats a request as interrupted (default INTERRUPTED_AFTER_MS). */
+  interruptedAfterMs?: number;
   /** AES-256-GCM key for import tokens and wrapped blobs at rest (seals), with earlier keys (read only). */
   dataKey: DataKeys;
   inventory: {

@@ -19,6 +19,7 @@ export async function importDeps(): Promise<ImportDeps> {
     kms: getKmsAccess(),
     now,
     approvalsRequired: config.policy.approvalsRequired,
+    interruptedAfterMs: config.policy.interruptedAfterSeconds * 1000,
     dataKey: { current: config.dataKey, previous: config.previousDataKeys },
     inventory: { getKey, refreshKey: (targetId, region, keyId) => refreshKey(targetId, region, keyId) },
   };

@@ -163,6 +163,20 @@ describe.each(testDrivers())("retrying after an ambiguous failure on %s", (drive
     await expect(verifyAudit(deps.db)).resolves.toMatchObject({ ok: true });
   });
 
+  it("counts a request as interrupted after the configured limit, not before", async () => {
+    const key = await h.newKey(deps, "SYMMETRIC_DEFAULT");
+    const { requestId } = await startImport(deps, casey, startInput(key, RSA));
+    await approveWithLostAnswer(requestId, "after");
+    const limited = { ...deps, interruptedAfterMs: 30_000 };
+    const since = (ms: number) => new Date(deps.now().getTime() - ms);
+    await deps.db.update(tables.importRequests).set({ state: "importing", updatedAt: since(20_000) }).where(eq(tables.importRequests.id, requestId));
+    await recoverInterrupted(limited);
+    expect((await queries.getRequest(deps.db, requestId))!.state).toBe("importing");
+    await deps.db.update(tables.importRequests).set({ updatedAt: since(31_000) }).where(eq(tables.importRequests.id, requestId));
+    await recoverInterrupted(limited);
+    expect((await queries.getRequest(deps.db, requestId))!).toMatchObject({ state: "failed", lastErrorCode: "interrupted" });
+  });
+
   it("imports on retry when the failed call never reached KMS, and says nothing was recovered", async () => {
     const key = await h.newKey(deps, "SYMMETRIC_DEFAULT");
     const { requestId } = await startImport(deps, casey, startInput(key, RSA));

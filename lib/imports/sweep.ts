@@ -13,6 +13,12 @@ import { expireDue, recoverInterrupted } from "./workflow";
 
 export const SWEEP_INTERVAL_MS = 60_000;
 
+/** Once a minute, or more often when imports count as interrupted sooner, so none waits much past its limit. */
+export function sweepIntervalMs(interruptedAfterMs: number | undefined): number {
+  if (!interruptedAfterMs) return SWEEP_INTERVAL_MS;
+  return Math.max(5_000, Math.min(SWEEP_INTERVAL_MS, Math.floor(interruptedAfterMs / 3)));
+}
+
 const state = globalThis as typeof globalThis & { __keyportImportSweep?: NodeJS.Timeout };
 
 export async function sweepOnce(deps: ImportDeps): Promise<{ expired: number; interrupted: number }> {
@@ -21,8 +27,8 @@ export async function sweepOnce(deps: ImportDeps): Promise<{ expired: number; in
   return { expired, interrupted };
 }
 
-/** Called once at server start (lib/startup). */
-export function scheduleExpirySweep(): void {
+/** Called once at server start (lib/startup), with the configured KEYPORT_INTERRUPTED_AFTER_SECONDS. */
+export function scheduleExpirySweep(interruptedAfterMs?: number): void {
   if (state.__keyportImportSweep) return;
   const run = () => {
     // Imported lazily: lib/imports/index.ts imports this module.
@@ -31,6 +37,6 @@ export function scheduleExpirySweep(): void {
       .catch((error: unknown) => logInternalError("imports", "in the expiry sweep", error));
   };
   run();
-  state.__keyportImportSweep = setInterval(run, SWEEP_INTERVAL_MS);
+  state.__keyportImportSweep = setInterval(run, sweepIntervalMs(interruptedAfterMs));
   state.__keyportImportSweep.unref();
 }

@@ -42,7 +42,7 @@ export async function onServerStart(): Promise<void> {
     );
   }
   scheduleRefreshes();
-  scheduleExpirySweep();
+  scheduleExpirySweep(getConfig().policy.interruptedAfterSeconds * 1000);
 }
 
 /** The append-only triggers protect the audit trail only from a role that does not own it (lib/db/roles.ts). */
