@@ -9,7 +9,8 @@ export interface AdminClient {
   /** Sets the emulator clock to an absolute time. */
   setClock(at: Date | number): Promise<{ now: string }>;
   advanceClock(ms: number): Promise<{ now: string }>;
-  setLatency(ms: number, operation?: string): Promise<void>;
+  /** `when: "after"` carries the call out and then holds its answer for `ms`. */
+  setLatency(ms: number, operation?: string, when?: FaultWhen): Promise<void>;
   /** Limits an operation to `perSecond` calls per second (per account and Region); null lifts the limit. */
   throttle(operation: string, perSecond: number | null): Promise<void>;
   /** `when: "after"` carries the call out and then fails it (AWS applied it, the answer was lost). */
@@ -34,7 +35,7 @@ export function adminClient(endpoint: string): AdminClient {
     status: () => call("GET", "status"),
     setClock: (at) => call("POST", "clock", { set: typeof at === "number" ? at : at.getTime() }),
     advanceClock: (ms) => call("POST", "clock", { advanceMs: ms }),
-    setLatency: async (ms, operation) => void (await call("POST", "latency", { ms, operation })),
+    setLatency: async (ms, operation, when) => void (await call("POST", "latency", { ms, operation, when })),
     throttle: async (operation, perSecond) => void (await call("POST", "throttle", { operation, perSecond })),
     injectFaults: async (fault) => void (await call("POST", "faults", fault)),
     getCallCounts: async () => (await call<{ calls: Record<string, number> }>("GET", "calls")).calls,

@@ -1,4 +1,5 @@
 import { CreateKeyCommand, DescribeKeyCommand, ListKeysCommand, KMSClient } from "@aws-sdk/client-kms";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, startEmulator, type AdminClient, type RunningEmulator } from "./index";
 import { expectAwsError, kmsClient } from "./test-support";
@@ -119,6 +120,26 @@ describe("admin controls", () => {
       body: JSON.stringify({ type: "KMSInternalException", rate: 1, when: "later" }),
     });
     expect(bad.status).toBe(400);
+  });
+
+  it("with latency when: after, carries the call out before the answer is held back", async () => {
+    await admin.setLatency(600, "CreateKey", "after");
+    const pending = kms.send(new CreateKeyCommand({ Description: "held answer" }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The key exists while its CreateKey has not been answered yet.
+    const keys = (await kms.send(new ListKeysCommand({}))).Keys ?? [];
+    const described = await Promise.all(keys.map((k) => kms.send(new DescribeKeyCommand({ KeyId: k.KeyId }))));
+    expect(described.filter((d) => d.KeyMetadata?.Description === "held answer")).toHaveLength(1);
+    await expect(pending).resolves.toMatchObject({ KeyMetadata: { Description: "held answer" } });
+  });
+
+  it("refuses STS calls with AccessDenied while that fault is injected", async () => {
+    const sts = new STSClient({ endpoint: emulator.endpoint, region: "eu-west-1", credentials: emulator.credentials, maxAttempts: 1 });
+    await admin.injectFaults({ type: "AccessDenied", rate: 1, operation: "GetCallerIdentity" });
+    await expectAwsError(sts.send(new GetCallerIdentityCommand({})), "AccessDenied");
+    await admin.injectFaults({ type: "AccessDenied", rate: 0, operation: "GetCallerIdentity" });
+    await expect(sts.send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({ Account: emulator.baseAccountId });
+    sts.destroy();
   });
 
   it("validates admin requests", async () => {

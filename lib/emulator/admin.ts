@@ -8,9 +8,11 @@ import type { PoolTargets } from "./crypto/wrapping-key-pool";
  *
  *   GET  /__admin/status                          clock, wrapping-key pool, controls, call counts
  *   POST /__admin/clock     {set?: epochMs|ISO, advanceMs?: number}
- *   POST /__admin/latency   {ms, operation?}      added before every AWS call (or one operation's)
+ *   POST /__admin/latency   {ms, operation?, when?}  added before every AWS call (or one operation's);
+ *                                                 when "after", the call is carried out, then answered late
  *   POST /__admin/throttle  {operation, perSecond}  ThrottlingException beyond the rate; null lifts it
- *   POST /__admin/faults    {type, rate, operation?, when?}  DependencyTimeout/KMSInternal at rate 0..1;
+ *   POST /__admin/faults    {type, rate, operation?, when?}  DependencyTimeout/KMSInternal (KMS) or
+ *                                                 AccessDenied (STS) at rate 0..1;
  *                                                 when "after", the call is carried out, then fails
  *   GET  /__admin/calls                           calls per operation
  *   POST /__admin/reset     {state?: boolean}      controls and counts; with state, reseed and reset the clock
@@ -29,7 +31,7 @@ export interface AdminTarget {
 const clockBody = z
   .object({ set: z.union([z.number(), z.string()]).optional(), advanceMs: z.number().optional() })
   .refine((body) => body.set !== undefined || body.advanceMs !== undefined, "Give set or advanceMs");
-const latencyBody = z.object({ ms: z.number().min(0), operation: z.string().min(1).optional() });
+const latencyBody = z.object({ ms: z.number().min(0), operation: z.string().min(1).optional(), when: z.enum(["before", "after"]).optional() });
 const throttleBody = z.object({ operation: z.string().min(1), perSecond: z.number().min(0).nullable() });
 const faultsBody = z.object({
   type: z.enum(FAULT_TYPES),
@@ -83,7 +85,7 @@ export async function handleAdmin(target: AdminTarget, method: string, path: str
     case "POST latency": {
       const body = parse(latencyBody);
       if (isError(body)) return body;
-      controls.setLatency(body.ms, body.operation ?? ALL_OPERATIONS);
+      controls.setLatency(body.ms, body.operation ?? ALL_OPERATIONS, body.when);
       return { status: 200, body: controls.describe() };
     }
     case "POST throttle": {

@@ -3,7 +3,11 @@
  * consults them on every AWS call; the admin routes change them.
  */
 
-export const FAULT_TYPES = ["DependencyTimeoutException", "KMSInternalException"] as const;
+/**
+ * DependencyTimeoutException and KMSInternalException apply to KMS operations; AccessDenied to STS ones
+ * (AssumeRole refused, as when a role's trust policy changes under a running app).
+ */
+export const FAULT_TYPES = ["DependencyTimeoutException", "KMSInternalException", "AccessDenied"] as const;
 export type FaultType = (typeof FAULT_TYPES)[number];
 
 /** `*` stands for every operation. */
@@ -28,6 +32,7 @@ interface Bucket {
 }
 
 export class Controls {
+  /** Keyed by `${when}\n${operation}`: "after" holds the answer of a call already carried out. */
   private latency = new Map<string, number>();
   private throttles = new Map<string, number>();
   private faults: Fault[] = [];
@@ -42,13 +47,17 @@ export class Controls {
     return Object.fromEntries([...this.counts].sort(([a], [b]) => a.localeCompare(b)));
   }
 
-  setLatency(ms: number, operation = ALL_OPERATIONS): void {
-    if (ms <= 0) this.latency.delete(operation);
-    else this.latency.set(operation, ms);
+  /**
+   * `before` (the default) delays the call; `after` carries it out and then holds its answer — the window
+   * in which a client that dies has had its call applied without hearing so.
+   */
+  setLatency(ms: number, operation = ALL_OPERATIONS, when: FaultWhen = "before"): void {
+    if (ms <= 0) this.latency.delete(`${when}\n${operation}`);
+    else this.latency.set(`${when}\n${operation}`, ms);
   }
 
-  latencyFor(operation: string): number {
-    return this.latency.get(operation) ?? this.latency.get(ALL_OPERATIONS) ?? 0;
+  latencyFor(operation: string, when: FaultWhen = "before"): number {
+    return this.latency.get(`${when}\n${operation}`) ?? this.latency.get(`${when}\n${ALL_OPERATIONS}`) ?? 0;
   }
 
   /** Limits `operation` to `perSecond` calls per second per account and Region; null or 0 lifts it. */
@@ -92,7 +101,7 @@ export class Controls {
 
   describe() {
     return {
-      latencyMs: Object.fromEntries(this.latency),
+      latencyMs: Object.fromEntries([...this.latency].map(([key, ms]) => [key.replace("\n", " "), ms])),
       throttlesPerSecond: Object.fromEntries(this.throttles),
       faults: this.faults.map((f) => ({ ...f })),
     };

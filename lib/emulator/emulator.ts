@@ -143,8 +143,8 @@ export class Emulator {
     return { caller, region: auth.scope.region };
   }
 
-  private async delay(operation: string): Promise<void> {
-    const ms = this.controls.latencyFor(operation);
+  private async delay(operation: string, when: "before" | "after" = "before"): Promise<void> {
+    const ms = this.controls.latencyFor(operation, when);
     if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 
@@ -160,6 +160,7 @@ export class Emulator {
       const fault = this.controls.faultFor(operationName);
       if (fault === "DependencyTimeoutException") throw kms.dependencyTimeout();
       if (fault === "KMSInternalException") throw kms.internal();
+      if (fault === "AccessDenied") throw kms.accessDenied(`User: ${caller.arn} is not authorized to perform: kms:${operationName} (fault injected by the emulator)`);
 
       const ctx: KmsContext = {
         operation: operationName,
@@ -173,6 +174,7 @@ export class Emulator {
       };
       const result = await operation.handler(ctx, parseKmsBody(request.body));
       if (operation.mutates) this.markDirty();
+      await this.delay(operationName, "after");
       const late = this.controls.faultFor(operationName, "after");
       if (late === "DependencyTimeoutException") throw kms.dependencyTimeout();
       if (late === "KMSInternalException") throw kms.internal();
@@ -195,6 +197,9 @@ export class Emulator {
       const { caller, region } = await this.authenticate(request, "sts");
       if (!operation) throw new StsError("InvalidAction", `Could not find operation ${action} for version ${params.get("Version") ?? "NO_VERSION_SPECIFIED"}`);
       if (this.controls.isThrottled(action, caller.accountId, region)) throw new StsError("Throttling", "Rate exceeded");
+      if (this.controls.faultFor(action) === "AccessDenied") {
+        throw new StsError("AccessDenied", `User: ${caller.arn} is not authorized to perform: sts:${action} (fault injected by the emulator)`, 403);
+      }
       const result = operation.handler({ store: this.store, caller, now: this.clock.now() }, params);
       if (operation.mutates) this.markDirty();
       return { status: 200, headers: stsHeaders(requestId), body: stsResponse(action, result, requestId) };
