@@ -2,14 +2,32 @@ import { KMSClient, type ServiceInputTypes, type ServiceOutputTypes } from "@aws
 import type { FinalizeRequestMiddleware } from "@smithy/types";
 import { STSClient } from "@aws-sdk/client-sts";
 import { AssumedRoleCache, type Principal, type RoleTarget } from "./credentials";
-import { noteCall, unexpectedAnswer } from "./errors";
+import { noteCall, toKmsError, unexpectedAnswer } from "./errors";
 
 type KmsMiddleware = FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes>;
+
+/**
+ * Calls that must not be sent twice on the SDK's own initiative. A timeout or a 5xx can come after AWS
+ * applied the call: ImportKeyMaterial sent again adds NEW_KEY_MATERIAL a second time (or is refused), and
+ * RotateKeyOnDemand rotates again. The workflow records such a failure and its retry asks KMS what it holds
+ * first (lib/imports/reconcile.ts). DeleteImportedKeyMaterial is not here: in PendingImport it succeeds with
+ * no effect, so repeating it is harmless.
+ */
+const NOT_REPEATED_WHEN_AMBIGUOUS = new Set(["ImportKeyMaterial", "RotateKeyOnDemand"]);
+
+/** Failures that prove the call did not take effect: refused for rate, or never connected. */
+function certainlyNotApplied(error: unknown): boolean {
+  const e = (typeof error === "object" && error !== null ? error : {}) as { name?: string; code?: string; cause?: { code?: string }; $metadata?: { httpStatusCode?: number } };
+  if (e.name === "ThrottlingException" || e.$metadata?.httpStatusCode === 429) return true;
+  return (e.code ?? e.cause?.code) === "ECONNREFUSED";
+}
 
 /**
  * Inside the SDK's retry loop, on every attempt: notes which operation and endpoint a failure came from (for
  * the sentence toKmsError writes), and turns an answer whose body is not AWS's (an HTML error page) into an
  * error the SDK does not retry — unless its status is one a gateway or rate limiter sends (unexpectedAnswer).
+ * A call in NOT_REPEATED_WHEN_AMBIGUOUS that may have taken effect fails at once, as a KmsError the SDK does
+ * not retry (it carries no HTTP status).
  */
 function classifyAnswer<I extends object, O extends object>(): FinalizeRequestMiddleware<I, O> {
   return (next, context) => async (args) => {
@@ -21,6 +39,7 @@ function classifyAnswer<I extends object, O extends object>(): FinalizeRequestMi
       const call = { operation: String(context.commandName ?? "").replace(/Command$/, "") || "the request", host };
       const mapped = unexpectedAnswer(error, call);
       noteCall(mapped, call);
+      if (NOT_REPEATED_WHEN_AMBIGUOUS.has(call.operation) && !certainlyNotApplied(mapped)) throw toKmsError(mapped);
       throw mapped;
     }
   };

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { adminClient, startEmulator, type RunningEmulator } from "@/lib/emulator";
 import { KmsAccess, type KmsTarget } from "./clients";
 import { KmsError } from "./errors";
+import { CreateKeyCommand } from "@aws-sdk/client-kms";
+import { importWithNode } from "@/lib/emulator/test-support";
 import { listKeysPage } from "./operations";
 
 /** lib/kms against the emulator over HTTP: assumed roles, the shared credential cache, expired sessions. */
@@ -104,4 +106,26 @@ describe("getKmsAccess", () => {
       vi.unstubAllEnvs();
     }
   });
+
+  it("does not let the SDK send ImportKeyMaterial again after an answer that may follow its effect", async () => {
+    const admin = adminClient(emulator.endpoint);
+    const a = new KmsAccess({ targets: [target], endpoint: emulator.endpoint, now: Date.now, baseCredentials: emulator.credentials, maxAttempts: 4 });
+    accesses.push(a);
+    const client = a.kms("prod", emulator.regions[0]!, { kind: "service" });
+    const { KeyMetadata } = await client.send(new CreateKeyCommand({ Origin: "EXTERNAL" }));
+    await admin.reset();
+    await admin.injectFaults({ type: "DependencyTimeoutException", rate: 1, operation: "ImportKeyMaterial", when: "after" });
+    const error = await importWithNode(client, KeyMetadata!.Arn!, Buffer.alloc(32, 7)).catch((e: unknown) => e);
+    await admin.injectFaults({ type: "DependencyTimeoutException", rate: 0, operation: "ImportKeyMaterial", when: "after" });
+    expect(error).toMatchObject({ code: "dependency_timeout" });
+    expect((await admin.getCallCounts()).ImportKeyMaterial).toBe(1);
+
+    // Throttling proves nothing was applied: that the SDK still retries.
+    await admin.reset();
+    await admin.throttle("ListKeys", 1);
+    await Promise.all([listKeysPage(client), listKeysPage(client), listKeysPage(client)]);
+    expect((await admin.getCallCounts()).ListKeys).toBeGreaterThan(3);
+    await admin.throttle("ListKeys", null);
+  });
 });
+
