@@ -62,3 +62,14 @@ export async function materialAlreadyImported(
   }
   return null;
 }
+
+/**
+ * Before a retried rotation calls RotateKeyOnDemand: whether KMS already made this request's material current
+ * (an earlier run rotated, and the answer was lost or the server stopped before recording it).
+ */
+export async function alreadyRotatedTo(client: KMSClient, req: queries.RequestRow, keyMaterialId: string | null, progress: Progress): Promise<boolean> {
+  if (!keyMaterialId) return false;
+  Object.assign(progress, { operation: "DescribeKey" });
+  const key = await describeKey(client, req.keyArn);
+  return key.currentKeyMaterialId === keyMaterialId;
+}

@@ -124,6 +124,31 @@ describe.each(testDrivers())("retrying after an ambiguous failure on %s", (drive
     await expect(verifyAudit(deps.db)).resolves.toMatchObject({ ok: true });
   });
 
+  it("completes a rotation whose RotateKeyOnDemand KMS applied: the retry does not rotate again", async () => {
+    const key = await h.newKey(deps, "SYMMETRIC_DEFAULT");
+    const first = await startImport(deps, casey, startInput(key, RSA));
+    await uploadBlob(deps, casey, first.requestId, (await h.wrapLikeACustodian(deps, first.requestId)).blob);
+    await decide(deps, avery, await reviewed(deps, { requestId: first.requestId, decision: "approve" }));
+
+    const { requestId } = await startImport(deps, casey, startInput(key, { kind: "rotate", ...RSA }));
+    await uploadBlob(deps, casey, requestId, (await h.wrapLikeACustodian(deps, requestId)).blob);
+    await h.admin.reset();
+    await h.admin.injectFaults({ type: "DependencyTimeoutException", rate: 1, operation: "RotateKeyOnDemand", when: "after" });
+    const outcome = await decide(deps, avery, await reviewed(deps, { requestId, decision: "approve" }));
+    expect(outcome.execution).toMatchObject({ ok: false, code: "dependency_timeout" });
+    await h.admin.injectFaults({ type: "DependencyTimeoutException", rate: 0, operation: "RotateKeyOnDemand", when: "after" });
+    const rotatedTo = (await queries.getRequest(deps.db, requestId))!.keyMaterialId;
+    expect((await h.describeKeyState(deps, key.arn)).CurrentKeyMaterialId).toBe(rotatedTo);
+
+    expect(await retryRequest(deps, blake, requestId)).toMatchObject({ ok: true });
+    expect((await h.admin.getCallCounts()).RotateKeyOnDemand).toBe(1);
+    expect((await queries.getRequest(deps.db, requestId))!).toMatchObject({ state: "imported", keyMaterialId: rotatedTo });
+    const { events } = await listAuditEvents(deps.db, { requestId, action: "material.rotated" });
+    expect(events).toHaveLength(1);
+    expect(events[0]!.details).toMatchObject({ recoveredFromKms: true });
+    await expect(verifyAudit(deps.db)).resolves.toMatchObject({ ok: true });
+  });
+
   it("completes a reimport of the same material that KMS applied with the new expiration", async () => {
     const key = await h.newKey(deps, "SYMMETRIC_DEFAULT");
     const first = await startImport(deps, casey, startInput(key, RSA));

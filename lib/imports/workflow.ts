@@ -25,7 +25,7 @@ import { describeFailure, recordSelfApproval, verificationMethodOf, verification
 import { changedMeanwhile, invalidChoice, keyBusy, keyNotFound, notAllowedInState, requestNotFound } from "./errors";
 import { mayCancel, mayDecide, mayDownload, mayReissue, mayRetry, mayUpload, mayVerify, requestFacts, type Person, type RequestFacts, type Verdict } from "./permissions";
 import * as queries from "./queries";
-import { materialAlreadyImported } from "./reconcile";
+import { alreadyRotatedTo, materialAlreadyImported } from "./reconcile";
 import {
   approvalConfirmation,
   BLOB_UNREVIEWED,
@@ -765,6 +765,11 @@ async function runKms(deps: ImportDeps, actor: Actor, req: queries.RequestRow, p
     await recordRotationImport(deps, actor, req, imported, blob?.sha256 ?? null);
   }
   if (req.kind === "rotate") {
+    // An earlier run may have rotated already and lost the answer: then the material is current, and rotating
+    // again would fail (nothing is pending) or, with other material pending, rotate to the wrong one.
+    if (askKmsFirst && (await alreadyRotatedTo(client, req, imported.keyMaterialId, progress))) {
+      return { keyMaterialId: imported.keyMaterialId, kmsRequestId: null, recoveredFromKms: true };
+    }
     Object.assign(progress, { stage: "sending", operation: "RotateKeyOnDemand", keyMaterialId: imported.keyMaterialId });
     const out = await rotateKeyOnDemand(client, req.keyArn);
     // The rotation itself ran now; a recovered import was said in its own import.imported event.
