@@ -10,7 +10,9 @@ import { request as playwrightRequest } from "@playwright/test";
 // React's flight client, as Next vendors it: the same encoding of arguments the browser sends.
 import { encodeReply } from "next/dist/compiled/react-server-dom-webpack/client.edge";
 
-export type Person = { username: string; cookie: string };
+export type CookieAttributes = { name: string; domain: string; httpOnly: boolean; secure: boolean; sameSite: string; expires: number };
+/** `attributes`: the session cookie's flags as the browser was told them at sign-in. */
+export type Person = { username: string; cookie: string; attributes?: CookieAttributes[] };
 
 /** Signs `username` in at `appUrl` through the identity provider; returns the session cookie as a header value. */
 export async function signIn(appUrl: string, idpIssuer: string, username: string): Promise<Person> {
@@ -26,7 +28,11 @@ export async function signIn(appUrl: string, idpIssuer: string, username: string
     if (!done.ok()) throw new Error(`Sign-in of ${username} ended with ${done.status()} at ${done.url()}`);
     const cookies = (await context.storageState()).cookies.filter((c) => c.name.includes("next-auth.session-token"));
     if (cookies.length === 0) throw new Error(`Sign-in of ${username} set no session cookie (ended at ${done.url()})`);
-    return { username, cookie: cookies.map((c) => `${c.name}=${c.value}`).join("; ") };
+    return {
+      username,
+      cookie: cookies.map((c) => `${c.name}=${c.value}`).join("; "),
+      attributes: cookies.map(({ name, domain, httpOnly, secure, sameSite, expires }) => ({ name, domain, httpOnly, secure, sameSite, expires })),
+    };
   } finally {
     await context.dispose();
   }

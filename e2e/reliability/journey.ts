@@ -4,7 +4,7 @@
  * material wrapped and uploaded, decisions taken, and what the app and the emulator then say.
  */
 import { createHash, createPublicKey, randomBytes } from "node:crypto";
-import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { CreateKeyCommand, DescribeKeyCommand, KMSClient, ListKeyRotationsCommand } from "@aws-sdk/client-kms";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY } from "@/lib/emulator";
 import { wrapKeyMaterial } from "@/lib/emulator/crypto/wrap";
@@ -14,8 +14,8 @@ import { TARGETS, type Stack } from "./stack";
 export const TARGET = TARGETS[0]!;
 export const REGION = "eu-west-1";
 
-/** Creates `count` EXTERNAL symmetric keys (PendingImport) in the first target's account, as its role. */
-export async function createExternalKeys(stack: Stack, count: number, description = "reliability run"): Promise<string[]> {
+/** A KMS client in the first target's account and Region, as its role: what KMS really holds, unseen by Keyport. */
+export async function targetKms(stack: Stack): Promise<KMSClient> {
   const sts = new STSClient({
     endpoint: stack.emulatorEndpoint,
     region: REGION,
@@ -24,17 +24,39 @@ export async function createExternalKeys(stack: Stack, count: number, descriptio
   const { Credentials: c } = await sts.send(
     new AssumeRoleCommand({ RoleArn: TARGET.roleArn, RoleSessionName: "reliability-setup", ExternalId: TARGET.externalId }),
   );
-  const kms = new KMSClient({
+  return new KMSClient({
     endpoint: stack.emulatorEndpoint,
     region: REGION,
     credentials: { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! },
   });
+}
+
+/** Creates `count` EXTERNAL symmetric keys (PendingImport) in the first target's account, as its role. */
+export async function createExternalKeys(stack: Stack, count: number, description = "reliability run"): Promise<string[]> {
+  const kms = await targetKms(stack);
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Origin: "EXTERNAL", Description: `${description} #${i + 1}` }));
     ids.push(KeyMetadata!.KeyId!);
   }
+  kms.destroy();
   return ids;
+}
+
+/** The key's state and every key material KMS holds for it (ListKeyRotations, ALL_KEY_MATERIAL). */
+export async function kmsView(stack: Stack, keyId: string): Promise<{ keyState: string; current: string | null; materials: { id: string; state: string }[] }> {
+  const kms = await targetKms(stack);
+  try {
+    const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
+    const { Rotations } = await kms.send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }));
+    return {
+      keyState: KeyMetadata?.KeyState ?? "unknown",
+      current: KeyMetadata?.CurrentKeyMaterialId ?? null,
+      materials: (Rotations ?? []).filter((r) => r.ImportState !== "PENDING_IMPORT").map((r) => ({ id: r.KeyMaterialId ?? "", state: r.KeyMaterialState ?? "" })),
+    };
+  } finally {
+    kms.destroy();
+  }
 }
 
 /** The `data` of a successful action answer; anything else throws with what came back. */
@@ -86,15 +108,24 @@ export async function download(appUrl: string, person: Person, requestId: string
   return fetch(`${appUrl}/api/imports/${requestId}/files/${file}`, { headers: { Cookie: person.cookie } });
 }
 
-/** Wraps 32 random bytes with the request's wrapping public key and uploads them; returns the blob's SHA-256. */
-export async function uploadMaterial(actions: ActionClient, appUrl: string, custodian: Person, requestId: string): Promise<string> {
+/** 32 random bytes wrapped with the request's wrapping public key, as a custodian's EncryptedKeyMaterial.bin. */
+export async function wrappedMaterial(appUrl: string, custodian: Person, requestId: string): Promise<Buffer> {
   const response = await download(appUrl, custodian, requestId, "WrappingPublicKey.bin");
   if (!response.ok) throw new Error(`WrappingPublicKey.bin: ${response.status}`);
   const publicKey = createPublicKey({ key: Buffer.from(await response.arrayBuffer()), format: "der", type: "spki" });
-  const blob = wrapKeyMaterial("RSA_AES_KEY_WRAP_SHA_256", publicKey, randomBytes(32));
+  return wrapKeyMaterial("RSA_AES_KEY_WRAP_SHA_256", publicKey, randomBytes(32));
+}
+
+/** Uploads `blob` as the request's wrapped key material; returns its SHA-256. */
+export async function uploadBlob(actions: ActionClient, appUrl: string, custodian: Person, requestId: string, blob: Buffer): Promise<string> {
   const file = new File([new Uint8Array(blob)], "EncryptedKeyMaterial.bin", { type: "application/octet-stream" });
   dataOf(await actions.call(appUrl, custodian, "uploadWrappedKeyMaterial", [{ requestId, file }]), "uploadWrappedKeyMaterial");
   return createHash("sha256").update(blob).digest("hex");
+}
+
+/** Wraps fresh material for the request and uploads it; returns the blob's SHA-256. */
+export async function uploadMaterial(actions: ActionClient, appUrl: string, custodian: Person, requestId: string): Promise<string> {
+  return uploadBlob(actions, appUrl, custodian, requestId, await wrappedMaterial(appUrl, custodian, requestId));
 }
 
 export function approve(actions: ActionClient, appUrl: string, approver: Person, requestId: string, blobSha256: string): Promise<ActionAnswer> {

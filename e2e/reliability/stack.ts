@@ -18,8 +18,10 @@ const root = process.cwd();
 const nextBin = path.join(root, "node_modules/next/dist/bin/next");
 
 const BASE_PORT = Number(process.env.KEYPORT_RELIABILITY_PORT ?? 3500);
-const SECRET = "reliability-run-secret-0123456789abcdefghijkl";
-const CLIENT = { clientId: "keyport-reliability", clientSecret: "reliability-client-secret-not-for-real-use" };
+/** Throwaway settings of this run; the checks suite looks for them where they must never appear. */
+export const NEXTAUTH_SECRET = "reliability-run-secret-0123456789abcdefghijkl";
+export const CLIENT_SECRET = "reliability-client-secret-not-for-real-use";
+const CLIENT = { clientId: "keyport-reliability", clientSecret: CLIENT_SECRET };
 /** Throwaway, but recognisable: the bundle scan and the at-rest check look for these bytes. */
 export const DATA_KEY = Buffer.from("keyport-reliability-data-key-32b");
 
@@ -75,6 +77,11 @@ export class AppInstance {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** KEYPORT_DATA_DIR: PGlite's files live here when there is no DATABASE_URL. */
+  get dataDir(): string {
+    return this.env.KEYPORT_DATA_DIR ?? "";
   }
 
   get pid(): number {
@@ -192,7 +199,7 @@ export async function startStack(options: { databaseUrl: string | undefined; app
     return new AppInstance(`app-${i + 1}`, port, {
       KEYPORT_MODE: "production",
       NEXTAUTH_URL: `http://127.0.0.1:${port}`,
-      NEXTAUTH_SECRET: SECRET,
+      NEXTAUTH_SECRET,
       KEYPORT_OIDC_ISSUER: idpIssuer,
       KEYPORT_OIDC_CLIENT_ID: CLIENT.clientId,
       KEYPORT_OIDC_CLIENT_SECRET: CLIENT.clientSecret,
@@ -203,6 +210,8 @@ export async function startStack(options: { databaseUrl: string | undefined; app
       KEYPORT_AWS_ENDPOINT: emulatorEndpoint,
       KEYPORT_INVENTORY_INTERVAL_MINUTES: "0",
       KEYPORT_APPROVALS_REQUIRED: String(options.approvalsRequired ?? 1),
+      // The shortest allowed, so the faults suite sees a killed instance's import recovered within a minute.
+      KEYPORT_INTERRUPTED_AFTER_SECONDS: "30",
       KEYPORT_DATA_KEY: DATA_KEY.toString("base64"),
       KEYPORT_DATA_DIR: dataDir,
       ...(database ? { DATABASE_URL: database.url } : {}),
