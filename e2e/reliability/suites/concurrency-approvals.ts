@@ -150,7 +150,7 @@ export async function twoUploads(context: RunContext, result: SuiteResult, ledge
   const events = await trailOf(context, requestId);
   if (countOf(events, "import.approved") !== 1) problems.push(`${countOf(events, "import.approved")} import.approved events (expected 1)`);
   if (problems.length) fail(problems.join("; "));
-  return `two uploads at once: ${sorted.ok.length} accepted (${tally(sorted.refused)}), the stale approval refused, 1 ImportKeyMaterial`;
+  return `two uploads at once: ${sorted.ok.length} accepted, refusals: ${tally(sorted.refused)}; the stale approval refused, 1 ImportKeyMaterial`;
 }
 
 /** Uploads fresh material to a new request and returns both, for cases that need one awaiting approval. */

@@ -4,7 +4,7 @@
  */
 import { auditTrail, createExternalKeys, importInput, type AuditEvent } from "../journey";
 import type { RunContext, SuiteResult } from "../run";
-import { appUrl, countCalls, countOf, fail, resultOf, sleep, sortAnswers, stateOf, tally, type Ledger } from "./concurrency-support";
+import { appUrl, countCalls, countOf, fail, keysPageLists, resultOf, sleep, sortAnswers, stateOf, tally, type Ledger } from "./concurrency-support";
 
 const STARTS = 10;
 
@@ -87,9 +87,7 @@ export async function refreshFromBoth(context: RunContext, result: SuiteResult):
 
   for (const [i, app] of stack.apps.entries()) {
     for (const keyId of keyIds) {
-      const page = await fetch(`${app.url}/keys?q=${keyId}`, { headers: { Cookie: people.cora.cookie } });
-      const html = await page.text();
-      if (page.status !== 200 || !html.includes(keyId)) problems.push(`instance ${i + 1}'s keys page (${page.status}) does not list the new key ${keyId}`);
+      if (!(await keysPageLists(app.url, people.cora, keyId, "PendingImport"))) problems.push(`instance ${i + 1}'s keys page does not list the new key ${keyId} (pending import)`);
     }
   }
   if (problems.length) fail(problems.join("; "));

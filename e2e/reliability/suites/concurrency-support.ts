@@ -5,7 +5,7 @@
  * check that the trail tells the same story as the final states.
  */
 import { createHash, createPublicKey, randomBytes } from "node:crypto";
-import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { DescribeKeyCommand, KMSClient, ListKeysCommand } from "@aws-sdk/client-kms";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY } from "@/lib/emulator";
 import { wrapKeyMaterial } from "@/lib/emulator/crypto/wrap";
@@ -141,8 +141,8 @@ export async function stateOf(context: RunContext, requestId: string): Promise<s
   return requestState(context.stack.apps[0]!.url, context.people.cora, requestId);
 }
 
-/** KMS's own view of a key (as the target's role), to compare with what Keyport recorded. */
-export async function kmsKeyState(context: RunContext, keyId: string): Promise<string> {
+/** A KMS client as the first target's role (what Keyport assumes), for comparing KMS's view with Keyport's. */
+async function withTargetKms<T>(context: RunContext, work: (kms: KMSClient) => Promise<T>): Promise<T> {
   const endpoint = context.stack.emulatorEndpoint;
   const sts = new STSClient({ endpoint, region: REGION, credentials: { accessKeyId: DEFAULT_ACCESS_KEY_ID, secretAccessKey: DEFAULT_SECRET_ACCESS_KEY } });
   const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: TARGET.roleArn, RoleSessionName: "reliability-check", ExternalId: TARGET.externalId }));
@@ -152,12 +152,41 @@ export async function kmsKeyState(context: RunContext, keyId: string): Promise<s
     credentials: { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! },
   });
   try {
-    const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
-    return KeyMetadata!.KeyState!;
+    return await work(kms);
   } finally {
     kms.destroy();
     sts.destroy();
   }
+}
+
+/** KMS's own state of a key. */
+export function kmsKeyState(context: RunContext, keyId: string): Promise<string> {
+  return withTargetKms(context, async (kms) => (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.KeyState!);
+}
+
+/** Every key id of the first target's Region, in the order ListKeys gives them (the order a refresh describes them in). */
+export function listedKeyIds(context: RunContext): Promise<string[]> {
+  return withTargetKms(context, async (kms) => {
+    const ids: string[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await kms.send(new ListKeysCommand({ Limit: 1000, Marker: marker }));
+      ids.push(...(page.Keys ?? []).map((k) => k.KeyId!));
+      marker = page.Truncated ? page.NextMarker : undefined;
+    } while (marker);
+    return ids;
+  });
+}
+
+/**
+ * Whether the keys page (searched for the key, optionally filtered by key state) lists the key: its row links
+ * to the key's page. (The key id alone is no proof: the search box repeats it.)
+ */
+export async function keysPageLists(appUrlValue: string, person: Person, keyId: string, state?: string): Promise<boolean> {
+  const query = new URLSearchParams({ q: keyId, ...(state ? { state } : {}) });
+  const response = await fetch(`${appUrlValue}/keys?${query}`, { headers: { Cookie: person.cookie } });
+  if (response.status !== 200) throw new Error(`/keys?${query}: ${response.status}`);
+  return (await response.text()).includes(`href="/keys/${TARGET.id}/${REGION}/${keyId}"`);
 }
 
 /** Uploads prepared material and returns its SHA-256 (throws unless the upload was accepted). */

@@ -4,7 +4,7 @@
  * a time, so the same calls are serialised). Cases (concurrency-*.ts):
  * - dual control under load: 5 approvers × 10 clicks on one request, quorum 1 (5 rounds) and 2 (3 rounds);
  * - two uploads at once; new parameters during approval; a cancel during the import;
- * - ten requests started on one key; refreshes from both instances;
+ * - ten requests started on one key; refreshes from both instances; an import completing during a refresh;
  * - at the end, the audit chain verifies and every request's trail agrees with its final state.
  */
 import { createExternalKeys, refreshInventory, verifyAudit, auditTrail } from "../journey";
@@ -12,6 +12,7 @@ import { newResult, runCase, type RunContext, type SuiteResult } from "../run";
 import { dualControlRound, twoUploads, type RoundFigures } from "./concurrency-approvals";
 import { cancelDuringImport, reissueDuringApproval } from "./concurrency-interrupts";
 import { refreshFromBoth, tenStarts } from "./concurrency-keys";
+import { importDuringRefresh } from "./concurrency-refresh-race";
 import { fail, Ledger, stateOf, storyProblems } from "./concurrency-support";
 
 const QUORUM_1_ROUNDS = 5;
@@ -73,6 +74,9 @@ export async function concurrencySuite(context: RunContext): Promise<SuiteResult
   });
   await runCase(result, "refresh from every instance at once", async () => {
     result.notes.push(await refreshFromBoth(context, result));
+  });
+  await runCase(result, "an import completing during a refresh stays in the cache", async () => {
+    result.notes.push(await importDuringRefresh(context, result, ledger));
   });
 
   say("concurrency: dual control, quorum 2 (instances restarted)");
