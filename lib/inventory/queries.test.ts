@@ -69,7 +69,10 @@ describe.each(testDrivers())("upsertDescribed on %s", (driver) => {
     });
     expect(await getExternalKey(db.database.db, "t", "eu-west-1", awsKms.keyId)).toBeNull();
     const known = await knownKeys(db.database.db, "t", "eu-west-1");
-    expect(Object.fromEntries(known)).toEqual({ [external.keyId]: { origin: "EXTERNAL" }, [awsKms.keyId]: { origin: "AWS_KMS" } });
+    expect(Object.fromEntries(known)).toEqual({
+      [external.keyId]: { origin: "EXTERNAL", describedAt: at },
+      [awsKms.keyId]: { origin: "AWS_KMS", describedAt: at },
+    });
   });
 
   it("overwrites what changed when the key is described again", async () => {
@@ -94,6 +97,34 @@ describe.each(testDrivers())("upsertDescribed on %s", (driver) => {
       deletionDate: changed.deletionDate,
       lastDescribedAt: at,
     });
+  });
+
+  it("does not let a refresh's older answer replace a key described since the refresh found it", async () => {
+    const database = db.database.db;
+    const key: KeyMetadata = { ...external, keyId: "5555abcd-12ab-34cd-56ef-1234567890ab", keyState: "PendingImport", currentKeyMaterialId: null };
+    await upsertDescribed(database, "t", "eu-west-1", [key], new Date("2026-11-28T12:00:00.000Z"));
+    const found = await knownKeys(database, "t", "eu-west-1");
+
+    // After the refresh found the cache, an import changed the key and it was described again (no guard: refreshKey).
+    const reread = new Date("2026-11-28T12:00:05.000Z");
+    await upsertDescribed(database, "t", "eu-west-1", [{ ...key, keyState: "Enabled", currentKeyMaterialId: "b".repeat(64) }], reread);
+    // The refresh now writes what it was told before the import, and a key it did not know that someone added meanwhile.
+    const added: KeyMetadata = { ...key, keyId: "6666abcd-12ab-34cd-56ef-1234567890ab", keyState: "Enabled" };
+    await upsertDescribed(database, "t", "eu-west-1", [added], reread);
+    await upsertDescribed(database, "t", "eu-west-1", [key, { ...added, keyState: "PendingImport" }], new Date("2026-11-28T12:00:09.000Z"), {
+      unlessChangedSince: found,
+    });
+    expect(await getExternalKey(database, "t", "eu-west-1", key.keyId)).toMatchObject({ keyState: "Enabled", lastDescribedAt: reread });
+    expect(await getExternalKey(database, "t", "eu-west-1", added.keyId)).toMatchObject({ keyState: "Enabled", lastDescribedAt: reread });
+
+    // A key still as the refresh found it is written, and so is one that is new to everyone.
+    const later = new Date("2026-11-28T12:01:00.000Z");
+    const fresh: KeyMetadata = { ...key, keyId: "7777abcd-12ab-34cd-56ef-1234567890ab" };
+    await upsertDescribed(database, "t", "eu-west-1", [{ ...key, keyState: "Disabled" }, fresh], later, {
+      unlessChangedSince: await knownKeys(database, "t", "eu-west-1"),
+    });
+    expect(await getExternalKey(database, "t", "eu-west-1", key.keyId)).toMatchObject({ keyState: "Disabled", lastDescribedAt: later });
+    expect(await getExternalKey(database, "t", "eu-west-1", fresh.keyId)).toMatchObject({ keyState: "PendingImport", lastDescribedAt: later });
   });
 });
 

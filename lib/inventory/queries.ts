@@ -10,14 +10,15 @@ import { MATERIAL_RANK, type SortKey } from "./sort";
 const k = tables.inventoryKeys;
 const r = tables.inventoryRefreshes;
 
-export type KnownKey = { origin: string | null };
+/** A cached key as a refresh finds it: its origin, and when it was last described (which tells a later write apart). */
+export type KnownKey = { origin: string | null; describedAt: Date | null };
 
 export async function knownKeys(db: Db, targetId: string, region: string): Promise<Map<string, KnownKey>> {
   const rows = await db
-    .select({ keyId: k.keyId, origin: k.origin })
+    .select({ keyId: k.keyId, origin: k.origin, describedAt: k.lastDescribedAt })
     .from(k)
     .where(and(eq(k.targetId, targetId), eq(k.region, region)));
-  return new Map(rows.map((row) => [row.keyId, { origin: row.origin }]));
+  return new Map(rows.map((row) => [row.keyId, { origin: row.origin, describedAt: row.describedAt }]));
 }
 
 /**
@@ -28,8 +29,23 @@ export async function knownKeys(db: Db, targetId: string, region: string): Promi
  * Each group is one statement with the rows as a single JSON parameter: a cold refresh writes thousands of
  * rows, and drizzle building a multi-row VALUES list with a bind parameter per cell took more CPU than the
  * database's own work (`npm run bench:inventory` prints the CPU a refresh costs).
+ *
+ * `unlessChangedSince`: a full refresh holds what DescribeKey told it until it writes its batch, and meanwhile
+ * an import or deletion may change a key and re-read it (refreshKey, which passes nothing here). Given the
+ * keys as the refresh found them, an EXTERNAL key's row is written only if it still carries the
+ * last_described_at it had then (or, for a key the refresh did not know, if there is still no row): a row
+ * someone wrote since holds a newer answer, and the older one must not replace it. Compared by value, not by
+ * time, so a clock that moved (the demo clock) cannot make an old answer look new.
  */
-export async function upsertDescribed(db: Db, targetId: string, region: string, keys: KeyMetadata[], at: Date): Promise<void> {
+export async function upsertDescribed(
+  db: Db,
+  targetId: string,
+  region: string,
+  keys: KeyMetadata[],
+  at: Date,
+  options: { unlessChangedSince?: ReadonlyMap<string, KnownKey> } = {},
+): Promise<void> {
+  const found = options.unlessChangedSince;
   const external = keys.filter((m) => m.origin === "EXTERNAL");
   const others = keys.filter((m) => m.origin !== "EXTERNAL");
   const now = sql`${at.toISOString()}::timestamptz`;
@@ -61,24 +77,34 @@ export async function upsertDescribed(db: Db, targetId: string, region: string, 
       current_key_material_id: m.currentKeyMaterialId,
       multi_region: m.multiRegion,
       deletion_date: m.deletionDate?.toISOString() ?? null,
+      guarded: found !== undefined,
+      found_described_at: found?.get(m.keyId)?.describedAt?.toISOString() ?? null,
     })),
   );
   await db.execute(sql`
+    WITH v AS (
+      SELECT * FROM jsonb_to_recordset(${rows}::jsonb) AS v(key_id text, arn text, account_id text, origin text, key_spec text,
+        key_usage text, key_state text, enabled boolean, key_manager text, description text, creation_date timestamptz,
+        valid_to timestamptz, expiration_model text, current_key_material_id text, multi_region boolean, deletion_date timestamptz,
+        guarded boolean, found_described_at timestamptz)
+    )
     INSERT INTO inventory_keys (target_id, region, key_id, arn, account_id, origin, key_spec, key_usage, key_state, enabled,
       key_manager, description, creation_date, valid_to, expiration_model, current_key_material_id, multi_region,
       deletion_date, last_described_at, first_seen_at, last_seen_at)
     SELECT ${targetId}, ${region}, v.key_id, v.arn, v.account_id, v.origin, v.key_spec, v.key_usage, v.key_state, v.enabled,
       v.key_manager, v.description, v.creation_date, v.valid_to, v.expiration_model, v.current_key_material_id, v.multi_region,
       v.deletion_date, ${now}, ${now}, ${now}
-    FROM jsonb_to_recordset(${rows}::jsonb) AS v(key_id text, arn text, account_id text, origin text, key_spec text,
-      key_usage text, key_state text, enabled boolean, key_manager text, description text, creation_date timestamptz,
-      valid_to timestamptz, expiration_model text, current_key_material_id text, multi_region boolean, deletion_date timestamptz)
+    FROM v
     ON CONFLICT (target_id, region, key_id) DO UPDATE SET
       origin = excluded.origin, key_spec = excluded.key_spec, key_usage = excluded.key_usage, key_state = excluded.key_state,
       enabled = excluded.enabled, key_manager = excluded.key_manager, description = excluded.description,
       creation_date = excluded.creation_date, valid_to = excluded.valid_to, expiration_model = excluded.expiration_model,
       current_key_material_id = excluded.current_key_material_id, multi_region = excluded.multi_region,
-      deletion_date = excluded.deletion_date, last_described_at = excluded.last_described_at, last_seen_at = excluded.last_seen_at`);
+      deletion_date = excluded.deletion_date, last_described_at = excluded.last_described_at, last_seen_at = excluded.last_seen_at
+    WHERE NOT EXISTS (
+      SELECT 1 FROM v AS f
+      WHERE f.key_id = excluded.key_id AND f.guarded AND inventory_keys.last_described_at IS DISTINCT FROM f.found_described_at
+    )`);
 }
 
 /** Records that ListKeys still returned these keys (the ones not described again). */

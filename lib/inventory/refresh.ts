@@ -15,6 +15,7 @@ import {
   recordProgress,
   removeUnseen,
   upsertDescribed,
+  type KnownKey,
   type RefreshProgress,
 } from "./queries";
 
@@ -53,12 +54,14 @@ export async function refreshRegion(deps: RefreshDeps, targetId: string, region:
   const progress: RefreshProgress = { keysListed: 0, keysToDescribe: 0, keysDescribed: 0 };
   let batch: KeyMetadata[] = [];
   let writes: Promise<void> = Promise.resolve();
+  // The cache as this refresh found it: a key someone re-read since (after an import) keeps that newer answer.
+  let known = new Map<string, KnownKey>();
   const flush = () => {
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
     writes = writes.then(async () => {
-      await upsertDescribed(deps.db, targetId, region, rows, deps.now());
+      await upsertDescribed(deps.db, targetId, region, rows, deps.now(), { unlessChangedSince: known });
       await recordProgress(deps.db, targetId, region, deps.instanceId, progress, deps.now(), leaseMs);
     });
   };
@@ -77,7 +80,7 @@ export async function refreshRegion(deps: RefreshDeps, targetId: string, region:
   });
 
   try {
-    const known = await knownKeys(deps.db, targetId, region);
+    known = await knownKeys(deps.db, targetId, region);
     const aliases = listAllAliases(client);
     aliases.catch(() => undefined); // awaited below; this only keeps an early failure from being unhandled meanwhile
 
