@@ -3,7 +3,8 @@ import { getToken } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
 import { pathNeedsSession, signInPath } from "./paths";
-import { sessionCookieName, sessionFromToken, usesSecureCookies } from "./session-token";
+import { expireSessionCookies, sessionCookiesOf } from "./session-cookies";
+import { sessionFromToken, usesSecureCookies } from "./session-token";
 
 /**
  * For proxy.ts: a redirect to sign-in for a signed-out visitor of a page that needs a session, or null.
@@ -30,14 +31,11 @@ export async function signedOutRedirect(request: NextRequest): Promise<NextRespo
   if (await proxyTokenSession(request)) return null;
 
   const secure = usesSecureCookies(getConfig().auth.url);
-  const cookieName = sessionCookieName(secure);
-  const stale = request.cookies.getAll().filter((c) => c.name === cookieName || c.name.startsWith(`${cookieName}.`));
+  const stale = sessionCookiesOf(request);
   const target = request.nextUrl.clone();
   const [path = "/signin", query] = signInPath(`${pathname}${search}`, stale.length ? "expired" : undefined).split("?");
   target.pathname = path;
   target.search = query ? `?${query}` : "";
-  const response = NextResponse.redirect(target);
   // The ended session's cookie goes, so the next visit is simply "signed out".
-  for (const cookie of stale) response.cookies.set(cookie.name, "", { path: "/", maxAge: 0, secure, httpOnly: true, sameSite: "lax" });
-  return response;
+  return expireSessionCookies(NextResponse.redirect(target), stale, secure);
 }
