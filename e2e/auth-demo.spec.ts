@@ -154,10 +154,12 @@ test("a session cookie copied before sign-out is refused afterwards, by routes a
     expect(session.status()).toBe(200);
     expect(await session.json()).toEqual({});
     expect(expiring(session.headersArray())).toEqual(captured);
+    // A page load is sent to sign-in, and the proxy expires the revoked cookie so the browser stops sending it.
     const pageLoad = await replay.get("/audit", { maxRedirects: 0 });
     expect(pageLoad.status()).toBeGreaterThanOrEqual(300);
     expect(pageLoad.status()).toBeLessThan(400);
     expect(pageLoad.headers().location).toMatch(/\/signin/);
+    expect(expiring(pageLoad.headersArray())).toEqual(captured);
   } finally {
     await replay.dispose();
   }
