@@ -138,16 +138,28 @@ test("a session cookie copied before sign-out is refused afterwards, by routes a
     baseURL: test.info().project.use.baseURL,
     extraHTTPHeaders: { Cookie: captured.map((c) => `${c.name}=${c.value}`).join("; ") },
   });
+  /** The Set-Cookie lines of an answer that expire each captured session cookie. */
+  const expiring = (headers: { name: string; value: string }[]) =>
+    captured.filter((c) => headers.some((h) => h.name.toLowerCase() === "set-cookie" && h.value.startsWith(`${c.name}=;`) && /Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(h.value)));
   try {
     expect((await replay.get("/api/audit/export?format=jsonl")).status()).toBe(200);
+    const before = (await (await replay.get("/api/auth/session")).json()) as { keyport?: { name?: string } };
+    expect(before.keyport?.name).toBe("Morgan Achterberg");
     await new UserMenu(page).signOut();
     const refused = await replay.get("/api/audit/export?format=jsonl");
     expect(refused.status()).toBe(401);
     expect(await refused.json()).toMatchObject({ code: "unauthenticated" });
+    // next-auth's own endpoint answers as for no session, and expires the cookie, instead of naming the person.
+    const session = await replay.get("/api/auth/session");
+    expect(session.status()).toBe(200);
+    expect(await session.json()).toEqual({});
+    expect(expiring(session.headersArray())).toEqual(captured);
+    // A page load is sent to sign-in, and the proxy expires the revoked cookie so the browser stops sending it.
     const pageLoad = await replay.get("/audit", { maxRedirects: 0 });
     expect(pageLoad.status()).toBeGreaterThanOrEqual(300);
     expect(pageLoad.status()).toBeLessThan(400);
     expect(pageLoad.headers().location).toMatch(/\/signin/);
+    expect(expiring(pageLoad.headersArray())).toEqual(captured);
   } finally {
     await replay.dispose();
   }

@@ -241,7 +241,7 @@ function kmsErrorResponse(error: unknown, requestId: string): AwsResponse {
   return {
     status: kmsError.status,
     headers: kmsHeaders(requestId),
-    body: JSON.stringify({ __type: kmsError.type, message: kmsError.message }),
+    body: JSON.stringify(kmsError.message ? { __type: kmsError.type, message: kmsError.message } : { __type: kmsError.type }),
   };
 }
 

@@ -3,7 +3,10 @@
  * (an XML `ErrorResponse`); both are raised as exceptions from the handlers and rendered by the server.
  */
 
-/** A KMS exception, rendered as `{"__type": type, "message": message}` with `status`. */
+/**
+ * A KMS exception, rendered as `{"__type": type, "message": message}` with `status`; an empty message is left
+ * out, as AWS sends some exceptions (InvalidCiphertextException from Decrypt, KMSInvalidMacException) bare.
+ */
 export class KmsError extends Error {
   constructor(
     readonly type: string,
@@ -85,13 +88,14 @@ export const kms = {
   alreadyExists: (message: string) => new KmsError("AlreadyExistsException", message),
   invalidAliasName: (message: string) => new KmsError("InvalidAliasNameException", message),
   tag: (message: string) => new KmsError("TagException", message),
-  invalidCiphertext: (message = "The ciphertext is invalid.") => new KmsError("InvalidCiphertextException", message),
+  /** Decrypt's refusal carries no message on AWS; ImportKeyMaterial's unwrap failure passes its own. */
+  invalidCiphertext: (message = "") => new KmsError("InvalidCiphertextException", message),
   invalidImportToken: (message = "Import token is invalid.") => new KmsError("InvalidImportTokenException", message),
   expiredImportToken: () =>
     new KmsError("ExpiredImportTokenException", "The import token has expired. Call GetParametersForImport for a new one."),
   incorrectKeyMaterial: (message: string) => new KmsError("IncorrectKeyMaterialException", message),
   incorrectKey: () =>
-    new KmsError("IncorrectKeyException", "The key ID in the request does not identify the key that encrypted the ciphertext."),
+    new KmsError("IncorrectKeyException", "The key ID in the request does not identify a CMK that can perform this operation."),
   throttling: () =>
     new KmsError(
       "ThrottlingException",

@@ -13,6 +13,8 @@ export type KmsErrorCode =
   | "invalid_state"
   | "unsupported_operation"
   | "disabled"
+  | "invalid_key_usage"
+  | "incorrect_key"
   | "dependency_timeout"
   | "kms_internal"
   | "throttled"
@@ -66,13 +68,34 @@ export function isKmsError(error: unknown): error is KmsError {
   return error instanceof KmsError || (typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[KMS_ERROR] === true);
 }
 
-type Rule = { code: KmsErrorCode; retryable: boolean; message: (awsMessage: string) => string };
+/**
+ * How one AWS exception name is told to the person. `message` gets AWS's message and the operation (when the
+ * client middleware recorded it); `refine` picks another code and sentence for a variant AWS sends under the
+ * same name.
+ */
+type Rule = {
+  code: KmsErrorCode;
+  retryable: boolean;
+  message: (awsMessage: string, operation: string | undefined) => string;
+  refine?: (awsMessage: string) => { code: KmsErrorCode; message: string } | undefined;
+};
 
 const RULES: Record<string, Rule> = {
   NotFoundException: {
     code: "not_found",
     retryable: false,
     message: () => "AWS KMS cannot find this key in the account and Region. It may have been deleted; refresh the inventory.",
+    // AWS answers NotFoundException for identifiers it cannot read as well: "Invalid keyId 'x'" for a
+    // malformed key id, "Invalid arn eu-west-1" for a key ARN of another Region than the request's. Neither
+    // says the key is gone.
+    refine: (m) =>
+      /^Invalid (keyId|arn)\b/.test(m)
+        ? {
+            code: "invalid_arn",
+            message:
+              "AWS KMS could not read the key identifier: it is malformed, or it is a key ARN of another Region than the request's. Refresh the inventory and start again from the key's page.",
+          }
+        : undefined,
   },
   InvalidArnException: {
     code: "invalid_arn",
@@ -82,9 +105,13 @@ const RULES: Record<string, Rule> = {
   KMSInvalidStateException: {
     code: "invalid_state",
     retryable: false,
+    // AWS words these "<key ARN> is pending import." (recorded in lib/kms/__fixtures__/aws-answers.json) and
+    // "<key ARN> is pending deletion."; the pending-rotation wording is the emulator's, none of AWS's is on record.
     message: (m) =>
       /pending deletion/i.test(m)
         ? "This key is scheduled for deletion; cancel the deletion before importing."
+        : /pending import/i.test(m)
+          ? "This key has no key material (it is pending import), so it cannot be used yet. Import key material into it first."
         : /pending.*rotation|PENDING_ROTATION/i.test(m)
           ? "This key already has new key material waiting to be rotated in; rotate or delete it before importing more."
           : "The key is not in a state that allows this operation. Refresh the key to see its current state, then try again.",
@@ -94,6 +121,17 @@ const RULES: Record<string, Rule> = {
     retryable: false,
     message: () =>
       "AWS KMS does not allow this operation on this key: only keys with origin EXTERNAL take imported key material, and custom key stores cannot.",
+  },
+  InvalidKeyUsageException: {
+    code: "invalid_key_usage",
+    retryable: false,
+    message: () =>
+      "AWS KMS refused: this key's usage or key spec does not allow this operation or algorithm (an encryption key cannot compute a MAC, an HMAC_224 key takes only HMAC_SHA_224). Check the key's usage and spec on its page.",
+  },
+  IncorrectKeyException: {
+    code: "incorrect_key",
+    retryable: false,
+    message: () => "The ciphertext was not encrypted under this key, so AWS KMS will not decrypt it with it. Use the key that encrypted it.",
   },
   DisabledException: {
     code: "disabled",
@@ -134,8 +172,12 @@ const RULES: Record<string, Rule> = {
   InvalidCiphertextException: {
     code: "invalid_ciphertext",
     retryable: false,
-    message: () =>
-      "AWS KMS could not unwrap the uploaded material. It was probably wrapped with another public key or another algorithm than this request's; wrap it again with this request's WrappingPublicKey.bin.",
+    // ImportKeyMaterial says so when the wrapped material does not unwrap; Decrypt (with no message at all)
+    // when the ciphertext is damaged or its encryption context differs.
+    message: (_m, operation) =>
+      operation === "Decrypt"
+        ? "AWS KMS could not decrypt the ciphertext with this key: it is damaged, or it was encrypted with another encryption context. Check that the ciphertext and the encryption context are the ones this key produced."
+        : "AWS KMS could not unwrap the uploaded material. It was probably wrapped with another public key or another algorithm than this request's; wrap it again with this request's WrappingPublicKey.bin.",
   },
   AccessDeniedException: {
     code: "access_denied",
@@ -314,7 +356,11 @@ export function toKmsError(error: unknown): KmsError {
   }
 
   const rule = RULES[name];
-  if (rule) return new KmsError(rule.code, rule.message(awsMessage), { ...base, awsMessage, retryable: rule.retryable });
+  if (rule) {
+    const refined = rule.refine?.(awsMessage);
+    if (refined) return new KmsError(refined.code, refined.message, { ...base, awsMessage, retryable: rule.retryable });
+    return new KmsError(rule.code, rule.message(awsMessage, operation), { ...base, awsMessage, retryable: rule.retryable });
+  }
 
   if (isNetworkError(e)) {
     return new KmsError("network", "Keyport could not reach AWS. Check the network path to the KMS and STS endpoints, then try again.", {
@@ -325,7 +371,7 @@ export function toKmsError(error: unknown): KmsError {
   }
   if (name === "TooManyRequestsException" || name === "Throttling" || name === "RequestLimitExceeded" || httpStatus === 429) {
     const throttle = RULES.ThrottlingException!;
-    return new KmsError(throttle.code, throttle.message(awsMessage), { ...base, awsMessage, retryable: true });
+    return new KmsError(throttle.code, throttle.message(awsMessage, operation), { ...base, awsMessage, retryable: true });
   }
   if (httpStatus === 501 || /not (yet )?implemented/i.test(awsMessage)) {
     return new KmsError(

@@ -13,9 +13,11 @@ const ALIAS_PATTERN = /^[a-zA-Z0-9:/_-]+$/;
 function createAlias(ctx: KmsContext, input: KmsInput) {
   const aliasName = requiredString(input, "AliasName", { min: 1, max: 256, pattern: ALIAS_PATTERN });
   const targetKeyId = keyIdField(input, "TargetKeyId");
-  if (!aliasName.startsWith("alias/") || aliasName.length === "alias/".length) {
-    throw kms.invalidAliasName(`Alias must start with the prefix "alias/" followed by a name: ${aliasName}`);
+  if (!aliasName.startsWith("alias/")) {
+    // AWS's own wording, a ValidationException rather than InvalidAliasNameException.
+    throw kms.validation('Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html');
   }
+  if (aliasName.length === "alias/".length) throw kms.invalidAliasName(`Alias must have a name after the prefix "alias/": ${aliasName}`);
   if (aliasName.startsWith("alias/aws/")) {
     throw kms.invalidAliasName(`Alias names that begin with "alias/aws/" are reserved for AWS managed keys: ${aliasName}`);
   }

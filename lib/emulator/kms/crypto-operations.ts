@@ -76,12 +76,13 @@ function encrypt(ctx: KmsContext, input: KmsInput) {
   const plaintext = requiredBlob(input, "Plaintext", 4096);
   const context = optionalStringMap(input, "EncryptionContext");
   const algorithm = optionalEnum(input, "EncryptionAlgorithm", ENCRYPTION_ALGORITHMS) ?? "SYMMETRIC_DEFAULT";
-  assertUsableFor(key, "ENCRYPT_DECRYPT");
+  assertUsableFor(key, "ENCRYPT_DECRYPT", ctx.operation);
   assertEncryptionAlgorithm(key, algorithm);
   assertNotDryRun(input);
 
   if (familyOf(key.keySpec) === "RSA") {
     if (context) throw kms.validation("EncryptionContext is not supported with asymmetric KMS keys.");
+    assertRsaPlaintextFits(key, algorithm, plaintext);
     const ciphertext = publicEncrypt(
       { key: createPublicKey(privateKeyOf(materialBytes(currentMaterial(key), key))), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: oaepHash(algorithm) },
       plaintext,
@@ -112,6 +113,19 @@ function assertEncryptionAlgorithm(key: KeyRecord, algorithm: string): void {
   }
 }
 
+/**
+ * RSAES-OAEP carries at most modulus − 2·hash − 2 bytes (214 for RSA_2048 with SHA-1, 190 with SHA-256);
+ * AWS refuses more as a ValidationException naming the limit.
+ */
+function assertRsaPlaintextFits(key: KeyRecord, algorithm: string, plaintext: Buffer): void {
+  const modulusBytes = Number(key.keySpec.slice("RSA_".length)) / 8;
+  const hashBytes = oaepHash(algorithm) === "sha1" ? 20 : 32;
+  const limit = modulusBytes - 2 * hashBytes - 2;
+  if (plaintext.length > limit) {
+    throw kms.validation(`Algorithm ${algorithm} and key spec ${key.keySpec} cannot encrypt data larger than ${limit} bytes.`);
+  }
+}
+
 function oaepHash(algorithm: string): "sha1" | "sha256" {
   return algorithm === "RSAES_OAEP_SHA_1" ? "sha1" : "sha256";
 }
@@ -125,7 +139,7 @@ function decrypt(ctx: KmsContext, input: KmsInput) {
   if (algorithm !== "SYMMETRIC_DEFAULT") {
     if (keyIdValue === undefined) throw kms.validation("KeyId is required to decrypt with an asymmetric KMS key.");
     const key = resolveKey(ctx, keyIdValue, { allowAlias: true });
-    assertUsableFor(key, "ENCRYPT_DECRYPT");
+    assertUsableFor(key, "ENCRYPT_DECRYPT", ctx.operation);
     assertEncryptionAlgorithm(key, algorithm);
     assertNotDryRun(input);
     let plaintext: Buffer;
@@ -150,7 +164,7 @@ function decrypt(ctx: KmsContext, input: KmsInput) {
 
   const key = resolveKey(ctx, keyIdValue ?? embeddedKeyId, { allowAlias: true });
   if (key.keyId !== embeddedKeyId) throw kms.incorrectKey();
-  assertUsableFor(key, "ENCRYPT_DECRYPT");
+  assertUsableFor(key, "ENCRYPT_DECRYPT", ctx.operation);
   assertEncryptionAlgorithm(key, algorithm);
   assertNotDryRun(input);
   // Decrypt finds the generation that encrypted the data by its id, so older ciphertexts still decrypt
@@ -174,9 +188,9 @@ function macOf(ctx: KmsContext, input: KmsInput) {
   const key = resolveKey(ctx, keyIdField(input), { allowAlias: true });
   const message = requiredBlob(input, "Message", 4096);
   const algorithm = requiredEnum(input, "MacAlgorithm", MAC_ALGORITHMS);
-  assertUsableFor(key, "GENERATE_VERIFY_MAC");
+  assertUsableFor(key, "GENERATE_VERIFY_MAC", ctx.operation);
   if (macAlgorithmFor(key.keySpec) !== algorithm) {
-    throw kms.invalidKeyUsage(`${key.arn} does not support the MAC algorithm ${algorithm}.`);
+    throw kms.invalidKeyUsage(`Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`);
   }
   assertNotDryRun(input);
   const digest = algorithm.slice("HMAC_".length).replace("_", "").toLowerCase();
@@ -193,7 +207,8 @@ function verifyMac(ctx: KmsContext, input: KmsInput) {
   const given = requiredBlob(input, "Mac", 6144);
   const { key, mac, algorithm } = macOf(ctx, input);
   if (given.length !== mac.length || !timingSafeEqual(given, mac)) {
-    throw new KmsError("KMSInvalidMacException", "The MAC is not valid for the message, key and algorithm.");
+    // AWS answers a MAC that does not verify with the bare exception, no message.
+    throw new KmsError("KMSInvalidMacException", "");
   }
   return { KeyId: key.arn, MacValid: true, MacAlgorithm: algorithm };
 }
@@ -209,7 +224,7 @@ function asymmetricKey(ctx: KmsContext, input: KmsInput): KeyRecord {
 
 function getPublicKey(ctx: KmsContext, input: KmsInput) {
   const key = asymmetricKey(ctx, input);
-  assertUsableFor(key, key.keyUsage);
+  assertUsableFor(key, key.keyUsage, ctx.operation);
   const material = materialBytes(currentMaterial(key), key);
   return {
     KeyId: key.arn,
@@ -230,11 +245,12 @@ interface SigningRequest {
 }
 
 function signingRequest(ctx: KmsContext, input: KmsInput): SigningRequest {
-  const key = asymmetricKey(ctx, input);
+  // The key's usage is judged first: AWS refuses Sign with an HMAC key for its usage, not its key spec.
+  const key = resolveKey(ctx, keyIdField(input), { allowAlias: true });
   const message = requiredBlob(input, "Message", 4096);
   const messageType = optionalEnum(input, "MessageType", MESSAGE_TYPES) ?? "RAW";
   const algorithm = requiredEnum(input, "SigningAlgorithm", SIGNING_ALGORITHMS);
-  assertUsableFor(key, "SIGN_VERIFY");
+  assertUsableFor(key, "SIGN_VERIFY", ctx.operation);
   if (!(algorithmsFor(key.keySpec, key.keyUsage).SigningAlgorithms ?? []).includes(algorithm)) {
     throw kms.invalidKeyUsage(`${key.arn} does not support the signing algorithm ${algorithm}.`);
   }
@@ -265,7 +281,8 @@ function verifyMessage(ctx: KmsContext, input: KmsInput) {
   const { key, message, algorithm, digest, options } = signingRequest(ctx, input);
   const publicKey = createPublicKey(privateKeyOf(materialBytes(currentMaterial(key), key)));
   if (!verify(digest, message, { key: publicKey, ...options }, signature)) {
-    throw new KmsError("KMSInvalidSignatureException", "The signature is not valid for the message, key and algorithm.");
+    // AWS answers a signature that does not verify with the bare exception, no message.
+    throw new KmsError("KMSInvalidSignatureException", "");
   }
   return { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: algorithm };
 }

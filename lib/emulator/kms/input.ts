@@ -12,9 +12,10 @@ function member(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }
 
-function constraint(value: unknown, name: string, rule: string) {
-  const shown = value === undefined ? "null" : `'${typeof value === "string" ? value : JSON.stringify(value)}'`;
-  return kms.validation(`1 validation error detected: Value ${shown} at '${member(name)}' failed to satisfy constraint: ${rule}`);
+/** `hidden` leaves the value out ("Value at 'plaintext' …"), as AWS does for binary and sensitive fields. */
+function constraint(value: unknown, name: string, rule: string, hidden = false) {
+  const shown = hidden ? "" : value === undefined ? " null" : ` '${typeof value === "string" ? value : JSON.stringify(value)}'`;
+  return kms.validation(`1 validation error detected: Value${shown} at '${member(name)}' failed to satisfy constraint: ${rule}`);
 }
 
 interface StringRules {
@@ -91,7 +92,7 @@ export function optionalBlob(input: KmsInput, name: string, max: number): Buffer
   }
   const bytes = Buffer.from(value, "base64");
   if (bytes.length < 1) throw constraint(value, name, "Member must have length greater than or equal to 1");
-  if (bytes.length > max) throw constraint("(blob)", name, `Member must have length less than or equal to ${max}`);
+  if (bytes.length > max) throw constraint(undefined, name, `Member must have length less than or equal to ${max}`, true);
   return bytes;
 }
 

@@ -14,8 +14,12 @@ export function assertExternalOrigin(key: KeyRecord): void {
   }
 }
 
-/** Cryptographic operations need an Enabled key of the right usage. */
-export function assertUsableFor(key: KeyRecord, usage: KeyUsage): void {
+/**
+ * Cryptographic operations need an Enabled key of the right usage. The wrong usage is refused naming the
+ * key's usage and the operation, as AWS words it ("<arn> key usage is ENCRYPT_DECRYPT which is not valid for
+ * GenerateMac.").
+ */
+export function assertUsableFor(key: KeyRecord, usage: KeyUsage, operation: string): void {
   switch (key.keyState) {
     case "Disabled":
       throw kms.disabled(key.arn);
@@ -27,7 +31,7 @@ export function assertUsableFor(key: KeyRecord, usage: KeyUsage): void {
       break;
   }
   if (key.keyUsage !== usage) {
-    throw kms.invalidKeyUsage(`${key.arn} key usage is ${key.keyUsage} which is not valid for this operation.`);
+    throw kms.invalidKeyUsage(`${key.arn} key usage is ${key.keyUsage} which is not valid for ${operation}.`);
   }
 }
 
