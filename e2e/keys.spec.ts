@@ -35,7 +35,7 @@ test.describe("as a custodian", () => {
     // imports.spec may move a key in and out of PendingImport meanwhile: check what the filter shows, and the
     // keys no other spec touches.
     await expect(keys.row("partner-export-signing")).toBeVisible();
-    await expect(keys.row("fraud-score-mac")).toBeVisible();
+    await expect(keys.row("api-request-signing")).toBeVisible();
     await expect(keys.row("settlement-kek")).toHaveCount(0);
     const badges = await keys.rows().locator("td:nth-child(5)").allInnerTexts();
     expect(badges.length, "one state per listed key").toBe(await keys.rows().count());
