@@ -53,8 +53,8 @@ export type OaepProbe = { ok: true } | { ok: false; rv: string };
  * What the token's AES key wrap does to the bytes it wraps, found by wrapping throwaway keys whose bytes are
  * known under a throwaway AES key and unwrapping the result here: "exact" is RFC 5649 of exactly the key's
  * bytes; "pads" is RFC 5649 of the bytes zero-padded to a multiple of 8 (Debian's SoftHSM2 2.6.1 does that to
- * secret and private keys alike, so a PKCS#8 private key reaches KMS with trailing zero bytes, which is not
- * the DER KMS takes); "not-rfc5649" does not unwrap as RFC 5649 at all; null could not be checked.
+ * secret and private keys alike, so a PKCS#8 private key would reach KMS with trailing zero bytes, which is
+ * not the DER KMS takes, and which the emulator's strict parser refuses); "not-rfc5649" does not unwrap as RFC 5649 at all; null could not be checked.
  */
 export type AesWrapFidelity = "exact" | "pads" | "not-rfc5649" | null;
 
@@ -113,7 +113,7 @@ function aesWrapProblem(key: KeyShape, caps: Capabilities): string | null {
   }
   return (
     `this token zero-pads a private key's PKCS#8 encoding to a multiple of 8 bytes before ${caps.aesWrap} (Debian's SoftHSM2 2.6.1 does), ` +
-    "so KMS would receive the DER followed by up to 7 zero bytes, which is not the PKCS#8 DER it takes (IncorrectKeyMaterialException)"
+    "so KMS would receive the DER followed by up to 7 zero bytes, which is not the PKCS#8 DER it takes (the emulator refuses it with IncorrectKeyMaterialException)"
   );
 }
 
