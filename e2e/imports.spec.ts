@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import type { Browser, Page } from "@playwright/test";
 import { strFromU8, unzipSync } from "fflate";
 import type { APIRequestContext } from "@playwright/test";
+import { hsmCommand } from "../lib/imports/commands";
 import { expect, storageStatePath, test } from "./fixtures";
 import { DemoClock } from "./pages/demo-clock";
 import { ImportsFlow } from "./pages/imports";
@@ -92,10 +93,15 @@ test.describe("as a custodian, with an approver", () => {
       await bash(await flow.command(/Wrap the material/), work);
       expect((await bash(await flow.command(/Check the result/), work)).split("\n")[0]).toBe("512");
       const blob = await readFile(join(work, "EncryptedKeyMaterial.bin"));
+      // Beside openssl, the HSM path: the companion's command for this request's algorithm (lib/hsm runs it).
+      const hsm = hsmCommand({ keySpec: "SYMMETRIC_DEFAULT", wrappingAlgorithm: "RSAES_OAEP_SHA_256" });
+      expect(await flow.command(/Or wrap inside your HSM/)).toBe(hsm.command);
 
       await flow.upload(join(work, "EncryptedKeyMaterial.bin"));
       await expect(flow.state("Awaiting approval")).toBeVisible();
       await expect(flow.section("Wrapped key material")).toContainText(sha256(blob));
+      // The SHA-256 the HSM command prints is to be compared with the upload's, shown beside the command too.
+      await expect(flow.section("Wrap the key material (on your workstation)")).toContainText(`the current upload's is ${sha256(blob)}`);
       await expectAccessible(page);
 
       // An approver who neither requested nor uploaded it sees everything needed, and approves.

@@ -9,7 +9,7 @@ export function CommandBlock({ title, note, command, step }: { title: string; no
           {step !== undefined && <span className="mr-1.5 text-ink-500">{step}.</span>}
           {title}
         </span>
-        {note && <span className="mt-0.5 block text-xs text-ink-600">{note}</span>}
+        {note && <span className="mt-0.5 block text-xs text-ink-600 [overflow-wrap:anywhere]">{note}</span>}
       </figcaption>
       <div className="mt-2 overflow-hidden rounded-md bg-ink-900">
         <div className="flex items-center justify-between border-b border-white/10 px-3 py-1.5">

@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { awsCliCommands, custodianCommands, parametersReadme, verificationCommand, type CommandInput } from "./commands";
+import { awsCliCommands, custodianCommands, hsmCommand, parametersReadme, verificationCommand, type CommandInput } from "./commands";
 
 const base: CommandInput = {
   keyArn: "arn:aws:kms:eu-west-1:222222222222:key/0d9f2b9e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
@@ -67,5 +69,37 @@ describe("the commands Keyport prints", () => {
     expect(readme).toContain("Valid until:        2026-12-01T10:00:00Z");
     expect(readme).toContain("3. Wrap the material with RSAES_OAEP_SHA_256");
     expect(readme).toContain("Do not run it yourself");
+  });
+});
+
+describe("the HSM path beside openssl", () => {
+  it("prints the wrap command for the request's algorithm, with the placeholders the README names", () => {
+    const hsm = hsmCommand({ keySpec: "SYMMETRIC_DEFAULT", wrappingAlgorithm: "RSA_AES_KEY_WRAP_SHA_256" });
+    expect(hsm.command).toBe(
+      [
+        "KEYPORT_PKCS11_PIN=… npm run -s wrap -- --module <PKCS#11 library> --token-label <token label> \\",
+        "  --key-label <label of the key to wrap> --wrapping-public-key WrappingPublicKey.bin \\",
+        "  --algorithm RSA_AES_KEY_WRAP_SHA_256 --out EncryptedKeyMaterial.bin",
+      ].join("\n"),
+    );
+    expect(hsm.note).toContain("RSA_AES_KEY_WRAP_SHA_1 runs wholly inside such HSMs");
+    expect(hsmCommand({ keySpec: "HMAC_256", wrappingAlgorithm: "RSAES_OAEP_SHA_1" }).command).toContain("--algorithm RSAES_OAEP_SHA_1 --out");
+  });
+
+  it("recommends what HSMs can do, and shows the upload's SHA-256 to compare with the command's", () => {
+    expect(hsmCommand({ keySpec: "SYMMETRIC_DEFAULT", wrappingAlgorithm: "RSAES_OAEP_SHA_256" }).note).toContain("RSAES_OAEP_SHA_1 or RSA_AES_KEY_WRAP_SHA_1");
+    expect(hsmCommand(base, "ab".repeat(32)).note).toContain(`the current upload's is ${"ab".repeat(32)}`);
+    expect(hsmCommand(base).note).toContain("the request page shows the same value under “Wrapped key material”");
+  });
+
+  it("offers no command where no HSM can produce the wrapping", () => {
+    expect(hsmCommand({ keySpec: "ECC_NIST_P256", wrappingAlgorithm: "RSAES_OAEP_SHA_256" })).toMatchObject({ command: null });
+    expect(hsmCommand({ keySpec: "ECC_NIST_P256", wrappingAlgorithm: "RSAES_OAEP_SHA_256" }).note).toContain("RSA_AES_KEY_WRAP_SHA_256 or RSA_AES_KEY_WRAP_SHA_1");
+    expect(hsmCommand({ keySpec: "SYMMETRIC_DEFAULT", wrappingAlgorithm: "SM2PKE" }).command).toBeNull();
+  });
+
+  it("is the command README.md documents", () => {
+    const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+    expect(readme).toContain(hsmCommand({ keySpec: "SYMMETRIC_DEFAULT", wrappingAlgorithm: "RSA_AES_KEY_WRAP_SHA_256" }).command);
   });
 });

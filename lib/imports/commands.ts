@@ -129,6 +129,53 @@ export function custodianCommands(input: CommandInput): CommandStep[] {
   ];
 }
 
+/** The placeholders of the HSM command, which the custodian replaces with their HSM's names. */
+export const HSM_PLACEHOLDERS = { pin: "…", module: "<PKCS#11 library>", token: "<token label>", key: "<label of the key to wrap>" } as const;
+
+/**
+ * The HSM path beside the openssl one: `npm run -s wrap` (lib/hsm) wraps inside a PKCS#11 token with
+ * C_WrapKey, so the plaintext never leaves it. The same text is in README.md ("Wrap inside your HSM").
+ * Null command where no HSM can produce the request's wrapping: SM2PKE has no PKCS#11 mechanism, and
+ * PKCS#11's CKM_RSA_PKCS_OAEP wraps only secret keys, so an asymmetric private key needs RSA_AES_KEY_WRAP.
+ * The note recommends what HSMs do: SoftHSM2 2.6 (Debian 12), for one, does RSA-OAEP only with SHA-1.
+ */
+export function hsmCommand(input: Pick<CommandInput, "keySpec" | "wrappingAlgorithm">, uploadedSha256: string | null = null): { title: string; note: string; command: string | null } {
+  const algorithm = input.wrappingAlgorithm;
+  const title = "Or wrap inside your HSM (PKCS#11), so the plaintext never leaves it";
+  const privateKey = familyOf(input.keySpec) === "RSA" || familyOf(input.keySpec) === "ECC";
+  if (algorithm === "SM2PKE" || algorithm === "RSAES_PKCS1_V1_5") {
+    return { title, note: `${algorithm} has no PKCS#11 mechanism the companion can use: wrap with the openssl commands above.`, command: null };
+  }
+  if (privateKey && algorithm.startsWith("RSAES_OAEP")) {
+    return {
+      title,
+      note: `An HSM cannot wrap a private key with ${algorithm}: PKCS#11's RSA-OAEP (CKM_RSA_PKCS_OAEP) wraps only secret keys. To wrap this key inside your HSM, issue the parameters with RSA_AES_KEY_WRAP_SHA_256 or RSA_AES_KEY_WRAP_SHA_1.`,
+      command: null,
+    };
+  }
+  const recommendation = {
+    RSAES_OAEP_SHA_256:
+      "Needs an HSM whose C_WrapKey does RSA-OAEP with SHA-256; SoftHSM2 2.6, for one, does only SHA-1, and the command then refuses and names what your HSM can do (there: RSAES_OAEP_SHA_1 or RSA_AES_KEY_WRAP_SHA_1).",
+    RSAES_OAEP_SHA_1: "Runs wholly inside any HSM with RSA-OAEP (SHA-1) for C_WrapKey.",
+    RSA_AES_KEY_WRAP_SHA_256:
+      "Runs wholly inside HSMs with AES key wrap with padding and RSA-OAEP with SHA-256. Where the HSM lacks the latter (SoftHSM2 2.6), the one-use AES transport key is RSA-encrypted in the command's memory and it says so; the key itself still never leaves the HSM. RSA_AES_KEY_WRAP_SHA_1 runs wholly inside such HSMs.",
+    RSA_AES_KEY_WRAP_SHA_1: "Runs wholly inside any HSM with AES key wrap with padding and RSA-OAEP (SHA-1) for C_WrapKey.",
+  }[algorithm];
+  const check = uploadedSha256
+    ? `It prints the SHA-256 of what it wrote: the current upload's is ${uploadedSha256}.`
+    : "It prints the SHA-256 of what it wrote: once you upload the file, the request page shows the same value under “Wrapped key material”.";
+  const p = HSM_PLACEHOLDERS;
+  return {
+    title,
+    note: `From a Keyport checkout (npm ci). ${recommendation} ${check}`,
+    command: [
+      `KEYPORT_PKCS11_PIN=${p.pin} npm run -s wrap -- --module ${p.module} --token-label ${p.token} \\`,
+      `  --key-label ${p.key} --wrapping-public-key WrappingPublicKey.bin \\`,
+      `  --algorithm ${algorithm} --out EncryptedKeyMaterial.bin`,
+    ].join("\n"),
+  };
+}
+
 function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }

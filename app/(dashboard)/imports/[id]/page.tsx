@@ -92,7 +92,7 @@ export default async function ImportRequestPage({ params }: { params: Promise<{ 
       <div className="mt-6 grid gap-6 lg:grid-cols-3">
         <div className="space-y-6 lg:col-span-2">
           {material && <ParametersCard details={details} permissions={permissions} now={now} />}
-          {commandInput && material && (state === "draft" || tokenInPlay) && <CommandsCard input={commandInput} />}
+          {commandInput && material && (state === "draft" || tokenInPlay) && <CommandsCard input={commandInput} uploadedSha256={blob?.sha256 ?? null} />}
           {material && (permissions.upload.allowed || blob) && <UploadCard details={details} expected={expected} uploadable={permissions.upload.allowed} now={now} />}
           {state === "awaiting_approval" && (
             <DecisionCard details={details} permissions={permissions} canApprove={canApprove} required={deps.approvalsRequired} decide={decideImportRequest} />

@@ -1,7 +1,7 @@
 import { DecisionPanel, type DecideAction } from "@/components/imports/decision-panel";
 import { CommandBlock } from "@/components/ui/command-block";
 import { formatRelative } from "@/components/ui/format";
-import { awsCliCommands, custodianCommands, type CommandInput } from "@/lib/imports/commands";
+import { awsCliCommands, custodianCommands, hsmCommand, type CommandInput } from "@/lib/imports/commands";
 import { describeBlobSize, type BlobSize } from "@/lib/imports/compat";
 import { personLabel } from "@/lib/imports/labels";
 import { decisionPanelState, type RequestPermissions } from "@/lib/imports/permissions";
@@ -11,8 +11,9 @@ import { Card, Field } from "./card";
 import { RetryButton, type RetryAction } from "./request-actions";
 import { UploadForm } from "./upload-form";
 
-/** The openssl commands for this request's wrapping, and what Keyport runs in AWS. */
-export function CommandsCard({ input }: { input: CommandInput }) {
+/** The openssl commands for this request's wrapping, the HSM path beside them, and what Keyport runs in AWS. */
+export function CommandsCard({ input, uploadedSha256 }: { input: CommandInput; uploadedSha256: string | null }) {
+  const hsm = hsmCommand(input, uploadedSha256);
   return (
     <Card id="commands" title="Wrap the key material (on your workstation)">
       <p className="text-sm text-ink-600">
@@ -23,6 +24,16 @@ export function CommandsCard({ input }: { input: CommandInput }) {
         {custodianCommands(input).map((step, i) => (
           <CommandBlock key={step.id} step={i + 1} title={step.title} note={step.note} command={step.command} />
         ))}
+      </div>
+      <div className="mt-6 border-t border-ink-100 pt-5">
+        {hsm.command ? (
+          <CommandBlock title={hsm.title} note={hsm.note} command={hsm.command} />
+        ) : (
+          <p className="text-sm text-ink-600">
+            <span className="font-medium text-ink-900">{hsm.title}: </span>
+            {hsm.note}
+          </p>
+        )}
       </div>
       <details className="mt-5 rounded-md bg-ink-50 p-3">
         <summary className="cursor-pointer text-sm font-medium text-ink-800">What Keyport does in AWS (AWS CLI equivalents)</summary>
