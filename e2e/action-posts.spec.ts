@@ -6,9 +6,9 @@ import { DEMO_URL } from "./servers";
 
 /**
  * Posts to pages that Next.js would answer with a 500: a server action call (or a no-JavaScript action form)
- * from another site. The proxy refuses it first, with a 403 and the usual headers — also when a prefetch
- * header asks the proxy's matcher to skip the request. Sent raw over node:http, signed out: the refusal comes
- * before any session is read.
+ * from another site, and an action call whose body React's decoder trips on. The proxy refuses both first,
+ * with a 4xx and the usual headers — also when a prefetch header asks the proxy's matcher to skip the request.
+ * Sent raw over node:http, signed out: the refusals come before any session is read.
  */
 
 /** The id of a real action of this build, as the page that carries it would send it. */
@@ -72,6 +72,12 @@ for (const prefetch of [false, true]) {
     const body = Buffer.from(await encoded.arrayBuffer());
     expectRefusal(await post({ Origin: "https://evil.example", "Content-Type": encoded.headers.get("content-type")!, ...also }, body), 403, "cross_origin");
   });
+
+  for (const body of ["[", "not json", '["$Q1"]', '["$nxyz"]', `${"[".repeat(5000)}${"]".repeat(5000)}`]) {
+    test(`an action call whose body does not decode is a 400, not a 500: ${body.slice(0, 20)}${label}`, async () => {
+      expectRefusal(await post(call(also), body), 400, "malformed_action_call");
+    });
+  }
 
   test(`a well-formed call from Keyport's own page still reaches the action${label}`, async () => {
     const answer = await post(call(also), "[{}]");
