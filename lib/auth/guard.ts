@@ -89,6 +89,12 @@ export function fieldErrorsOf(error: z.ZodError): FieldErrors {
   return out;
 }
 
+/** A schema's message as the end of a sentence: not every schema's messages end with a full stop. */
+function asSentence(message: string): string {
+  const trimmed = message.trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
 /**
  * A query string as a plain object: a repeated name becomes an array, so a schema refuses it (see
  * lib/validation `one`) instead of one of the values being picked silently.
@@ -293,7 +299,7 @@ export function defineRoute(
           emit({ kind: "route", name, outcome: "invalid_input" });
           // 400: the URL itself is malformed (422 is for a body that parses but cannot be processed).
           const fieldErrors = fieldErrorsOf(parsed.error);
-          const summary = Object.entries(fieldErrors).map(([field, messages]) => `${field || "query"}: ${messages.join(" ")}`);
+          const summary = Object.entries(fieldErrors).map(([field, messages]) => `${field || "query"}: ${messages.map(asSentence).join(" ")}`);
           return json({ code: "invalid_input", message: `The request's parameters are not valid. ${summary.join(" ")}`, fieldErrors }, 400);
         }
         query = parsed.data;
