@@ -19,6 +19,8 @@ const nextBin = path.join(root, "node_modules/next/dist/bin/next");
 
 const BASE_PORT = Number(process.env.KEYPORT_RELIABILITY_PORT ?? 3500);
 const SECRET = "reliability-run-secret-0123456789abcdefghijkl";
+/** The instances' NEXTAUTH_SECRET: the hostile suite signs tokens with it (expired, aged) as an operator could. */
+export const NEXTAUTH_SECRET = SECRET;
 const CLIENT = { clientId: "keyport-reliability", clientSecret: "reliability-client-secret-not-for-real-use" };
 /** Throwaway, but recognisable: the bundle scan and the at-rest check look for these bytes. */
 export const DATA_KEY = Buffer.from("keyport-reliability-data-key-32b");
