@@ -3,6 +3,8 @@ import { PATH_HEADER } from "@/lib/auth/paths";
 import { oversizedSignedOutBody } from "@/lib/auth/body-gate";
 import { signedOutRedirect } from "@/lib/auth/proxy-gate";
 import { contentSecurityPolicy, generateNonce } from "@/lib/security/csp";
+import { actionCallProblem, malformedActionCallResponse } from "@/lib/security/action-body";
+import { crossOriginPageResponse } from "@/lib/security/origin";
 import { isUndecodablePath, undecodablePathResponse } from "@/lib/security/url";
 
 /**
@@ -10,7 +12,9 @@ import { isUndecodablePath, undecodablePathResponse } from "@/lib/security/url";
  * header and puts it on its own scripts), and sends signed-out visitors of dashboard pages to sign-in.
  * Authorization is NOT decided here: every page, action and route handler checks the session itself;
  * the redirect is a convenience (and keeps the `callbackUrl`). A path that does not decode is refused here,
- * first, for everyone: past this point Next.js would answer it with a bare 500 (lib/security/url.ts).
+ * first, for everyone: past this point Next.js would answer it with a bare 500 (lib/security/url.ts); so are
+ * a post to a page from another site and a server action call whose body does not decode, which Next.js
+ * would also answer with a 500 (lib/security/origin.ts, lib/security/action-body.ts).
  */
 export async function proxy(request: NextRequest) {
   // Refused from the headers alone, before Next buffers a body for someone who is not signed in.
@@ -22,6 +26,17 @@ export async function proxy(request: NextRequest) {
   const csp = contentSecurityPolicy(nonce, { dev: process.env.NODE_ENV === "development" });
 
   if (isUndecodablePath(request.nextUrl.pathname)) return undecodablePathResponse(csp);
+
+  // Posts to pages are server actions (or forms); routes under /api refuse foreign posts themselves.
+  const foreign = crossOriginPageResponse(request, request.nextUrl.pathname, csp);
+  if (foreign) return foreign;
+  if (request.method === "POST" && request.headers.has("next-action")) {
+    const problem = await actionCallProblem(request);
+    if (problem) {
+      console.warn(`[keyport] refused a server action call that does not decode: ${problem}`);
+      return malformedActionCallResponse(csp);
+    }
+  }
 
   const redirect = await signedOutRedirect(request);
   if (redirect) return redirect;
@@ -37,6 +52,7 @@ export async function proxy(request: NextRequest) {
   return response;
 }
 
+// Next reads this statically: each source must be written out, not named.
 export const config = {
   matcher: [
     {
@@ -47,5 +63,9 @@ export const config = {
         { type: "header", key: "purpose", value: "prefetch" },
       ],
     },
+    // A prefetch needs no nonce, but a post is never one: a prefetch header must not take an action call or a
+    // multipart form past the checks above.
+    { source: "/((?!_next/static|_next/image|favicon.ico|icon.svg|api/health).*)", has: [{ type: "header", key: "next-action" }] },
+    { source: "/((?!_next/static|_next/image|favicon.ico|icon.svg|api/health).*)", has: [{ type: "header", key: "content-type", value: "multipart/form-data.*" }] },
   ],
 };

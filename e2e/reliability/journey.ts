@@ -68,10 +68,7 @@ export function dataOf<T>(answer: ActionAnswer, what: string): T {
   return result.data as T;
 }
 
-/** Starts a refresh as `person` and waits until the inventory says it has finished. */
-export async function refreshInventory(actions: ActionClient, appUrl: string, person: Person): Promise<void> {
-  dataOf(await actions.call(appUrl, person, "refreshInventory", [{}]), "refreshInventory");
-  const deadline = Date.now() + 60_000;
+async function waitForIdleInventory(appUrl: string, person: Person, deadline: number): Promise<void> {
   while (Date.now() < deadline) {
     const response = await fetch(`${appUrl}/api/inventory/status`, { headers: { Cookie: person.cookie } });
     const status = (await response.json()) as { running?: boolean };
@@ -79,6 +76,20 @@ export async function refreshInventory(actions: ActionClient, appUrl: string, pe
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error("The inventory refresh did not finish within 60 s");
+}
+
+/**
+ * Runs a refresh that starts now, as `person`, and waits for it to finish. A refresh already running (the
+ * instance's start-up one) may have listed the account before keys just created existed: it is waited out
+ * and then a new one started.
+ */
+export async function refreshInventory(actions: ActionClient, appUrl: string, person: Person): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { started } = dataOf<{ started: boolean }>(await actions.call(appUrl, person, "refreshInventory", [{}]), "refreshInventory");
+    await waitForIdleInventory(appUrl, person, deadline);
+    if (started) return;
+  }
 }
 
 export function importInput(keyId: string, overrides: Record<string, unknown> = {}) {

@@ -18,7 +18,10 @@ const root = process.cwd();
 const nextBin = path.join(root, "node_modules/next/dist/bin/next");
 
 const BASE_PORT = Number(process.env.KEYPORT_RELIABILITY_PORT ?? 3500);
-/** Throwaway settings of this run; the checks suite looks for them where they must never appear. */
+/**
+ * Throwaway settings of this run. The checks suite looks for them where they must never appear; the hostile
+ * suite signs tokens with NEXTAUTH_SECRET (expired, aged) as an operator could.
+ */
 export const NEXTAUTH_SECRET = "reliability-run-secret-0123456789abcdefghijkl";
 export const CLIENT_SECRET = "reliability-client-secret-not-for-real-use";
 const CLIENT = { clientId: "keyport-reliability", clientSecret: CLIENT_SECRET };

@@ -319,6 +319,14 @@ describe("defineRoute", () => {
     expect(handler).not.toHaveBeenCalled();
   });
 
+  it("says what is wrong with a query in sentences, whatever the schema's own messages end with", async () => {
+    const route = defineRoute({ name: "stamp", permission: "imports.read", query: z.object({ request: z.uuid("must be an import request id") }) }, vi.fn());
+    current = as("auditor");
+    const invalid = await route(request("http://keyport.test/api/imports/stamp?request=garbage"), context({}));
+    expect(invalid.status).toBe(400);
+    await expect(invalid.json()).resolves.toMatchObject({ message: "The request's parameters are not valid. request: must be an import request id." });
+  });
+
   it("runs the handler with parsed params and query", async () => {
     const { route } = exportRoute();
     current = as("auditor");

@@ -4,6 +4,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import type { z } from "zod";
 import { isKeyportError } from "@/lib/errors";
 import { logInternalError } from "@/lib/errors/internal";
+import { CROSS_ORIGIN_MESSAGE, crossOriginReason } from "@/lib/security/origin";
 import { recordAccessDenied } from "./audit-seam";
 import { ForbiddenError, UnauthenticatedError } from "./errors";
 import { can, isPermission, type Permission } from "./permissions";
@@ -86,6 +87,12 @@ export function fieldErrorsOf(error: z.ZodError): FieldErrors {
     (out[key] ??= []).push(issue.message);
   }
   return out;
+}
+
+/** A schema's message as the end of a sentence: not every schema's messages end with a full stop. */
+function asSentence(message: string): string {
+  const trimmed = message.trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
 /**
@@ -208,39 +215,13 @@ function errorResponse(error: unknown, name: string): Response {
   return json({ code: "internal", message: GENERIC_MESSAGE(reference), reference }, 500);
 }
 
-const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
-
-/**
- * Why a state-changing request comes from another site, or null when it does not. The session cookie is
- * SameSite=Lax, which still lets a sibling subdomain (same site) send it, and a plain HTML form needs no
- * preflight; so a POST, PUT, PATCH or DELETE is refused when the browser says it came from another origin:
- * `Sec-Fetch-Site` cross-site or same-site, or an `Origin` whose host is not the host the request was sent
- * to (`X-Forwarded-Host` first behind a proxy, as Next.js checks server actions). A request with neither
- * header did not come from a browser page, and carries no ambient authority worth forging.
- */
-export function crossOriginReason(request: Request): string | null {
-  if (SAFE_METHODS.has(request.method.toUpperCase())) return null;
-  const site = request.headers.get("sec-fetch-site");
-  if (site === "cross-site" || site === "same-site") return `Sec-Fetch-Site: ${site}`;
-  const origin = request.headers.get("origin");
-  if (origin === null) return null;
-  const host = (request.headers.get("x-forwarded-host") ?? request.headers.get("host") ?? new URL(request.url).host).split(",")[0]!.trim().toLowerCase();
-  let originHost: string;
-  try {
-    originHost = new URL(origin).host.toLowerCase();
-  } catch {
-    return `Origin: ${origin.slice(0, 100)}`; // "null" (a sandboxed page, a file) or garbage
-  }
-  return originHost === host ? null : `Origin: ${origin.slice(0, 100)}`;
-}
-
 function crossOriginResponse(kind: GuardInfo["kind"], name: string, reason: string): Response {
   emit({ kind, name, outcome: "cross_origin" });
   console.warn(`[keyport] refused a cross-origin ${kind} "${name}" (${reason})`);
   return json(
     {
       code: "cross_origin",
-      message: "Keyport refused this request because it came from another website. Make the change from Keyport's own pages.",
+      message: CROSS_ORIGIN_MESSAGE,
     },
     403,
   );
@@ -318,7 +299,7 @@ export function defineRoute(
           emit({ kind: "route", name, outcome: "invalid_input" });
           // 400: the URL itself is malformed (422 is for a body that parses but cannot be processed).
           const fieldErrors = fieldErrorsOf(parsed.error);
-          const summary = Object.entries(fieldErrors).map(([field, messages]) => `${field || "query"}: ${messages.join(" ")}`);
+          const summary = Object.entries(fieldErrors).map(([field, messages]) => `${field || "query"}: ${messages.map(asSentence).join(" ")}`);
           return json({ code: "invalid_input", message: `The request's parameters are not valid. ${summary.join(" ")}`, fieldErrors }, 400);
         }
         query = parsed.data;

@@ -1,3 +1,5 @@
+import { createRequire } from "node:module";
+import path from "node:path";
 import { decode } from "next-auth/jwt";
 import type { JWT } from "next-auth/jwt";
 import type { CredentialsConfig } from "next-auth/providers/credentials";
@@ -166,6 +168,8 @@ describe("sessions", () => {
 });
 
 describe("logging", () => {
+  afterEach(() => vi.restoreAllMocks());
+
   it("reports an ended session token as a warning, without the token, and other errors as errors", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
@@ -175,6 +179,34 @@ describe("logging", () => {
     expect(error).not.toHaveBeenCalled();
     logError("OAUTH_CALLBACK_ERROR", new Error("invalid_client"));
     expect(error).toHaveBeenCalledOnce();
+    warn.mockRestore();
+    error.mockRestore();
+  });
+
+  it("reports a callback the visitor made fail (cancelled, stale, forged) as one warning line, without its stack", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const { error: logError } = prodOptions().logger as { error: (code: string, metadata: unknown) => void };
+    // What next-auth logs for them (core/lib/oauth/callback.js, core/routes/callback.js), with its own error
+    // class, which its package does not export: loaded from its file.
+    const { OAuthCallbackError } = createRequire(import.meta.url)(path.join(process.cwd(), "node_modules/next-auth/core/errors.js")) as {
+      OAuthCallbackError: new (cause: Error) => Error;
+    };
+    logError("OAUTH_CALLBACK_ERROR", { error: new OAuthCallbackError(new Error("State cookie was missing.")), providerId: "oidc" });
+    logError("OAUTH_CALLBACK_HANDLER_ERROR", { error: new Error("access_denied"), error_description: "<script>\r\nx", providerId: "oidc" });
+    logError("OAUTH_CALLBACK_ERROR", new Error("access_denied"));
+    logError("OAUTH_CALLBACK_ERROR", { error: new OAuthCallbackError(new Error("invalid_grant (grant request is invalid)")), providerId: "oidc" });
+    expect(error).not.toHaveBeenCalled();
+    expect(warn.mock.calls.map(([line]) => line)).toEqual([
+      "[keyport] a sign-in did not complete (OAUTH_CALLBACK_ERROR): State cookie was missing.",
+      "[keyport] a sign-in did not complete (OAUTH_CALLBACK_HANDLER_ERROR): access_denied",
+      "[keyport] a sign-in did not complete (OAUTH_CALLBACK_ERROR): access_denied",
+      "[keyport] a sign-in did not complete (OAUTH_CALLBACK_ERROR): invalid_grant (grant request is invalid)",
+    ]);
+    // A provider that refuses Keyport's client, or cannot be reached, is still an error.
+    logError("OAUTH_CALLBACK_ERROR", { error: new OAuthCallbackError(new Error("invalid_client (client authentication failed)")), providerId: "oidc" });
+    logError("OAUTH_CALLBACK_ERROR", { error: new OAuthCallbackError(new TypeError("fetch failed")), providerId: "oidc" });
+    expect(error).toHaveBeenCalledTimes(2);
     warn.mockRestore();
     error.mockRestore();
   });

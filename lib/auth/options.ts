@@ -6,6 +6,7 @@ import type { OAuthConfig } from "next-auth/providers/oauth";
 import { getConfig, type Config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { recordAuthEvent } from "./audit-seam";
+import { visitorCallbackFailure } from "./callback-failures";
 import { findDemoPerson } from "./demo-people";
 import { SIGN_IN_PATH } from "./paths";
 import { identityFromClaims, rolesFor, type RoleMaps } from "./role-mapping";
@@ -169,6 +170,9 @@ export function buildAuthOptions(config: Config): NextAuthOptions {
       error(code, metadata) {
         // An ended or foreign session token is routine (the person is sent to sign in), not a server error.
         if (code === "JWT_SESSION_ERROR") return console.warn("[keyport] refused a session token that has ended or was not issued by this Keyport");
+        // A cancelled sign-in, a stale tab or a forged callback: the visitor's doing, not a server error.
+        const visitor = visitorCallbackFailure(code, metadata);
+        if (visitor) return console.warn(visitor);
         console.error(`[next-auth] ${code}`, metadata);
       },
       warn: (code) => console.warn(`[next-auth] ${code}`),

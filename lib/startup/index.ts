@@ -5,9 +5,11 @@ import { ConfigError, getConfig } from "@/lib/config";
 import { canAlterAuditTrail, getDatabase, type Database } from "@/lib/db";
 import { scheduleExpirySweep } from "@/lib/imports";
 import { scheduleRefreshes } from "@/lib/inventory";
+import { oneLineUnknownActionWarnings } from "./unknown-actions";
 
 /**
  * What a Keyport server does when it starts (called from instrumentation.ts):
+ * 0. log calls of unknown server actions as one line each (unknown-actions.ts);
  * 1. validate the configuration, so a misconfigured production deployment stops at once with one message
  *    naming every problem;
  * 2. open the database and apply migrations (under an advisory lock, so instances starting together take
@@ -17,6 +19,7 @@ import { scheduleRefreshes } from "@/lib/inventory";
  * 4. start the background inventory refresh and the import-token expiry sweep.
  */
 export async function onServerStart(): Promise<void> {
+  oneLineUnknownActionWarnings();
   let mode: string;
   try {
     mode = getConfig().mode;
