@@ -13,7 +13,7 @@ import { createExternalKeys, refreshInventory, startImport, uploadMaterial, appr
 import { errorsSince, logMark, newResult, runCase, type RunContext, type SuiteResult } from "../run";
 import { expectedBlobSize } from "@/lib/imports/compat";
 import { actionCases } from "./hostile-actions";
-import { corpusCounts, INJECTED, type CorpusContext, type Fixtures, type HostileCase } from "./hostile-corpus";
+import { corpusCounts, INJECTED, type CorpusContext, type Fixtures } from "./hostile-corpus";
 import { refusalProblems } from "./hostile-expect";
 import { findingsRows } from "./hostile-findings";
 import { closeInspectors, collectedRssKb, openInspectors } from "./hostile-memory";
@@ -50,19 +50,6 @@ async function makeFixtures(context: RunContext): Promise<Fixtures> {
   };
 }
 
-/**
- * The first two inputs of each target and category: every path the corpus takes, warmed (compiled, cached,
- * the heap grown to its working size) before memory is measured.
- */
-function warmUpSubset(corpus: HostileCase[]): HostileCase[] {
-  const seen = new Map<string, number>();
-  return corpus.filter((c) => {
-    const key = `${c.kind} ${c.target}/${c.category}`;
-    seen.set(key, (seen.get(key) ?? 0) + 1);
-    return seen.get(key)! <= 2;
-  });
-}
-
 export async function hostileSuite(context: RunContext): Promise<SuiteResult> {
   const result = newResult("hostile");
   const { stack, people, say } = context;
@@ -91,8 +78,11 @@ async function run(context: RunContext, result: SuiteResult): Promise<void> {
   result.notes.push(`by category: ${counts.categories}`);
 
   const before = await takeSnapshot(context);
-  const warm = warmUpSubset(corpus);
-  say(`hostile: warm-up pass over ${warm.length} of ${corpus.length} inputs`);
+  // The whole corpus once, unchecked, before the baseline: every path compiled and cached, and the heaps (V8's,
+  // and PGlite's WebAssembly memory, which never shrinks) grown to their working size. The checked pass that
+  // follows then shows growth, not first use.
+  const warm = corpus;
+  say(`hostile: warm-up pass over all ${warm.length} inputs`);
   for (const [i, c] of warm.entries()) await c.send(stack.apps[i % stack.apps.length]!.url).catch(() => undefined);
   const baseline: number[] = [];
   for (const app of stack.apps) baseline.push(await collectedRssKb(app));
@@ -132,7 +122,7 @@ async function run(context: RunContext, result: SuiteResult): Promise<void> {
   const after: number[] = [];
   for (const app of stack.apps) after.push(await collectedRssKb(app));
   result.notes.push(
-    `memory: baseline after a warm-up pass over the first two inputs of each target and category (${warm.length} inputs); ` +
+    `memory: baseline after an unchecked warm-up pass over the whole corpus (${warm.length} inputs); ` +
       "after: the whole corpus and the findings rows; each read just after a full garbage collection: " +
       stack.apps.map((app, i) => `${app.name} ${mb(baseline[i]!)} → ${mb(after[i]!)} (${pct(after[i]!, baseline[i]!)})`).join("; "),
   );
