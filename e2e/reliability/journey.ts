@@ -21,9 +21,9 @@ export async function targetKms(stack: Stack): Promise<KMSClient> {
     region: REGION,
     credentials: { accessKeyId: DEFAULT_ACCESS_KEY_ID, secretAccessKey: DEFAULT_SECRET_ACCESS_KEY },
   });
-  const { Credentials: c } = await sts.send(
-    new AssumeRoleCommand({ RoleArn: TARGET.roleArn, RoleSessionName: "reliability-setup", ExternalId: TARGET.externalId }),
-  );
+  const { Credentials: c } = await sts
+    .send(new AssumeRoleCommand({ RoleArn: TARGET.roleArn, RoleSessionName: "reliability-setup", ExternalId: TARGET.externalId }))
+    .finally(() => sts.destroy());
   return new KMSClient({
     endpoint: stack.emulatorEndpoint,
     region: REGION,
@@ -127,11 +127,19 @@ export async function wrappedMaterial(appUrl: string, custodian: Person, request
   return wrapKeyMaterial("RSA_AES_KEY_WRAP_SHA_256", publicKey, randomBytes(32));
 }
 
+/** `blob` as the file a custodian uploads, and its SHA-256 (what approvers compare). */
+export function blobFile(blob: Buffer): { file: File; sha256: string } {
+  return {
+    file: new File([new Uint8Array(blob)], "EncryptedKeyMaterial.bin", { type: "application/octet-stream" }),
+    sha256: createHash("sha256").update(blob).digest("hex"),
+  };
+}
+
 /** Uploads `blob` as the request's wrapped key material; returns its SHA-256. */
 export async function uploadBlob(actions: ActionClient, appUrl: string, custodian: Person, requestId: string, blob: Buffer): Promise<string> {
-  const file = new File([new Uint8Array(blob)], "EncryptedKeyMaterial.bin", { type: "application/octet-stream" });
+  const { file, sha256 } = blobFile(blob);
   dataOf(await actions.call(appUrl, custodian, "uploadWrappedKeyMaterial", [{ requestId, file }]), "uploadWrappedKeyMaterial");
-  return createHash("sha256").update(blob).digest("hex");
+  return sha256;
 }
 
 /** Wraps fresh material for the request and uploads it; returns the blob's SHA-256. */
@@ -139,8 +147,13 @@ export async function uploadMaterial(actions: ActionClient, appUrl: string, cust
   return uploadBlob(actions, appUrl, custodian, requestId, await wrappedMaterial(appUrl, custodian, requestId));
 }
 
+/** decideImportRequest's arguments for an approval of the blob with `blobSha256`, its box ticked. */
+export function approveArgs(requestId: string, blobSha256: string) {
+  return [{ requestId, decision: "approve", blobSha256, confirmed: true, comment: "" }];
+}
+
 export function approve(actions: ActionClient, appUrl: string, approver: Person, requestId: string, blobSha256: string): Promise<ActionAnswer> {
-  return actions.call(appUrl, approver, "decideImportRequest", [{ requestId, decision: "approve", blobSha256, confirmed: true, comment: "" }]);
+  return actions.call(appUrl, approver, "decideImportRequest", approveArgs(requestId, blobSha256));
 }
 
 /** A request's state as its page shows it (the badge's data-state). */

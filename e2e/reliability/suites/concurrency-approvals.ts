@@ -19,7 +19,6 @@ import {
   tally,
   trailOf,
   actorOf,
-  upload,
   wrapFor,
   type Ledger,
 } from "./concurrency-support";
@@ -157,6 +156,5 @@ export async function twoUploads(context: RunContext, result: SuiteResult, ledge
 export async function awaitingApproval(context: RunContext, keyId: string): Promise<{ requestId: string; sha256: string }> {
   const { actions, people } = context;
   const requestId = await startImport(actions, appUrl(context, 0), people.cora, keyId);
-  const wrapped = await wrapFor(appUrl(context, 0), people.cora, requestId);
-  return { requestId, sha256: await upload(context, appUrl(context, 0), people.cora, requestId, wrapped) };
+  return { requestId, sha256: await uploadMaterial(actions, appUrl(context, 0), people.cora, requestId) };
 }

@@ -4,13 +4,9 @@
  * the audit trail of one request, and a ledger of every request the suite drove so that the last case can
  * check that the trail tells the same story as the final states.
  */
-import { createHash, createPublicKey, randomBytes } from "node:crypto";
-import { DescribeKeyCommand, KMSClient, ListKeysCommand } from "@aws-sdk/client-kms";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY } from "@/lib/emulator";
-import { wrapKeyMaterial } from "@/lib/emulator/crypto/wrap";
+import { DescribeKeyCommand, type KMSClient, ListKeysCommand } from "@aws-sdk/client-kms";
 import type { ActionAnswer, Person } from "../client";
-import { auditTrail, dataOf, download, REGION, requestState, TARGET, type AuditEvent } from "../journey";
+import { auditTrail, blobFile, REGION, requestState, TARGET, targetKms, wrappedMaterial, type AuditEvent } from "../journey";
 import type { RunContext, SuiteResult } from "../run";
 
 /** The instance the `i`-th of a burst of simultaneous calls goes to: alternating, so both instances race. */
@@ -66,12 +62,7 @@ export async function countCalls<T>(context: RunContext, run: () => Promise<T>):
 
 /** Wrapped key material for a request, not yet uploaded, so that several uploads can be fired at one moment. */
 export async function wrapFor(appUrlValue: string, custodian: Person, requestId: string): Promise<{ file: File; sha256: string }> {
-  const response = await download(appUrlValue, custodian, requestId, "WrappingPublicKey.bin");
-  if (!response.ok) throw new Error(`WrappingPublicKey.bin: ${response.status}`);
-  const publicKey = createPublicKey({ key: Buffer.from(await response.arrayBuffer()), format: "der", type: "spki" });
-  const blob = wrapKeyMaterial("RSA_AES_KEY_WRAP_SHA_256", publicKey, randomBytes(32));
-  const file = new File([new Uint8Array(blob)], "EncryptedKeyMaterial.bin", { type: "application/octet-stream" });
-  return { file, sha256: createHash("sha256").update(blob).digest("hex") };
+  return blobFile(await wrappedMaterial(appUrlValue, custodian, requestId));
 }
 
 /** One request's events, oldest first (the export's own `audit.exported` lines left out). */
@@ -143,19 +134,11 @@ export async function stateOf(context: RunContext, requestId: string): Promise<s
 
 /** A KMS client as the first target's role (what Keyport assumes), for comparing KMS's view with Keyport's. */
 async function withTargetKms<T>(context: RunContext, work: (kms: KMSClient) => Promise<T>): Promise<T> {
-  const endpoint = context.stack.emulatorEndpoint;
-  const sts = new STSClient({ endpoint, region: REGION, credentials: { accessKeyId: DEFAULT_ACCESS_KEY_ID, secretAccessKey: DEFAULT_SECRET_ACCESS_KEY } });
-  const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: TARGET.roleArn, RoleSessionName: "reliability-check", ExternalId: TARGET.externalId }));
-  const kms = new KMSClient({
-    endpoint,
-    region: REGION,
-    credentials: { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! },
-  });
+  const kms = await targetKms(context.stack);
   try {
     return await work(kms);
   } finally {
     kms.destroy();
-    sts.destroy();
   }
 }
 
@@ -189,15 +172,7 @@ export async function keysPageLists(appUrlValue: string, person: Person, keyId: 
   return (await response.text()).includes(`href="/keys/${TARGET.id}/${REGION}/${keyId}"`);
 }
 
-/** Uploads prepared material and returns its SHA-256 (throws unless the upload was accepted). */
-export async function upload(context: RunContext, appUrlValue: string, custodian: Person, requestId: string, wrapped: { file: File; sha256: string }) {
-  dataOf(await context.actions.call(appUrlValue, custodian, "uploadWrappedKeyMaterial", [{ requestId, file: wrapped.file }]), "uploadWrappedKeyMaterial");
-  return wrapped.sha256;
-}
-
-export function approveArgs(requestId: string, blobSha256: string) {
-  return [{ requestId, decision: "approve", blobSha256, confirmed: true, comment: "" }];
-}
+export { approveArgs } from "../journey";
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
