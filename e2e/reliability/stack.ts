@@ -13,6 +13,7 @@ import path from "node:path";
 import pg from "pg";
 import { adminClient, startEmulator, type AdminClient, type RunningEmulator } from "@/lib/emulator";
 import { startIdentityProvider, type IdpPerson } from "../oidc/identity-provider.mts";
+import { DEMO_TARGETS } from "../servers";
 
 const root = process.cwd();
 const nextBin = path.join(root, "node_modules/next/dist/bin/next");
@@ -45,24 +46,8 @@ export const PEOPLE = {
 export type Username = keyof typeof PEOPLE | "ana" | "ben" | "cai" | "dee" | "eli";
 export const APPROVERS = ["ana", "ben", "cai", "dee", "eli"] as const;
 
-/** The emulator seed's two assumable accounts (lib/emulator/seed.ts). */
-export const TARGETS = [
-  {
-    id: "payments-production",
-    name: "Payments Production",
-    accountId: "222222222222",
-    roleArn: "arn:aws:iam::222222222222:role/KeyportImportRole",
-    externalId: "keyport-demo-external-id",
-    regions: ["eu-west-1", "us-east-1"],
-  },
-  {
-    id: "data-platform-staging",
-    name: "Data Platform Staging",
-    accountId: "333333333333",
-    roleArn: "arn:aws:iam::333333333333:role/KeyportImportRole",
-    regions: ["eu-west-1"],
-  },
-];
+/** The demo's accounts whose role Keyport can assume (the third refuses every AssumeRole). */
+export const TARGETS = DEMO_TARGETS.filter((t) => t.id !== "quarantined-sandbox");
 
 export class AppInstance {
   private child: ChildProcess | undefined;

@@ -12,15 +12,34 @@ import type { Stack } from "../stack";
 
 type Needles = { token: Buffer; blob: Buffer; dataKey: Buffer };
 
+/** Each secret in the spellings it could be stored or sent in: raw, base64, base64url and hex. */
+export function spellings(name: string, value: Buffer | string): [string, Buffer][] {
+  const bytes = typeof value === "string" ? Buffer.from(value) : value;
+  const out: [string, Buffer][] = [[`${name}`, bytes]];
+  if (typeof value !== "string") {
+    out.push([`${name} (base64)`, Buffer.from(bytes.toString("base64").slice(0, 40))]);
+    out.push([`${name} (base64url)`, Buffer.from(bytes.toString("base64url").slice(0, 40))]);
+    out.push([`${name} (hex)`, Buffer.from(bytes.toString("hex").slice(0, 48))]);
+  }
+  return out;
+}
+
+/** Every file under `dir`, however deep. */
+export function filesUnder(dir: string, out: string[] = []): string[] {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) filesUnder(full, out);
+    else out.push(full);
+  }
+  return out;
+}
+
 function needlesOf({ token, blob, dataKey }: Needles): [string, Buffer][] {
   return [
-    ["the import token", token],
-    ["the import token (base64)", Buffer.from(token.toString("base64").slice(0, 40))],
-    ["the import token (hex)", Buffer.from(token.toString("hex").slice(0, 48))],
-    ["the wrapped blob", blob],
-    ["the wrapped blob (base64)", Buffer.from(blob.toString("base64").slice(0, 40))],
-    ["the data key", dataKey],
-    ["the data key (base64)", Buffer.from(dataKey.toString("base64"))],
+    ...spellings("the import token", token),
+    ...spellings("the wrapped blob", blob),
+    ...spellings("the data key", dataKey),
+    ["the data key (base64, whole)", Buffer.from(dataKey.toString("base64"))],
   ];
 }
 
@@ -49,15 +68,7 @@ async function postgresFindings(url: string, needles: [string, Buffer][]): Promi
 }
 
 function fileFindings(dir: string, needles: [string, Buffer][]): { problems: string[]; checked: string } {
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const full = path.join(d, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else files.push(full);
-    }
-  };
-  walk(dir);
+  const files = filesUnder(dir);
   const problems: string[] = [];
   let bytes = 0;
   for (const file of files) {

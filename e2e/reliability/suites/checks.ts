@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { DEFAULT_SECRET_ACCESS_KEY } from "@/lib/emulator";
 import { createExternalKeys, download, refreshInventory, startImport, uploadBlob, wrappedMaterial } from "../journey";
 import { newResult, runCase, type RunContext, type SuiteResult } from "../run";
 import { CLIENT_SECRET, DATA_KEY, NEXTAUTH_SECRET } from "../stack";
-import { atRestFindings } from "./checks-at-rest";
+import { atRestFindings, filesUnder, spellings } from "./checks-at-rest";
 
 /**
  * What must hold on every answer and everywhere a secret could end up: the security headers and cookie
@@ -30,27 +30,6 @@ function missingHeaders(response: Response, page: boolean): string[] {
   if (page && !/script-src[^;]*'nonce-[A-Za-z0-9+/=]+'/.test(csp)) missing.push("content-security-policy with a nonce");
   if (page && /'unsafe-eval'/.test(csp)) missing.push("content-security-policy without unsafe-eval");
   return missing;
-}
-
-function walk(dir: string, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) walk(full, out);
-    else out.push(full);
-  }
-  return out;
-}
-
-/** Each needle in its usual spellings: raw, base64, base64url and hex. */
-function spellings(name: string, value: Buffer | string): [string, Buffer][] {
-  const bytes = typeof value === "string" ? Buffer.from(value) : value;
-  const out: [string, Buffer][] = [[`${name}`, bytes]];
-  if (typeof value !== "string") {
-    out.push([`${name} (base64)`, Buffer.from(bytes.toString("base64").slice(0, 40))]);
-    out.push([`${name} (base64url)`, Buffer.from(bytes.toString("base64url").slice(0, 40))]);
-    out.push([`${name} (hex)`, Buffer.from(bytes.toString("hex").slice(0, 48))]);
-  }
-  return out;
 }
 
 export async function checksSuite(context: RunContext): Promise<SuiteResult> {
@@ -113,7 +92,7 @@ export async function checksSuite(context: RunContext): Promise<SuiteResult> {
   });
 
   await check("no secret or token in the built client bundle", async () => {
-    const files = walk(path.join(process.cwd(), ".next/static")).filter((f) => statSync(f).size < 20_000_000);
+    const files = filesUnder(path.join(process.cwd(), ".next/static")).filter((f) => statSync(f).size < 20_000_000);
     const found: string[] = [];
     for (const file of files) {
       const body = readFileSync(file);
