@@ -43,30 +43,54 @@ export async function closeInspectors(stack: Stack, cookie: string): Promise<voi
   }
 }
 
+/** What an instance holds just after a full collection: its RSS, and V8's own share of it. */
+export interface MemoryReading {
+  /** Resident set size, kB (/proc). */
+  rssKb: number;
+  /** V8's heap in use, kB: where Keyport's JavaScript objects live. */
+  heapUsedKb: number;
+  /** Memory outside V8's heap that JavaScript objects own, kB (Buffers, and PGlite's WebAssembly memory). */
+  externalKb: number;
+}
+
 /**
- * A full collection in `app`, through its inspector. Node 20 has WebSocket only behind a flag, so a short
- * child process speaks the inspector's protocol.
+ * A full collection in `app` through its inspector, then `process.memoryUsage()` read in the same process.
+ * Node 20 has WebSocket only behind a flag, so a short child process speaks the inspector's protocol and
+ * prints the figures.
  */
-async function collectGarbage(app: AppInstance): Promise<void> {
+async function collectAndRead(app: AppInstance): Promise<Omit<MemoryReading, "rssKb">> {
   const script = `
     const list = await (await fetch("http://127.0.0.1:${inspectorPort(app)}/json/list")).json();
     const ws = new WebSocket(list[0].webSocketDebuggerUrl);
     await new Promise((ok, no) => { ws.onopen = ok; ws.onerror = () => no(new Error("no inspector")); });
-    for (const id of [1, 2]) {
-      ws.send(JSON.stringify({ id, method: "HeapProfiler.collectGarbage" }));
-      await new Promise((ok) => { ws.onmessage = (m) => { if (JSON.parse(m.data).id === id) ok(); }; });
-    }
+    const call = (id, method, params) => new Promise((ok) => {
+      ws.onmessage = (m) => { const answer = JSON.parse(m.data); if (answer.id === id) ok(answer.result); };
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+    await call(1, "HeapProfiler.collectGarbage");
+    await call(2, "HeapProfiler.collectGarbage");
+    const read = await call(3, "Runtime.evaluate", { expression: "JSON.stringify(process.memoryUsage())", returnByValue: true });
+    process.stdout.write(read.result.value);
     ws.close();`;
-  const child = spawn(process.execPath, ["--experimental-websocket", "--no-warnings", "--input-type=module", "-e", script], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, ["--experimental-websocket", "--no-warnings", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
   let stderr = "";
+  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
   child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
   if (code !== 0) throw new Error(`could not collect garbage in ${app.name} through its inspector: ${stderr.slice(0, 300)}`);
+  const usage = JSON.parse(stdout) as { heapUsed: number; external: number };
+  return { heapUsedKb: Math.round(usage.heapUsed / 1024), externalKb: Math.round(usage.external / 1024) };
+}
+
+/** An instance's memory right after a full collection. */
+export async function collectedMemory(app: AppInstance): Promise<MemoryReading> {
+  const heap = await collectAndRead(app);
+  await sleep(1000);
+  return { rssKb: app.rssKb(), ...heap };
 }
 
 /** An instance's RSS in kB right after a full collection. */
 export async function collectedRssKb(app: AppInstance): Promise<number> {
-  await collectGarbage(app);
-  await sleep(1000);
-  return app.rssKb();
+  return (await collectedMemory(app)).rssKb;
 }
