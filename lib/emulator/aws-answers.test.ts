@@ -6,10 +6,12 @@ import {
   DecryptCommand,
   DeleteImportedKeyMaterialCommand,
   DescribeKeyCommand,
+  DisableKeyCommand,
   EncryptCommand,
   GenerateMacCommand,
   GetParametersForImportCommand,
   ImportKeyMaterialCommand,
+  RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand,
   SignCommand,
   VerifyCommand,
@@ -26,6 +28,7 @@ import type { DeserializeMiddleware } from "@smithy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AWS_ANSWERS, fillPlaceholders, normaliseMessage, type RecordedAnswer } from "../kms/__fixtures__/aws-answers";
 import { DEFAULT_ACCOUNT_ID, startEmulator, type RunningEmulator } from "./index";
+import { ON_DEMAND_ROTATION_LIMIT } from "./kms/rotation-operations";
 import { importWithNode, kmsClient } from "./test-support";
 
 /**
@@ -120,6 +123,35 @@ const SCENARIOS: Record<string, Scenario> = {
     const { Mac } = await kms.send(new GenerateMacCommand({ KeyId: k.keyId, Message: text("some important message"), MacAlgorithm: "HMAC_SHA_256" }));
     return { call: kms.send(new VerifyMacCommand({ KeyId: k.keyId, Message: text("some different important message"), MacAlgorithm: "HMAC_SHA_256", Mac })) };
   },
+  "verify-mac-algorithm-of-another-size": async () => {
+    const k = await key("HMAC_256", "GENERATE_VERIFY_MAC");
+    const { Mac } = await kms.send(new GenerateMacCommand({ KeyId: k.keyId, Message: text("some important message"), MacAlgorithm: "HMAC_SHA_256" }));
+    return { call: kms.send(new VerifyMacCommand({ KeyId: k.keyId, Message: text("some important message"), MacAlgorithm: "HMAC_SHA_512", Mac })) };
+  },
+  "verify-mac-unknown-algorithm": async () => {
+    const k = await key("HMAC_256", "GENERATE_VERIFY_MAC");
+    const { Mac } = await kms.send(new GenerateMacCommand({ KeyId: k.keyId, Message: text("some important message"), MacAlgorithm: "HMAC_SHA_256" }));
+    return { call: kms.send(new VerifyMacCommand({ KeyId: k.keyId, Message: text("some important message"), MacAlgorithm: "INVALID" as MacAlgorithmSpec, Mac })) };
+  },
+  "verify-bad-signature": async () => {
+    const k = await key("RSA_2048", "SIGN_VERIFY");
+    const message = text("test message 123!@#");
+    const { Signature } = await kms.send(new SignCommand({ KeyId: k.keyId, Message: message, SigningAlgorithm: "RSASSA_PSS_SHA_256" }));
+    const tampered = Buffer.from(Signature!);
+    tampered[0] = tampered[0]! ^ 0xff;
+    return { call: kms.send(new VerifyCommand({ KeyId: k.keyId, Message: message, Signature: tampered, SigningAlgorithm: "RSASSA_PSS_SHA_256" })) };
+  },
+  "create-hmac-key-without-key-usage": async () => ({ call: kms.send(new CreateKeyCommand({ KeySpec: "HMAC_256" })) }),
+  "rotate-on-demand-eleventh": async () => {
+    const k = await key("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT");
+    for (let i = 0; i < ON_DEMAND_ROTATION_LIMIT; i++) await kms.send(new RotateKeyOnDemandCommand({ KeyId: k.keyId }));
+    return { call: kms.send(new RotateKeyOnDemandCommand({ KeyId: k.keyId })) };
+  },
+  "rotate-on-demand-disabled": async () => {
+    const k = await key("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT");
+    await kms.send(new DisableKeyCommand({ KeyId: k.keyId }));
+    return { call: kms.send(new RotateKeyOnDemandCommand({ KeyId: k.keyId })) };
+  },
   "encrypt-with-signing-key": async () => {
     const k = await key("RSA_2048", "SIGN_VERIFY");
     return { call: kms.send(new EncryptCommand({ KeyId: k.keyId, Plaintext: text("test message 123!@#") })), values: { "<key-arn>": k.arn } };
@@ -140,6 +172,10 @@ const SCENARIOS: Record<string, Scenario> = {
     return { call: kms.send(new EncryptCommand({ KeyId: k.keyId, Plaintext: Buffer.alloc(4400, "a") })) };
   },
   "encrypt-rsa-2048-oaep-sha-1-too-long": async () => rsaTooLong("RSA_2048", "RSAES_OAEP_SHA_1"),
+  "encrypt-rsa-2048-oaep-sha-256-too-long": async () => rsaTooLong("RSA_2048", "RSAES_OAEP_SHA_256"),
+  "encrypt-rsa-3072-oaep-sha-1-too-long": async () => rsaTooLong("RSA_3072", "RSAES_OAEP_SHA_1"),
+  "encrypt-rsa-3072-oaep-sha-256-too-long": async () => rsaTooLong("RSA_3072", "RSAES_OAEP_SHA_256"),
+  "encrypt-rsa-4096-oaep-sha-1-too-long": async () => rsaTooLong("RSA_4096", "RSAES_OAEP_SHA_1"),
   "encrypt-rsa-4096-oaep-sha-256-too-long": async () => rsaTooLong("RSA_4096", "RSAES_OAEP_SHA_256"),
   "decrypt-with-another-key": async () => {
     const encryptionKey = await key("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT");

@@ -86,6 +86,7 @@ export const kms = {
   invalidMarker: () => new KmsError("InvalidMarkerException", "Invalid marker"),
   accessDenied: (message: string) => new KmsError("AccessDeniedException", message),
   alreadyExists: (message: string) => new KmsError("AlreadyExistsException", message),
+  limitExceeded: (message: string) => new KmsError("LimitExceededException", message),
   invalidAliasName: (message: string) => new KmsError("InvalidAliasNameException", message),
   tag: (message: string) => new KmsError("TagException", message),
   /** Decrypt's refusal carries no message on AWS; ImportKeyMaterial's unwrap failure passes its own. */

@@ -91,3 +91,13 @@ export function newAccessKeyId(prefix: "AKIA" | "ASIA" | "AROA" | "AIDA", length
 export function newSecretAccessKey(): string {
   return randomBytes(30).toString("base64");
 }
+
+/**
+ * What key material and ciphertext are bound to: the key ARN, or for a multi-Region key the account and
+ * key id its related keys share in every Region — so the same bytes imported into each Region have the
+ * same KeyMaterialId, and ciphertext from one Region decrypts in another (related multi-Region keys are
+ * interoperable only when they hold the same material).
+ */
+export function materialScopeOf(key: { multiRegion: boolean; accountId: string; keyId: string; arn: string }): string {
+  return key.multiRegion ? `multi-region:${key.accountId}:${key.keyId}` : key.arn;
+}

@@ -296,7 +296,7 @@ describe("rotation of imported symmetric material", () => {
     await expectAwsError(importWithNode(kms, key.arn, randomBytes(32), { importType: "NEW_KEY_MATERIAL" }), "KMSInvalidStateException", /pending rotation/);
 
     const rotated = await kms.send(new RotateKeyOnDemandCommand({ KeyId: key.arn }));
-    expect(rotated.KeyId).toBe(key.keyId);
+    expect(rotated.KeyId).toBe(key.arn);
     expect((await kms.send(new DescribeKeyCommand({ KeyId: key.arn }))).KeyMetadata?.CurrentKeyMaterialId).toBe(secondId);
     const completed = await kms.send(new ListKeyRotationsCommand({ KeyId: key.arn, IncludeKeyMaterial: "ROTATIONS_ONLY" }));
     expect(completed.Rotations).toHaveLength(1);

@@ -65,7 +65,8 @@ describe("CreateKey and DescribeKey", () => {
   });
 
   it("validates key spec, usage and tags", async () => {
-    await expectAwsError(kms.send(new CreateKeyCommand({ KeySpec: "HMAC_256" })), "ValidationException", /KeyUsage ENCRYPT_DECRYPT is not compatible/);
+    await expectAwsError(kms.send(new CreateKeyCommand({ KeySpec: "HMAC_256" })), "ValidationException", /You must specify a KeyUsage value/);
+    await expectAwsError(kms.send(new CreateKeyCommand({ KeySpec: "HMAC_256", KeyUsage: "ENCRYPT_DECRYPT" })), "ValidationException", /KeyUsage ENCRYPT_DECRYPT is not compatible/);
     await expectAwsError(kms.send(new CreateKeyCommand({ KeySpec: "ECC_NIST_P256", KeyUsage: "ENCRYPT_DECRYPT" })), "ValidationException");
     await expectAwsError(kms.send(new CreateKeyCommand({ KeySpec: "SM2", KeyUsage: "SIGN_VERIFY" })), "ValidationException", /China Regions/);
     await expectAwsError(kms.send(new CreateKeyCommand({ KeySpec: "NOPE" as never })), "ValidationException", /enum value set/);

@@ -7,7 +7,7 @@ import type { KeySpec, KeyUsage } from "./kms/key-specs";
  */
 
 export type KeyOrigin = "AWS_KMS" | "EXTERNAL";
-export type KeyState = "Enabled" | "Disabled" | "PendingImport" | "PendingDeletion";
+export type KeyState = "Enabled" | "Disabled" | "PendingImport" | "PendingDeletion" | "Creating";
 export type ExpirationModel = "KEY_MATERIAL_EXPIRES" | "KEY_MATERIAL_DOES_NOT_EXPIRE";
 export type KeyMaterialState = "CURRENT" | "NON_CURRENT" | "PENDING_ROTATION";
 
@@ -43,6 +43,13 @@ export interface KeyRecord {
   origin: KeyOrigin;
   keyManager: "CUSTOMER" | "AWS";
   multiRegion: boolean;
+  /**
+   * For a multi-Region key, the Region of its primary (its own Region for the primary itself; absent in
+   * state saved before replicas were modelled, which means the same). Related keys share account and key id.
+   */
+  primaryRegion?: string;
+  /** A replica answers Creating until this time (epoch ms, emulator clock), then PendingImport or Enabled. */
+  creatingUntil?: number;
   keyState: KeyState;
   deletionDate?: number;
   pendingWindowInDays?: number;
@@ -211,6 +218,16 @@ export class Store {
 
   addAlias(alias: AliasRecord): void {
     this.scope(alias.accountId, alias.region).addAlias(alias);
+  }
+
+  /** The keys with this id in every Region of the account: a multi-Region key and its replicas. */
+  relatedKeys(accountId: string, keyId: string): KeyRecord[] {
+    const related: KeyRecord[] = [];
+    for (const [id, scope] of this.scopes) {
+      const key = id.startsWith(`${accountId}/`) ? scope.keys.get(keyId) : undefined;
+      if (key) related.push(key);
+    }
+    return related.sort((a, b) => a.createdAt - b.createdAt || a.region.localeCompare(b.region));
   }
 
   allKeys(): KeyRecord[] {

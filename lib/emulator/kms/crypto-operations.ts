@@ -13,6 +13,7 @@ import {
 } from "node:crypto";
 import { privateKeyOf, publicKeyDerOf } from "../crypto/material";
 import { KmsError, kms } from "../errors";
+import { materialScopeOf } from "../ids";
 import type { KeyRecord, MaterialRecord } from "../state";
 import type { KmsContext, KmsOperation } from "./context";
 import {
@@ -64,7 +65,7 @@ function assertNotDryRun(input: KmsInput): void {
 /** Binds a ciphertext to its key and encryption context (order-independent, as in KMS). */
 function additionalData(key: KeyRecord, context: Record<string, string> | undefined): Buffer {
   const entries = Object.entries(context ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return Buffer.from(`${key.arn}\n${JSON.stringify(entries)}`);
+  return Buffer.from(`${materialScopeOf(key)}\n${JSON.stringify(entries)}`);
 }
 
 function aesAlgorithm(material: Buffer): "aes-256-gcm" | "aes-128-gcm" {

@@ -13,7 +13,7 @@ import {
   type WrappingKeySpec,
 } from "../crypto/wrap";
 import { kms } from "../errors";
-import { isChinaRegion } from "../ids";
+import { isChinaRegion, materialScopeOf } from "../ids";
 import type { ExpirationModel, KeyRecord, MaterialRecord } from "../state";
 import type { KmsContext, KmsOperation } from "./context";
 import {
@@ -165,7 +165,7 @@ function importKeyMaterial(ctx: KmsContext, input: KmsInput) {
   if (ctx.now >= token.validTo) throw kms.expiredImportToken();
   const wrappingKey = createPrivateKey({ key: token.privateKeyDer, format: "der", type: "pkcs8" });
   const material = validateMaterial(key.keySpec, key.region, unwrapKeyMaterial(token.algorithm, wrappingKey, request.encrypted));
-  const materialId = materialIdOf(ctx.store.secret, key.arn, material);
+  const materialId = materialIdOf(ctx.store.secret, materialScopeOf(key), material);
 
   const record = symmetric ? symmetricTarget(key, request, materialId) : asymmetricTarget(key, materialId);
   record.bytes = material.toString("base64");

@@ -1,6 +1,6 @@
 import { generateMaterial, materialIdOf } from "../crypto/material";
 import { kms } from "../errors";
-import { isChinaRegion, keyArn, newKeyId } from "../ids";
+import { isChinaRegion, keyArn, materialScopeOf, newKeyId } from "../ids";
 import type { KeyRecord, Tag } from "../state";
 import type { KmsContext, KmsOperation } from "./context";
 import {
@@ -46,6 +46,10 @@ async function createKey(ctx: KmsContext, input: KmsInput) {
   const spec = keySpecField ?? legacySpec ?? "SYMMETRIC_DEFAULT";
   if (spec === "SM2" && !isChinaRegion(ctx.region)) throw kms.validation("KeySpec SM2 is only available in China Regions.");
   if (!isSupportedKeySpec(spec)) throw kms.unsupported(`The emulator does not model key spec ${spec}.`);
+  // Recorded against AWS: only symmetric encryption keys may leave KeyUsage out.
+  if (requestedUsage === undefined && spec !== "SYMMETRIC_DEFAULT") {
+    throw kms.validation("You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.");
+  }
   const usage: KeyUsage = requestedUsage ?? "ENCRYPT_DECRYPT";
   if (!allowedUsages(spec).includes(usage)) {
     throw kms.validation(`KeyUsage ${usage} is not compatible with KeySpec ${spec}.`);
@@ -65,19 +69,20 @@ async function createKey(ctx: KmsContext, input: KmsInput) {
     origin,
     keyManager: "CUSTOMER",
     multiRegion,
+    ...(multiRegion ? { primaryRegion: ctx.region } : {}),
     keyState: origin === "EXTERNAL" ? "PendingImport" : "Enabled",
     materials: [],
     tags,
   };
   if (origin === "AWS_KMS") {
     const material = await generateMaterial(spec, ctx.region);
-    key.materials.push({ id: materialIdOf(ctx.store.secret, arn, material), bytes: material.toString("base64"), state: "CURRENT" });
+    key.materials.push({ id: materialIdOf(ctx.store.secret, materialScopeOf(key), material), bytes: material.toString("base64"), state: "CURRENT" });
   }
   ctx.store.addKey(key);
-  return { KeyMetadata: keyMetadata(key) };
+  return { KeyMetadata: keyMetadata(key, ctx.store) };
 }
 
-function parseTags(value: unknown): Tag[] {
+export function parseTags(value: unknown): Tag[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw kms.serialization("Expected a list for Tags.");
   const tags: Tag[] = [];
@@ -99,7 +104,7 @@ function parseTags(value: unknown): Tag[] {
 
 function describeKey(ctx: KmsContext, input: KmsInput) {
   const key = resolveKey(ctx, keyIdField(input), { allowAlias: true });
-  return { KeyMetadata: keyMetadata(key) };
+  return { KeyMetadata: keyMetadata(key, ctx.store) };
 }
 
 function listKeys(ctx: KmsContext, input: KmsInput) {
@@ -138,6 +143,7 @@ function enableKey(ctx: KmsContext, input: KmsInput) {
   const key = customerKey(ctx, input);
   if (key.keyState === "PendingDeletion") throw kms.invalidState(`${key.arn} is pending deletion.`);
   if (key.keyState === "PendingImport") throw kms.invalidState(`${key.arn} is pending import.`);
+  if (key.keyState === "Creating") throw kms.invalidState(`${key.arn} is creating.`);
   key.keyState = "Enabled";
   return {};
 }
@@ -146,6 +152,7 @@ function disableKey(ctx: KmsContext, input: KmsInput) {
   const key = customerKey(ctx, input);
   if (key.keyState === "PendingDeletion") throw kms.invalidState(`${key.arn} is pending deletion.`);
   if (key.keyState === "PendingImport") throw kms.invalidState(`${key.arn} is pending import.`);
+  if (key.keyState === "Creating") throw kms.invalidState(`${key.arn} is creating.`);
   key.keyState = "Disabled";
   return {};
 }
@@ -157,6 +164,7 @@ function scheduleKeyDeletion(ctx: KmsContext, input: KmsInput) {
     throw kms.validation(`1 validation error detected: Value '${days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`);
   }
   if (key.keyState === "PendingDeletion") throw kms.invalidState(`${key.arn} is pending deletion.`);
+  if (key.keyState === "Creating") throw kms.invalidState(`${key.arn} is creating.`);
   key.keyState = "PendingDeletion";
   key.deletionDate = ctx.now + days * DAY_MS;
   key.pendingWindowInDays = days;

@@ -4,8 +4,12 @@ import { familyOf, type KeyUsage } from "./key-specs";
 
 /** The key-state rules operations share, with KMS's messages. */
 
+/** The states in which a key takes key material: not pending deletion, not still being created. */
 export function assertNotPendingDeletion(key: KeyRecord): void {
   if (key.keyState === "PendingDeletion") throw kms.invalidState(`${key.arn} is pending deletion.`);
+  // KMSInvalidStateException for a key still Creating is AWS's documented answer; its wording is not on
+  // record, so the emulator words it as it words the other states.
+  if (key.keyState === "Creating") throw kms.invalidState(`${key.arn} is creating.`);
 }
 
 export function assertExternalOrigin(key: KeyRecord): void {
@@ -27,6 +31,8 @@ export function assertUsableFor(key: KeyRecord, usage: KeyUsage, operation: stri
       throw kms.invalidState(`${key.arn} is pending import.`);
     case "PendingDeletion":
       throw kms.invalidState(`${key.arn} is pending deletion.`);
+    case "Creating":
+      throw kms.invalidState(`${key.arn} is creating.`);
     case "Enabled":
       break;
   }

@@ -1,8 +1,8 @@
 import type { KeyRecord, MaterialRecord, Store } from "../state";
 
 /**
- * Time-driven changes KMS makes on its own — key material reaching ValidTo, a key reaching its deletion
- * date — applied lazily whenever a key is looked at, judged by the emulator clock.
+ * Time-driven changes KMS makes on its own — a new replica finishing its creation, key material reaching
+ * ValidTo, a key reaching its deletion date — applied lazily whenever a key is looked at, judged by the emulator clock.
  */
 
 export type LifecycleOutcome = "unchanged" | "changed" | "deleted";
@@ -13,6 +13,13 @@ export function applyLifecycle(store: Store, key: KeyRecord, now: number): Lifec
     return "deleted";
   }
   let changed = false;
+  if (key.keyState === "Creating" && key.creatingUntil !== undefined && now >= key.creatingUntil) {
+    // A replica is made: one of an EXTERNAL primary waits for its own import; one of a KMS key holds the
+    // primary's material (copied when it was replicated).
+    key.keyState = key.origin === "EXTERNAL" ? "PendingImport" : "Enabled";
+    delete key.creatingUntil;
+    changed = true;
+  }
   for (const material of [...key.materials]) {
     if (material.bytes === undefined || material.expirationModel !== "KEY_MATERIAL_EXPIRES") continue;
     if (material.validTo === undefined || now < material.validTo) continue;

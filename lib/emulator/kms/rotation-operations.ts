@@ -1,5 +1,6 @@
 import { generateMaterial, materialIdOf } from "../crypto/material";
 import { kms } from "../errors";
+import { materialScopeOf } from "../ids";
 import type { MaterialRecord } from "../state";
 import type { KmsContext, KmsOperation } from "./context";
 import { epochSeconds, keyIdField, optionalEnum, optionalInteger, optionalString, type KmsInput } from "./input";
@@ -9,6 +10,13 @@ import { decodeMarker, pageOf } from "./pagination";
 import { resolveKey } from "./resolve";
 
 /** ListKeyRotations and RotateKeyOnDemand (symmetric keys; imported ones rotate to material pending rotation). */
+
+/**
+ * On-demand rotations per key. AWS refused the 11th with LimitExceededException, as the RotateKeyOnDemand API
+ * reference says (10 per key); one developer-guide page says 25. The recording and the newer API reference
+ * agree, so 10 it is.
+ */
+export const ON_DEMAND_ROTATION_LIMIT = 10;
 
 function listKeyRotations(ctx: KmsContext, input: KmsInput) {
   const key = resolveKey(ctx, keyIdField(input), { allowAlias: false });
@@ -55,7 +63,13 @@ async function rotateKeyOnDemand(ctx: KmsContext, input: KmsInput) {
   }
   if (key.keyManager === "AWS") throw kms.unsupported(`${key.arn} is an AWS managed key; AWS rotates it.`);
   if (key.keyState === "Disabled") throw kms.disabled(key.arn);
-  if (key.keyState !== "Enabled") throw kms.invalidState(`${key.arn} is ${key.keyState === "PendingImport" ? "pending import" : "pending deletion"}.`);
+  if (key.keyState !== "Enabled") throw kms.invalidState(`${key.arn} is ${stateWords(key.keyState)}.`);
+
+  const rotations = key.materials.filter((m) => m.rotationDate !== undefined).length;
+  if (rotations >= ON_DEMAND_ROTATION_LIMIT) {
+    // AWS's wording here is not on record; the exception is.
+    throw kms.limitExceeded(`${key.arn} has reached the limit of ${ON_DEMAND_ROTATION_LIMIT} on-demand rotations.`);
+  }
 
   let next = key.materials.find((m) => m.state === "PENDING_ROTATION");
   if (key.origin === "EXTERNAL") {
@@ -67,14 +81,20 @@ async function rotateKeyOnDemand(ctx: KmsContext, input: KmsInput) {
     }
   } else {
     const material = await generateMaterial(key.keySpec, key.region);
-    next = { id: materialIdOf(ctx.store.secret, key.arn, material), bytes: material.toString("base64"), state: "PENDING_ROTATION" };
+    next = { id: materialIdOf(ctx.store.secret, materialScopeOf(key), material), bytes: material.toString("base64"), state: "PENDING_ROTATION" };
     key.materials.push(next);
   }
   const current = currentMaterial(key);
   if (current) current.state = "NON_CURRENT";
   next.state = "CURRENT";
   next.rotationDate = ctx.now;
-  return { KeyId: key.keyId };
+  // AWS answers with the key ARN here, not the key id the caller may have sent.
+  return { KeyId: key.arn };
+}
+
+/** A key state as KMS words it in its messages ("… is pending import."). */
+function stateWords(state: string): string {
+  return state === "PendingImport" ? "pending import" : state === "PendingDeletion" ? "pending deletion" : state.toLowerCase();
 }
 
 export const rotationOperations: Record<string, KmsOperation> = {
