@@ -12,7 +12,8 @@ const optionalText = (max: number) =>
     .catch(undefined)
     .transform((v) => (v ? v : undefined));
 
-export const KEY_STATES = ["PendingImport", "Enabled", "Disabled", "PendingDeletion", "PendingReplicaDeletion", "Unavailable"] as const;
+/** Every KeyState KMS reports. A new multi-Region replica answers Creating until KMS has made it. */
+export const KEY_STATES = ["PendingImport", "Enabled", "Disabled", "PendingDeletion", "PendingReplicaDeletion", "Creating", "Updating", "Unavailable"] as const;
 
 export const keysQuerySchema = z.object({
   target: optionalText(63),

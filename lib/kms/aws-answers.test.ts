@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   CreateAliasCommand,
+  CreateKeyCommand,
   DecryptCommand,
   DescribeKeyCommand,
   EncryptCommand,
@@ -10,6 +11,7 @@ import {
   GetParametersForImportCommand,
   ImportKeyMaterialCommand,
   ListGrantsCommand,
+  RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand,
   SignCommand,
   VerifyCommand,
@@ -90,6 +92,8 @@ const SEND: Record<string, () => Promise<unknown>> = {
   ScheduleKeyDeletion: () => client.send(new ScheduleKeyDeletionCommand({ KeyId: KEY_ARN })),
   GenerateDataKey: () => client.send(new GenerateDataKeyCommand({ KeyId: KEY_ARN, KeySpec: "AES_256" })),
   ListGrants: () => client.send(new ListGrantsCommand({ KeyId: KEY_ARN })),
+  CreateKey: () => client.send(new CreateKeyCommand({ KeySpec: "HMAC_256" })),
+  RotateKeyOnDemand: () => client.send(new RotateKeyOnDemandCommand({ KeyId: KEY_ARN })),
 };
 
 /** AWS JSON 1.1 as AWS sent it: no message member where the recording has none. */
@@ -134,5 +138,8 @@ describe("AWS's recorded error answers, as Keyport tells them", () => {
     expect((await mapped(byId("describe-key-arn-of-another-region"))).message).toMatch(/another Region/);
     expect((await mapped(byId("decrypt-without-encryption-context"))).message).toMatch(/could not decrypt the ciphertext/);
     expect((await mapped(byId("decrypt-with-another-key"))).message).toMatch(/not encrypted under this key/);
+    // A per-key limit for the key's lifetime: waiting or a quota increase will not lift it.
+    expect((await mapped(byId("rotate-on-demand-eleventh"))).message).toMatch(/10 on-demand rotations.*cannot rotate again/);
+    expect((await mapped(byId("verify-bad-signature"))).message).toMatch(/signature does not match/);
   });
 });

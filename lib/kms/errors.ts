@@ -22,6 +22,8 @@ export type KmsErrorCode =
   | "import_token_invalid"
   | "incorrect_key_material"
   | "invalid_ciphertext"
+  | "signature_invalid"
+  | "mac_invalid"
   | "access_denied"
   | "credentials_expired"
   | "credentials_invalid"
@@ -114,6 +116,8 @@ const RULES: Record<string, Rule> = {
           ? "This key has no key material (it is pending import), so it cannot be used yet. Import key material into it first."
         : /pending.*rotation|PENDING_ROTATION/i.test(m)
           ? "This key already has new key material waiting to be rotated in; rotate or delete it before importing more."
+        : /\bis (being )?creat(ed|ing)\b|\bCreating\b/.test(m)
+          ? "This key is still being created in AWS KMS (a new multi-Region replica answers Creating for a while). Refresh the inventory in a minute, then try again."
           : "The key is not in a state that allows this operation. Refresh the key to see its current state, then try again.",
   },
   UnsupportedOperationException: {
@@ -132,6 +136,19 @@ const RULES: Record<string, Rule> = {
     code: "incorrect_key",
     retryable: false,
     message: () => "The ciphertext was not encrypted under this key, so AWS KMS will not decrypt it with it. Use the key that encrypted it.",
+  },
+  // AWS sends both with an empty message (recorded): the exception name is all there is to go on.
+  KMSInvalidSignatureException: {
+    code: "signature_invalid",
+    retryable: false,
+    message: () =>
+      "AWS KMS found that the signature does not match: the signed data or the signature was altered, or another key or algorithm made it. Treat what was signed as untrusted.",
+  },
+  KMSInvalidMacException: {
+    code: "mac_invalid",
+    retryable: false,
+    message: () =>
+      "AWS KMS found that the MAC does not match: the data or the MAC was altered, or another key or algorithm made it. Treat the data as untrusted.",
   },
   DisabledException: {
     code: "disabled",
@@ -233,7 +250,12 @@ const RULES: Record<string, Rule> = {
   LimitExceededException: {
     code: "limit_exceeded",
     retryable: false,
-    message: () => "An AWS KMS quota for this account and Region is exhausted. Wait, or ask your AWS administrator to raise it.",
+    // RotateKeyOnDemand's limit is per key and for its lifetime (10 on-demand rotations); waiting or a quota
+    // increase does not lift it.
+    message: (_m, operation) =>
+      operation === "RotateKeyOnDemand"
+        ? "AWS KMS refused the rotation: this key has had the 10 on-demand rotations KMS allows a key, and it cannot rotate again. Reimport its current material to extend it, or move to a new key."
+        : "An AWS KMS quota for this account and Region is exhausted. Wait, or ask your AWS administrator to raise it.",
   },
 };
 

@@ -8,6 +8,7 @@ import type { Actor, ImportDeps } from "../deps";
 import { invalidChoice, keyBusy, keyNotFound } from "../errors";
 import * as queries from "../queries";
 import { validToProblem, type ImportType, type StartImport } from "../schemas";
+import { importBlockedBy } from "@/lib/inventory/key-readiness";
 import { asKeySpec, auditActor, iso, keyFields } from "./shared";
 import { issueParameters } from "./custodian";
 
@@ -29,9 +30,8 @@ export async function startImport(deps: ImportDeps, actor: Actor, input: StartIm
   const key = await deps.inventory.getKey(input.target, input.region, input.keyId);
   if (!key) throw keyNotFound();
   const keySpec = asKeySpec(key.keySpec ?? "unknown");
-  if (key.keyState === "PendingDeletion") {
-    throw new KeyportError("pending_deletion", "This key is scheduled for deletion; cancel the deletion before importing.", { status: 409 });
-  }
+  const blocked = importBlockedBy(key.keyState);
+  if (blocked) throw new KeyportError(key.keyState === "PendingDeletion" ? "pending_deletion" : "invalid_key_state", blocked, { status: 409 });
   const family = familyOf(keySpec);
   const check = checkWrapping(keySpec, key.region, input.wrappingAlgorithm, input.wrappingKeySpec);
   if (!check.ok) throw invalidChoice("wrappingAlgorithm", check.reason);

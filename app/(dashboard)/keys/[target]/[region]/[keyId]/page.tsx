@@ -19,6 +19,7 @@ import { keyParamsSchema } from "@/lib/inventory/schemas";
 import { ExpiryCell } from "@/components/key-expiry";
 import { MaterialHistory } from "./_components/material-history";
 import { RequestDeletionForm } from "./_components/request-deletion-form";
+import { importBlockedBy } from "@/lib/inventory/key-readiness";
 
 type Params = Promise<{ target: string; region: string; keyId: string }>;
 
@@ -124,6 +125,8 @@ export default async function KeyPage({ params }: { params: Params }) {
             </div>
           ) : key.keyState === "PendingDeletion" ? (
             <p className="mt-3 text-sm text-ink-700">This key is scheduled for deletion: cancel the deletion in AWS KMS before importing or deleting material.</p>
+          ) : importBlockedBy(key.keyState) ? (
+            <p className="mt-3 text-sm text-ink-700">{importBlockedBy(key.keyState)}</p>
           ) : !supported ? (
             <p className="mt-3 text-sm text-ink-700">Keyport cannot import key material for key spec {key.keySpec ?? "unknown"}.</p>
           ) : canRequest || canDelete ? (

@@ -13,6 +13,7 @@ import { requestTitle } from "@/lib/imports/labels";
 import { getKey } from "@/lib/inventory";
 import { keyParamsSchema } from "@/lib/inventory/schemas";
 import { StartImportForm } from "./_components/start-import-form";
+import { importBlockedBy } from "@/lib/inventory/key-readiness";
 
 export const metadata: Metadata = { title: "Start an import" };
 
@@ -50,8 +51,8 @@ export default async function StartImportPage({
     );
   } else if (!isKeySpec(key.keySpec)) {
     blocked = <>Keyport cannot import key material for key spec {key.keySpec ?? "unknown"}.</>;
-  } else if (key.keyState === "PendingDeletion") {
-    blocked = <>This key is scheduled for deletion; cancel the deletion in AWS KMS before importing.</>;
+  } else if (importBlockedBy(key.keyState)) {
+    blocked = <>{importBlockedBy(key.keyState)}</>;
   } else if (kind === "rotate" && (familyOf(key.keySpec) !== "SYMMETRIC" || key.keyState !== "Enabled")) {
     blocked = <>Only an enabled symmetric encryption key can rotate to new imported key material.</>;
   }
