@@ -77,6 +77,19 @@ function prepare(input: AuditEventInput): Omit<AuditEvent, "seq" | "prevHash" | 
  * before events already recorded.
  */
 export async function appendAudit(tx: Tx, input: AuditEventInput): Promise<AuditEvent> {
+  return (await appendLocked(tx, input, undefined)) as AuditEvent;
+}
+
+/**
+ * Appends `build(head)` only if the chain's head is still `expected` once the append lock is held, else
+ * appends nothing and answers null: for an event that states the head it follows (a signed checkpoint),
+ * whose content was prepared before the lock, outside any transaction.
+ */
+export async function appendAuditAfter(tx: Tx, expected: { seq: number; hash: string }, input: AuditEventInput): Promise<AuditEvent | null> {
+  return appendLocked(tx, input, expected);
+}
+
+async function appendLocked(tx: Tx, input: AuditEventInput, expected: { seq: number; hash: string } | undefined): Promise<AuditEvent | null> {
   const event = prepare(input);
   await tx.execute(sql.raw(`select pg_advisory_xact_lock(${ADVISORY_LOCK.auditAppend})`));
   const [last] = await tx
@@ -84,6 +97,7 @@ export async function appendAudit(tx: Tx, input: AuditEventInput): Promise<Audit
     .from(auditEvents)
     .orderBy(desc(auditEvents.seq))
     .limit(1);
+  if (expected && ((last?.seq ?? 0) !== expected.seq || (last?.hash ?? GENESIS_HASH) !== expected.hash)) return null;
   const seq = (last?.seq ?? 0) + 1;
   const prevHash = last?.hash ?? GENESIS_HASH;
   if (last && last.at.getTime() > event.at.getTime()) event.at = new Date(last.at.getTime());

@@ -27,6 +27,7 @@ export const AUDIT_ACTIONS = [
   "inventory.refresh_failed",
   "audit.verified",
   "audit.exported",
+  "audit.checkpoint",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -24,6 +24,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "inventory.refresh_failed": "Inventory refresh failed",
   "audit.verified": "Audit chain verified",
   "audit.exported": "Audit trail exported",
+  "audit.checkpoint": "Audit checkpoint signed",
 };
 
 export function auditActionLabel(action: string): string {

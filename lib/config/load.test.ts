@@ -153,6 +153,23 @@ describe("loadConfig: production mode", () => {
     ["targets that are not JSON", { KEYPORT_TARGETS: "[{" }, /KEYPORT_TARGETS is not valid JSON/],
     ["OIDC scopes without openid", { KEYPORT_OIDC_SCOPES: "email profile groups" }, /KEYPORT_OIDC_SCOPES must include "openid"/],
     ["an OIDC scope with a quote", { KEYPORT_OIDC_SCOPES: 'openid "groups"' }, /KEYPORT_OIDC_SCOPES must be space-separated scope names; ""groups"" cannot be one/],
+    ["a signing key that is not a KMS key ARN", { KEYPORT_AUDIT_SIGNING_KEY: "alias/audit" }, /KEYPORT_AUDIT_SIGNING_KEY must be a KMS key ARN/],
+    [
+      "a signing key in an account no target covers",
+      { KEYPORT_AUDIT_SIGNING_KEY: "arn:aws:kms:eu-west-1:999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab" },
+      /KEYPORT_AUDIT_SIGNING_KEY is in account 999988887777, eu-west-1: add that account and Region to a target/,
+    ],
+    [
+      "a signing key in a Region its account's target does not list",
+      { KEYPORT_AUDIT_SIGNING_KEY: "arn:aws:kms:ap-south-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" },
+      /is in account 111122223333, ap-south-1/,
+    ],
+    [
+      "a fingerprint that is not SHA-256 hex",
+      { KEYPORT_AUDIT_SIGNING_KEY: "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", KEYPORT_AUDIT_SIGNING_KEY_FINGERPRINT: "abc" },
+      /KEYPORT_AUDIT_SIGNING_KEY_FINGERPRINT must be the SHA-256/,
+    ],
+    ["a checkpoint interval of zero", { KEYPORT_AUDIT_CHECKPOINT_MINUTES: "0" }, /KEYPORT_AUDIT_CHECKPOINT_MINUTES must be a whole number from 1 to 1440/],
   ])("refuses %s", (_name, override, expected) => {
     const problems = problemsOf({ ...production, ...override });
     expect(problems.join("\n")).toMatch(expected);
@@ -204,5 +221,26 @@ describe("loadConfig: production mode", () => {
     });
     expect(c.aws.endpoint).toBe("http://127.0.0.1:4599");
     expect(c.auth.emailRoles).toEqual({ "ada@example.com": ["custodian", "approver"] });
+  });
+});
+
+describe("loadConfig: audit checkpoints", () => {
+  const arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+  it("are off without a signing key", () => {
+    expect(loadConfig(production).auditSigning).toBeUndefined();
+  });
+
+  it("sign with the key in the target of its account and Region, hourly, with a directory beside the data", () => {
+    const fingerprint = "AB".repeat(32);
+    const c = loadConfig({ ...production, KEYPORT_AUDIT_SIGNING_KEY: arn, KEYPORT_AUDIT_SIGNING_KEY_FINGERPRINT: fingerprint, KEYPORT_DATA_DIR: "/srv/keyport" });
+    expect(c.auditSigning).toEqual({
+      keyArn: arn,
+      targetId: "payments-prod",
+      region: "us-east-1",
+      fingerprint: fingerprint.toLowerCase(),
+      intervalMinutes: 60,
+      directory: "/srv/keyport/audit-checkpoints",
+    });
   });
 });

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
@@ -259,6 +260,7 @@ export function loadConfig(env: Env, configFileText?: string): Config {
   const dataKey = parseDataKey(env, mode, problems);
   const previousDataKeys = parsePreviousDataKeys(env, dataKey, problems);
   const endpoint = parseUrl(env, "KEYPORT_AWS_ENDPOINT", problems, { httpsUnlessLoopback: true });
+  const auditSigning = parseAuditSigning(env, targets, dataDir, problems);
 
   if (mode === "production") {
     if (targets.length === 0 && !problems.some((p) => p.startsWith("KEYPORT_TARGETS") || p.startsWith("keyport.config.json")))
@@ -282,5 +284,38 @@ export function loadConfig(env: Env, configFileText?: string): Config {
     dataKey,
     previousDataKeys,
     aws: { endpoint },
+    auditSigning,
   };
+}
+
+// arn:<partition>:kms:<region>:<account>:key/<key id>
+const SIGNING_KEY_ARN = /^arn:aws(-cn|-us-gov)?:kms:([a-z]{2}(?:-[a-z]+)+-\d{1,2}):(\d{12}):key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/**
+ * The KMS key that signs audit checkpoints (KEYPORT_AUDIT_SIGNING_KEY, a key ARN) — used under Keyport's own
+ * role in the target of its account and Region, so that target must list that Region — with the public key's
+ * pinned SHA-256 fingerprint, how often to sign, and the directory outside the database that keeps a copy of
+ * every checkpoint. Unset: no checkpoints.
+ */
+function parseAuditSigning(env: Env, targets: Target[], dataDir: string, problems: Problems): Config["auditSigning"] {
+  const minutes = intSetting(env, "KEYPORT_AUDIT_CHECKPOINT_MINUTES", 60, 1, 24 * 60, problems);
+  const arn = env.KEYPORT_AUDIT_SIGNING_KEY?.trim();
+  if (!arn) return undefined;
+  const match = SIGNING_KEY_ARN.exec(arn);
+  if (!match) {
+    problems.push("KEYPORT_AUDIT_SIGNING_KEY must be a KMS key ARN such as arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab.");
+    return undefined;
+  }
+  const [, , region, accountId] = match as unknown as [string, string, string, string];
+  const target = targets.find((t) => t.accountId === accountId && t.regions.includes(region));
+  if (!target) {
+    problems.push(`KEYPORT_AUDIT_SIGNING_KEY is in account ${accountId}, ${region}: add that account and Region to a target, so Keyport can sign with its own role there.`);
+    return undefined;
+  }
+  const fingerprint = env.KEYPORT_AUDIT_SIGNING_KEY_FINGERPRINT?.trim().toLowerCase() || undefined;
+  if (fingerprint !== undefined && !/^[0-9a-f]{64}$/.test(fingerprint)) {
+    problems.push("KEYPORT_AUDIT_SIGNING_KEY_FINGERPRINT must be the SHA-256 of the key's public key (DER), 64 hex digits; Keyport logs it when it first signs.");
+  }
+  const directory = env.KEYPORT_AUDIT_CHECKPOINT_DIR?.trim() || path.join(dataDir, "audit-checkpoints");
+  return { keyArn: arn, targetId: target.id, region, fingerprint, intervalMinutes: minutes, directory };
 }

@@ -106,4 +106,18 @@ export type Config = {
   /** Earlier data keys, for reading only (KEYPORT_DATA_KEY_PREVIOUS). */
   previousDataKeys: Buffer[];
   aws: { endpoint: string | undefined };
+  /** Signed checkpoints of the audit chain; undefined when KEYPORT_AUDIT_SIGNING_KEY is not set. */
+  auditSigning:
+    | {
+        keyArn: string;
+        /** The target (account) and Region whose Keyport role signs. */
+        targetId: string;
+        region: string;
+        /** SHA-256 of the public key's DER; when set, a key whose public key differs is refused. */
+        fingerprint: string | undefined;
+        intervalMinutes: number;
+        /** Where every checkpoint is also written, outside the database. */
+        directory: string;
+      }
+    | undefined;
 };

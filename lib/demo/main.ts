@@ -10,7 +10,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { startEmulator } from "@/lib/emulator";
+import { demoAuditSigningKey, startEmulator } from "@/lib/emulator";
 import { childEnv, droppedDatabaseSettings } from "@/lib/demo/env";
 
 const root = process.cwd();
@@ -75,6 +75,9 @@ async function main() {
     regions: emulator.regions,
   }));
 
+  // Checkpoints of the audit chain are signed with the seed's audit signing key, its public key pinned.
+  const signing = await demoAuditSigningKey();
+
   const app: ChildProcess = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(appPort)], {
     stdio: ["ignore", "inherit", "inherit"],
     env: childEnv(process.env, {
@@ -85,6 +88,8 @@ async function main() {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       KEYPORT_TARGETS: JSON.stringify(targets),
       KEYPORT_AWS_ENDPOINT: emulator.endpoint,
+      KEYPORT_AUDIT_SIGNING_KEY: signing.arn,
+      KEYPORT_AUDIT_SIGNING_KEY_FINGERPRINT: signing.fingerprint,
       // The emulator's base credentials, found by the SDK's default chain as real ones would be.
       AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,

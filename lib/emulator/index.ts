@@ -12,6 +12,7 @@ import { createEmulatorServer } from "./server";
  */
 
 export { adminClient, type AdminClient } from "./admin-client";
+export { demoAuditSigningKey } from "./seed";
 export type { SeedName, SeededAccount } from "./seed";
 
 export const DEFAULT_ACCESS_KEY_ID = "AKIAKEYPORTEMULATOR";

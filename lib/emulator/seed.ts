@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
 import { deriveMaterial, materialIdOf } from "./crypto/material";
 import { deterministicKeyId, keyArn } from "./ids";
 import { familyOf, type KeySpec, type KeyUsage } from "./kms/key-specs";
@@ -67,6 +67,7 @@ function addAccounts(store: Store): void {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const AUDIT_SIGNING_LABEL = "keyport-audit-signing";
 
 type SeedState =
   | { kind: "pending-import" }
@@ -106,6 +107,7 @@ const DEMO_KEYS: KeyTemplate[] = [
   { accountId: P, region: EU, label: "settlement-kek", spec: "SYMMETRIC_DEFAULT", origin: "EXTERNAL", state: { kind: "enabled", expiresInDays: 41 }, alias: "alias/payments/settlement-kek", description: "Settlement file key-encryption key", ageDays: 130 },
   { accountId: P, region: EU, label: "app-data", spec: "SYMMETRIC_DEFAULT", origin: "AWS_KMS", state: { kind: "enabled" }, alias: "alias/payments/app-data", description: "Application data encryption (KMS-generated)", ageDays: 400 },
   { accountId: P, region: EU, label: "session-cookie-mac", spec: "HMAC_256", usage: "GENERATE_VERIFY_MAC", origin: "AWS_KMS", state: { kind: "enabled" }, description: "Session cookie MAC key (KMS-generated)", ageDays: 90 },
+  { accountId: P, region: EU, label: AUDIT_SIGNING_LABEL, spec: "ECC_NIST_P256", usage: "SIGN_VERIFY", origin: "AWS_KMS", state: { kind: "enabled" }, alias: "alias/keyport/audit-signing", description: "Signs Keyport's audit checkpoints (KMS-generated; Keyport's own role may use it)", ageDays: 30 },
   { accountId: P, region: EU, label: "aws-s3", spec: "SYMMETRIC_DEFAULT", origin: "AWS_KMS", state: { kind: "enabled" }, alias: "alias/aws/s3", description: "Default key that protects my S3 objects when no other key is defined", ageDays: 800, awsManaged: true },
 
   { accountId: P, region: US, label: "dr-card-data-kek", spec: "SYMMETRIC_DEFAULT", origin: "EXTERNAL", state: { kind: "enabled", expiresInDays: 6 }, alias: "alias/payments/dr-card-data-kek", description: "Card data key-encryption key (disaster-recovery Region, multi-Region)", ageDays: 60, multiRegion: true },
@@ -130,6 +132,19 @@ const DEMO_KEYS: KeyTemplate[] = [
 
   { accountId: REFUSING_ACCOUNT, region: EU, label: "sandbox-kek", spec: "SYMMETRIC_DEFAULT", origin: "EXTERNAL", state: { kind: "pending-import" }, alias: "alias/sandbox/kek", description: "Sandbox key-encryption key (its account refuses Keyport's role)", ageDays: 20 },
 ];
+
+/**
+ * The demo's audit signing key (production account, eu-west-1): its ARN, and the SHA-256 fingerprint of
+ * its public key, which the demo pins. Both are fixed: the key id and its EC material derive from its label.
+ */
+export async function demoAuditSigningKey(): Promise<{ arn: string; fingerprint: string }> {
+  const region = SEEDED_REGIONS[0]!;
+  const keyId = deterministicKeyId(`${PRODUCTION_ACCOUNT}/${region}/${AUDIT_SIGNING_LABEL}`, false);
+  const arn = keyArn(region, PRODUCTION_ACCOUNT, keyId);
+  const material = await deriveMaterial("ECC_NIST_P256", region, `${arn}:0`);
+  const spki = createPublicKey(createPrivateKey({ key: material, format: "der", type: "pkcs8" })).export({ type: "spki", format: "der" });
+  return { arn, fingerprint: createHash("sha256").update(spki).digest("hex") };
+}
 
 async function buildKey(store: Store, template: KeyTemplate, now: number): Promise<KeyRecord> {
   const keyId = deterministicKeyId(`${template.accountId}/${template.region}/${template.label}`, template.multiRegion ?? false);

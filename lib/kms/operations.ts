@@ -11,6 +11,8 @@ import {
   ListKeyRotationsCommand,
   ListKeysCommand,
   RotateKeyOnDemandCommand,
+  SignCommand,
+  type SigningAlgorithmSpec,
   type KMSClient,
   type MacAlgorithmSpec,
 } from "@aws-sdk/client-kms";
@@ -203,6 +205,15 @@ export async function deleteImportedKeyMaterial(client: KMSClient, input: { keyA
 export async function rotateKeyOnDemand(client: KMSClient, keyArn: string) {
   const out = await call(() => client.send(new RotateKeyOnDemandCommand({ KeyId: keyArn })));
   return { keyId: out.KeyId ?? keyArn, requestId: out.$metadata.requestId };
+}
+
+/** Sign a message (MessageType RAW: KMS hashes it) with an asymmetric key: the signature KMS returns. */
+export async function signMessage(client: KMSClient, input: { keyArn: string; message: Uint8Array; algorithm: SigningAlgorithmSpec }) {
+  const out = await call(() =>
+    client.send(new SignCommand({ KeyId: input.keyArn, Message: input.message, MessageType: "RAW", SigningAlgorithm: input.algorithm })),
+  );
+  if (!out.Signature) throw toKmsError(Object.assign(new Error("Sign returned no signature"), { name: "KMSInternalException" }));
+  return { signature: Buffer.from(out.Signature), keyArn: out.KeyId ?? input.keyArn, requestId: out.$metadata.requestId };
 }
 
 /** GetPublicKey: the DER SubjectPublicKeyInfo KMS reports for an asymmetric key. */

@@ -3,6 +3,7 @@ import { logInternalError, describeForLog } from "@/lib/errors/internal";
 import { followDemoClock } from "@/lib/clock/demo";
 import { ConfigError, getConfig } from "@/lib/config";
 import { canAlterAuditTrail, getDatabase, type Database } from "@/lib/db";
+import { scheduleCheckpoints } from "@/lib/audit/signing";
 import { scheduleExpirySweep } from "@/lib/imports";
 import { scheduleRefreshes } from "@/lib/inventory";
 import { oneLineUnknownActionWarnings } from "./unknown-actions";
@@ -16,7 +17,8 @@ import { oneLineUnknownActionWarnings } from "./unknown-actions";
  *    turns) before the first request;
  * 3. in demo mode, load the demo clock's offset and follow it (lib/clock/demo.ts), before anything below
  *    reads the clock;
- * 4. start the background inventory refresh and the import-token expiry sweep.
+ * 4. start the background inventory refresh, the import-token expiry sweep, and (with an audit signing key)
+ *    the audit checkpoints: one now, then on schedule and after requests finish.
  */
 export async function onServerStart(): Promise<void> {
   oneLineUnknownActionWarnings();
@@ -46,6 +48,7 @@ export async function onServerStart(): Promise<void> {
   }
   scheduleRefreshes();
   scheduleExpirySweep(getConfig().policy.interruptedAfterSeconds * 1000);
+  scheduleCheckpoints();
 }
 
 /** The append-only triggers protect the audit trail only from a role that does not own it (lib/db/roles.ts). */

@@ -8,13 +8,16 @@ import { formatDateTime } from "@/components/ui/format";
 import { ListIcon } from "@/components/ui/icons";
 import { PageHeader } from "@/components/ui/page-header";
 import { auditHead, listAuditEvents, type AuditEvent } from "@/lib/audit";
+import { latestCheckpointInTrail } from "@/lib/audit/checkpoints";
 import { auditActionLabel } from "@/lib/audit/labels";
+import { checkpointsConfigured } from "@/lib/audit/signing";
 import { auditPageQuerySchema, auditQueryString, toAuditFilter } from "@/lib/audit/schemas";
 import { requirePageSession } from "@/lib/auth/pages";
 import { can } from "@/lib/auth/permissions";
 import { getDb } from "@/lib/db";
 import { keyArnsForAlias } from "@/lib/inventory";
 import { AuditFilters, type AuditFilterValues } from "./_components/audit-filters";
+import { CheckpointPanel, type LatestCheckpoint } from "./_components/checkpoint-panel";
 import { VerifyPanel } from "./_components/verify-panel";
 
 export const metadata: Metadata = { title: "Audit" };
@@ -61,7 +64,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   }
 
   const query = parsed.data;
-  const page = await listAuditEvents(db, await toAuditFilter(query, keyArnsForAlias), { limit: PAGE_SIZE, before: query.before });
+  const [page, checkpoint] = await Promise.all([
+    listAuditEvents(db, await toAuditFilter(query, keyArnsForAlias), { limit: PAGE_SIZE, before: query.before }),
+    canVerify ? latestCheckpointInTrail(db) : null,
+  ]);
+  const latest: LatestCheckpoint = checkpoint
+    ? { seq: checkpoint.seq, headSeq: checkpoint.checkpoint.statement.seq, at: checkpoint.checkpoint.statement.at, keyArn: checkpoint.checkpoint.statement.keyArn }
+    : null;
   const filtered = !!(query.action || query.from || query.to || query.request || query.key || query.person);
   const exportQuery = { action: query.action, from: query.from, to: query.to, request: query.request, key: query.key, person: query.person };
 
@@ -85,6 +94,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       />
       <div className="space-y-4">
         {canVerify && <VerifyPanel head={{ lastSeq: head.lastSeq, lastHash: head.lastHash }} />}
+        {canVerify && <CheckpointPanel latest={latest} configured={checkpointsConfigured()} />}
         <AuditFilters values={exportQuery} />
         {page.events.length === 0 ? (
           <EmptyState icon={<ListIcon />} title={filtered ? "No events match these filters" : "No events on this page"}>

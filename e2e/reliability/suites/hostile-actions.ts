@@ -15,6 +15,7 @@ const NAMES = [
   "decideImportRequest",
   "retryImportRequest",
   "verifyAuditTrail",
+  "signAuditCheckpoint",
   "cancelImportRequest",
   "issueImportParameters",
   "verifyImportedKeyMaterial",
@@ -31,6 +32,7 @@ const CALLERS: Record<ActionName, { permitted: Username; lacking: Username[] }> 
   decideImportRequest: { permitted: "ana", lacking: ["cora", "aud", "nobody"] },
   retryImportRequest: { permitted: "ana", lacking: ["cora", "aud", "nobody"] },
   verifyAuditTrail: { permitted: "aud", lacking: ["cora", "ana", "nobody"] },
+  signAuditCheckpoint: { permitted: "aud", lacking: ["cora", "ana", "nobody"] },
   cancelImportRequest: { permitted: "cora", lacking: ["ana", "aud", "nobody"] },
   issueImportParameters: { permitted: "cora", lacking: ["ana", "aud", "nobody"] },
   verifyImportedKeyMaterial: { permitted: "ana", lacking: ["aud", "nobody"] },
@@ -52,6 +54,7 @@ function realistic(name: ActionName, { fx }: CorpusContext): Record<string, unkn
     case "retryImportRequest":
       return { requestId: fx.awaiting.id };
     case "verifyAuditTrail":
+    case "signAuditCheckpoint":
     case "refreshInventory":
       return {};
     case "cancelImportRequest":
