@@ -8,7 +8,7 @@ import { KmsAccess, type KmsTarget } from "@/lib/kms";
 import { getPublicKey, signMessage } from "@/lib/kms/operations";
 import { appendAuditStandalone } from "./append";
 import { checkpointSignatureValid, parseCheckpoint, publicKeyFingerprint, publicKeyFrom, statementHash, FIRST_PREVIOUS } from "./checkpoint-format";
-import { latestCheckpointFile, signCheckpoint, type CheckpointDeps, type CheckpointSigner } from "./checkpoints";
+import { finalStateSinceCheckpoint, latestCheckpointFile, signCheckpoint, type CheckpointDeps, type CheckpointSigner } from "./checkpoints";
 import { listAuditEvents } from "./queries";
 
 /**
@@ -89,7 +89,11 @@ describe.each(testDrivers())("signed audit checkpoints on %s", (driver) => {
   });
 
   it("signs again when an event lands between reading the head and recording the checkpoint", async () => {
+    // A sign-in is no final state; an import that finished is, until a checkpoint follows it.
+    await appendAuditStandalone(db.database.db, { action: "auth.sign_in", actor: { subject: "u-4", roles: [] } });
+    expect(await finalStateSinceCheckpoint(db.database.db)).toBe(false);
     await appendAuditStandalone(db.database.db, { action: "import.imported", actor: "system" });
+    expect(await finalStateSinceCheckpoint(db.database.db)).toBe(true);
     let interleaved = 0;
     const racing: CheckpointSigner = {
       ...signer,
@@ -103,5 +107,6 @@ describe.each(testDrivers())("signed audit checkpoints on %s", (driver) => {
     const checkpoint = parseCheckpoint(event!.details);
     if (typeof checkpoint === "string") throw new Error(checkpoint);
     expect(checkpoint.statement.seq).toBe(event!.seq - 1);
+    expect(await finalStateSinceCheckpoint(db.database.db)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import "server-only";
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, gt, inArray } from "drizzle-orm";
 import type { Db } from "@/lib/db";
 import { auditEvents } from "@/lib/db/schema";
 import { appendAuditAfter } from "./append";
@@ -107,6 +107,20 @@ export async function latestCheckpointInTrail(db: Db): Promise<{ seq: number; ch
     if (typeof parsed !== "string") return { seq: row.seq, checkpoint: parsed };
   }
   return null;
+}
+
+/** Actions after which a request has reached a final state: a checkpoint follows soon after. */
+const FINAL_ACTIONS = ["import.imported", "import.failed", "import.cancelled", "import.expired", "import.rejected", "material.deleted", "material.rotated"];
+
+/** Whether a request reached a final state after the latest checkpoint. */
+export async function finalStateSinceCheckpoint(db: Db): Promise<boolean> {
+  const latest = await latestCheckpointInTrail(db);
+  const [row] = await db
+    .select({ seq: auditEvents.seq })
+    .from(auditEvents)
+    .where(and(gt(auditEvents.seq, latest?.seq ?? 0), inArray(auditEvents.action, FINAL_ACTIONS)))
+    .limit(1);
+  return row !== undefined;
 }
 
 const fileName = (seq: number) => `checkpoint-${String(seq).padStart(12, "0")}.json`;

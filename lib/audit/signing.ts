@@ -1,15 +1,13 @@
 import "server-only";
 import type { KeyObject } from "node:crypto";
-import { inArray, and, gt } from "drizzle-orm";
 import { now } from "@/lib/clock";
 import { getConfig, type Config } from "@/lib/config";
-import { getDatabase, type Db } from "@/lib/db";
-import { auditEvents } from "@/lib/db/schema";
+import { getDatabase } from "@/lib/db";
 import { logInternalError } from "@/lib/errors/internal";
 import { KeyportError } from "@/lib/errors";
 import { getKmsAccess } from "@/lib/kms";
 import { getPublicKey, signMessage } from "@/lib/kms/operations";
-import { latestCheckpointFile, latestCheckpointInTrail, signCheckpoint, type CheckpointSigner, type CheckpointTrigger } from "./checkpoints";
+import { finalStateSinceCheckpoint, latestCheckpointFile, signCheckpoint, type CheckpointSigner, type CheckpointTrigger } from "./checkpoints";
 import { publicKeyFingerprint, publicKeyFrom, type CheckpointAlgorithm, type SignedCheckpoint } from "./checkpoint-format";
 import { SYSTEM_ACTOR, type AuditEvent, type AuditUserActor } from "./events";
 
@@ -104,20 +102,6 @@ export function checkpointNow(trigger: CheckpointTrigger, actor: AuditUserActor 
   });
   s.queue = run.catch(() => undefined);
   return run;
-}
-
-/** Actions after which a request has reached a final state: a checkpoint follows soon after. */
-const FINAL_ACTIONS = ["import.imported", "import.failed", "import.cancelled", "import.expired", "import.rejected", "material.deleted", "material.rotated"];
-
-/** Whether a request reached a final state after the latest checkpoint. */
-async function finalStateSinceCheckpoint(db: Db): Promise<boolean> {
-  const latest = await latestCheckpointInTrail(db);
-  const [row] = await db
-    .select({ seq: auditEvents.seq })
-    .from(auditEvents)
-    .where(and(gt(auditEvents.seq, latest?.seq ?? 0), inArray(auditEvents.action, FINAL_ACTIONS)))
-    .limit(1);
-  return row !== undefined;
 }
 
 /** How often an instance looks for requests that reached a final state since the last checkpoint. */

@@ -40,7 +40,8 @@ export function CheckpointPanel({ latest, configured }: { latest: LatestCheckpoi
               : latest
                 ? (
                     <>
-                      Latest: event #{latest.headSeq} signed {formatDateTime(new Date(latest.at))} with{" "}
+                      Latest covers {latest.headSeq === 0 ? "the trail before its first event" : `events #1–#${latest.headSeq}`}, signed{" "}
+                      {formatDateTime(new Date(latest.at))} with{" "}
                       <code className="break-all font-mono text-xs">{latest.keyArn}</code>
                     </>
                   )
