@@ -30,7 +30,7 @@ export function TopBar({
 }) {
   const sections = SECTIONS.filter((s) => can(roles, s.permission)).map(({ href, label }) => ({ href, label }));
   return (
-    <header className="bg-ink-900">
+    <header className="bg-ink-900 print:hidden">
       <a
         href="#main"
         className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-3 focus:z-50 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:text-sm focus:text-ink-900"

@@ -1,7 +1,8 @@
 /**
  * Hostile requests to every route handler under app/api: the audit export, sign-out's end-session step, the
  * demo clock (which production mode must refuse), the health probe, the import parameter downloads, the
- * imports stamp, the inventory status, a key's material history, and next-auth's own endpoints.
+ * imports stamp, the inventory status, a key's material history, a request's evidence record, and next-auth's
+ * own endpoints.
  */
 import type { Username } from "../stack";
 import { INJECTED, UNKNOWN_ID, type CorpusContext, type HostileCase } from "./hostile-corpus";
@@ -243,6 +244,30 @@ function nextAuth(cx: CorpusContext): HostileCase[] {
   ];
 }
 
+/** A request's evidence record: for those who may export the trail, of a request that exists. */
+function evidence(cx: CorpusContext): HostileCase[] {
+  const T = "GET /api/imports/[id]/evidence";
+  const path = `/api/imports/${cx.fx.imported.id}/evidence`;
+  return [
+    route(cx, "session", T, "signed out", { cookie: null }, get(path), UNAUTHENTICATED),
+    route(cx, "role", T, "as a custodian", "cora", get(path), FORBIDDEN),
+    route(cx, "role", T, "as an approver", "ana", get(path), FORBIDDEN),
+    route(cx, "ids", T, "not a uuid", "aud", get("/api/imports/not-a-uuid/evidence"), NOT_FOUND),
+    route(cx, "ids", T, "an id no request has", "aud", get(`/api/imports/${UNKNOWN_ID}/evidence`), NOT_FOUND),
+    route(cx, "method", T, "POST", "aud", post(path, "{}")),
+  ];
+}
+
 export function routeCases(cx: CorpusContext, idpIssuer: string): HostileCase[] {
-  return [...auditExport(cx), ...endSession(cx, idpIssuer), ...demoClock(cx), ...health(cx), ...downloads(cx), ...polled(cx), ...material(cx), ...nextAuth(cx)];
+  return [
+    ...auditExport(cx),
+    ...endSession(cx, idpIssuer),
+    ...demoClock(cx),
+    ...health(cx),
+    ...downloads(cx),
+    ...polled(cx),
+    ...material(cx),
+    ...evidence(cx),
+    ...nextAuth(cx),
+  ];
 }

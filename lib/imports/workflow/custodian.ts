@@ -25,6 +25,7 @@ import {
   lockedOrThrow,
   personOf,
   principal,
+  sessionNameOf,
   transition,
 } from "./shared";
 import { expireDue } from "./expiry";
@@ -68,7 +69,7 @@ export async function issueParameters(deps: ImportDeps, actor: Actor, requestId:
         at,
         ...keyFields(req),
         kmsRequestId: e.details.requestId,
-        details: { operation: "GetParametersForImport", code: e.code, awsName: e.details.awsName, state: req.state },
+        details: { operation: "GetParametersForImport", code: e.code, awsName: e.details.awsName, state: req.state, sessionName: sessionNameOf(actor) },
       });
     });
     throw e;
@@ -119,6 +120,7 @@ export async function issueParameters(deps: ImportDeps, actor: Actor, requestId:
         publicKeySha256,
         importTokenSha256,
         parametersValidTo: params.parametersValidTo.toISOString(),
+        sessionName: sessionNameOf(actor),
         supersededParameterSetId: previous?.id,
         supersededBlobSha256: previousBlob?.sha256,
       },

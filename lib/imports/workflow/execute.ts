@@ -13,7 +13,7 @@ import * as queries from "../queries";
 import { alreadyRotatedTo, materialAlreadyImported } from "../reconcile";
 import { approvalConfirmation, BLOB_UNREVIEWED, CONFIRMATION_REQUIRED, NO_BLOB, type Decision, type ImportType } from "../schemas";
 import type { RequestState } from "../states";
-import { auditActor, enforceDualControl, factsOf, iso, keyFields, lockedOrThrow, principal, tokenSpent, transition } from "./shared";
+import { auditActor, enforceDualControl, factsOf, iso, keyFields, lockedOrThrow, principal, sessionNameOf, tokenSpent, transition } from "./shared";
 import { expireDue } from "./expiry";
 import { verifyImport, type VerificationResult } from "./verify";
 
@@ -222,6 +222,7 @@ async function recordRotationImport(deps: ImportDeps, actor: Actor, req: queries
         keyMaterialId: imported.keyMaterialId,
         importType: req.importType,
         blobSha256,
+        sessionName: sessionNameOf(actor),
         recoveredFromKms: imported.recoveredFromKms || undefined,
       },
     });
@@ -259,6 +260,7 @@ export async function execute(deps: ImportDeps, actor: Actor, requestId: string,
           awsName: failure.awsName,
           retryable: failure.retryable,
           reference: failure.reference,
+          sessionName: sessionNameOf(actor),
         },
       });
     });
@@ -279,6 +281,7 @@ export async function execute(deps: ImportDeps, actor: Actor, requestId: string,
       validTo: iso(req.validTo),
       // Found in KMS after an ambiguous failure, not imported by this run: said so, so nobody reads it as a second import.
       recoveredFromKms: done.recoveredFromKms || undefined,
+      sessionName: sessionNameOf(actor),
     };
     const action = req.kind === "delete_material" ? "material.deleted" : req.kind === "rotate" ? "material.rotated" : "import.imported";
     await appendAudit(tx, { action, actor: auditActor(actor), at, ...keyFields(req), kmsRequestId: done.kmsRequestId, details });

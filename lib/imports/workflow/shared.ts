@@ -2,7 +2,7 @@ import "server-only";
 import type { AuditEventInput } from "@/lib/audit";
 import type { Tx } from "@/lib/db";
 import { KeyportError } from "@/lib/errors";
-import type { Principal } from "@/lib/kms";
+import { sessionNameFor, type Principal } from "@/lib/kms";
 import { isKeySpec, type KeySpec } from "../compat";
 import type { Actor, ImportDeps } from "../deps";
 import type { SelfApproval } from "../failures";
@@ -21,6 +21,11 @@ export type TransitionSet = Omit<Parameters<typeof queries.transitionRequest>[3]
 
 export function principal(actor: Actor): Principal {
   return { kind: "person", id: actor.subject, email: actor.email };
+}
+
+/** The STS session name `actor`'s KMS calls carry (CloudTrail shows it): audited beside each call. */
+export function sessionNameOf(actor: Actor): string {
+  return sessionNameFor(actor.email || actor.subject);
 }
 
 export function auditActor(actor: Actor): AuditEventInput["actor"] {

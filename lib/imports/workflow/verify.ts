@@ -11,7 +11,7 @@ import { verificationMethodOf, verificationUnavailable } from "../failures";
 import { requestNotFound } from "../errors";
 import { mayVerify } from "../permissions";
 import * as queries from "../queries";
-import { asKeySpec, auditActor, enforce, factsOf, keyFields, personOf, principal } from "./shared";
+import { asKeySpec, auditActor, enforce, factsOf, keyFields, personOf, principal, sessionNameOf } from "./shared";
 import { publicKeyPem } from "./custodian";
 
 /**
@@ -92,7 +92,7 @@ export async function verifyImport(deps: ImportDeps, actor: Actor, requestId: st
     at,
     ...keyFields(req),
     kmsRequestId,
-    details: recorded,
+    details: { ...recorded, sessionName: sessionNameOf(actor) },
   });
   return result;
 }

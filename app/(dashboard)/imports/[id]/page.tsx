@@ -110,6 +110,14 @@ export default async function ImportRequestPage({ params }: { params: Promise<{ 
           )}
           <Card id="history" title="History">
             <RequestHistory events={history} />
+            {can(session.user.roles, "audit.export") && (
+              <p className="mt-4 text-sm">
+                <Link href={`/imports/${request.id}/evidence`} className="font-medium text-accent-700 hover:underline">
+                  Evidence record
+                </Link>{" "}
+                <span className="text-ink-600">— the history with its stretch of the signed audit chain, to print or download and verify offline.</span>
+              </p>
+            )}
           </Card>
         </div>
 
