@@ -2,16 +2,20 @@ import Link from "next/link";
 import { TableCard } from "@/components/ui/table-card";
 import { RequestStateBadge } from "@/components/ui/badge";
 import { Countdown } from "@/components/ui/countdown";
-import { formatDateTime, formatRelative } from "@/components/ui/format";
+import { AbsoluteTime, Timestamp } from "@/components/ui/timestamp";
 import { toneClasses } from "@/components/ui/tone";
 import { kindLabel, labelOf, personLabel, showsCountdown, wrappingLabel } from "@/lib/imports/labels";
+import type { DownloadSummary } from "@/lib/imports/pending";
 import type { RequestListRow } from "@/lib/imports/queries";
+import { DownloadsCell } from "./downloads-cell";
 
 export type TargetNames = Map<string, { name: string; accountId: string }>;
 
 /**
  * Import requests as a table (server-rendered; the countdowns are the only client leaves, and they need a
- * CountdownProvider above them). `caption` names the table for screen readers and tests.
+ * CountdownProvider above them). `caption` names the table for screen readers and tests. Times show the
+ * absolute UTC moment beside the relative one. With `downloads`, a column says who downloaded each request's
+ * parameters and when; `auditHref` links each request to the rest of its downloads in the audit trail.
  */
 export function RequestsTable({
   rows,
@@ -19,12 +23,16 @@ export function RequestsTable({
   caption,
   now,
   showKey = true,
+  downloads,
+  auditHref,
 }: {
   rows: RequestListRow[];
   targets: TargetNames;
   caption: string;
   now: number;
   showKey?: boolean;
+  downloads?: ReadonlyMap<string, DownloadSummary>;
+  auditHref?: (requestId: string) => string;
 }) {
   return (
     <TableCard
@@ -37,6 +45,7 @@ export function RequestsTable({
           <th scope="col" className="px-4 py-3">State</th>
           <th scope="col" className="px-4 py-3">Import token</th>
           <th scope="col" className="px-4 py-3">Requested</th>
+          {downloads && <th scope="col" className="px-4 py-3">Downloaded by</th>}
         </>
       }
     >
@@ -82,9 +91,12 @@ export function RequestsTable({
               </td>
               <td className="whitespace-nowrap px-4 py-3">
                 {row.parametersValidTo && showsCountdown(row.state) ? (
-                  <Countdown validTo={row.parametersValidTo.toISOString()} size="sm" />
+                  <>
+                    <Countdown validTo={row.parametersValidTo.toISOString()} size="sm" />
+                    <AbsoluteTime value={row.parametersValidTo} prefix="until" className="mt-1 block text-xs text-ink-600" />
+                  </>
                 ) : row.parametersValidTo && row.state === "expired" ? (
-                  <span className={`text-xs ${toneClasses.expired.text}`}>Expired {formatRelative(row.parametersValidTo, now)}</span>
+                  <Timestamp value={row.parametersValidTo} now={now} prefix="Expired" className={`text-xs ${toneClasses.expired.text}`} />
                 ) : (
                   <span className="text-ink-400">
                     <span aria-hidden>—</span>
@@ -94,8 +106,13 @@ export function RequestsTable({
               </td>
               <td className="whitespace-nowrap px-4 py-3 text-xs text-ink-700">
                 <span className="block text-sm text-ink-800">{personLabel(row.requestedByName, row.requestedBySubject)}</span>
-                <span title={formatDateTime(row.createdAt)}>{formatRelative(row.createdAt, now)}</span>
+                <Timestamp value={row.createdAt} now={now} />
               </td>
+              {downloads && (
+                <td className="min-w-56 px-4 py-3">
+                  <DownloadsCell summary={downloads.get(row.id)} currentParameterSetId={row.parameterSetId} now={now} auditHref={auditHref?.(row.id)} />
+                </td>
+              )}
             </tr>
           );
         })}
