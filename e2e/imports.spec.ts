@@ -317,11 +317,13 @@ test.describe("the pending view, as an auditor reads it", () => {
     const auditor = await signedIn(browser, "demo-riley");
     try {
       await auditor.goto("/imports");
-      const row = auditor.getByRole("table", { name: "Import parameters outstanding" }).getByRole("row").filter({ hasText: alias });
-      const downloads = row.getByRole("list", { name: "Downloads, newest first" }).getByRole("listitem");
+      const table = auditor.getByRole("table", { name: "Import parameters outstanding" });
+      const row = table.getByRole("row").filter({ hasText: alias });
+      // The line under the request's row.
+      const downloads = table.getByRole("row").filter({ has: auditor.getByRole("list", { name: "Downloads, newest first" }) }).getByRole("listitem");
       await expect(downloads).toHaveCount(2);
-      await expect(downloads.first()).toContainText(/ImportParameters\.zip\s*Casey Nakamura/);
-      await expect(downloads.nth(1)).toContainText(/ImportToken\.bin\s*Casey Nakamura/);
+      await expect(downloads.first()).toContainText(/ImportParameters\.zip by Casey Nakamura/);
+      await expect(downloads.nth(1)).toContainText(/ImportToken\.bin by Casey Nakamura/);
       // Relative and absolute side by side; the absolute one machine-readable, in UTC.
       await expect(downloads.first()).toContainText(/(seconds?|minutes?) ago · \d\d \w{3} \d{4}, \d\d:\d\d UTC/);
       await expect(downloads.first().locator("time")).toHaveAttribute("datetime", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
