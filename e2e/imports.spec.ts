@@ -292,6 +292,74 @@ test.describe("dual control", () => {
   });
 });
 
+test.describe("the pending view, as an auditor reads it", () => {
+  test.use({ signedInAs: "custodian" });
+
+  test("shows who downloaded which parameters and when, in UTC beside the relative time, and exports each list as CSV and JSON, audited", async ({
+    page,
+    browser,
+    expectAccessible,
+  }) => {
+    test.setTimeout(90_000);
+    const alias = "alias/data/partner-export-signing";
+    const flow = new ImportsFlow(page);
+    await flow.openKey(alias);
+    await flow.startImport({ justification: "E2E: parameters an auditor follows on the pending view" });
+    const requestId = await flow.submitStart();
+    await flow.download(/ImportToken\.bin/);
+    await flow.download(/ImportParameters.*\.zip/);
+
+    // A custodian acts on requests; exporting them as evidence is for auditors and admins, checked by the route too.
+    await page.goto("/imports");
+    await expect(page.getByRole("region", { name: "Export as evidence" })).toHaveCount(0);
+    expect((await page.request.get("/api/imports/pending/export?list=open-requests&format=csv")).status()).toBe(403);
+
+    const auditor = await signedIn(browser, "demo-riley");
+    try {
+      await auditor.goto("/imports");
+      const table = auditor.getByRole("table", { name: "Import parameters outstanding" });
+      const row = table.getByRole("row").filter({ hasText: alias });
+      // The line under the request's row.
+      const downloads = table.getByRole("row").filter({ has: auditor.getByRole("list", { name: "Downloads, newest first" }) }).getByRole("listitem");
+      await expect(downloads).toHaveCount(2);
+      await expect(downloads.first()).toContainText(/ImportParameters\.zip by Casey Nakamura/);
+      await expect(downloads.nth(1)).toContainText(/ImportToken\.bin by Casey Nakamura/);
+      // Relative and absolute side by side; the absolute one machine-readable, in UTC.
+      await expect(downloads.first()).toContainText(/(seconds?|minutes?) ago · \d\d \w{3} \d{4}, \d\d:\d\d UTC/);
+      await expect(downloads.first().locator("time")).toHaveAttribute("datetime", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      await expect(row).toContainText(/until \d\d \w{3} \d{4}, \d\d:\d\d UTC/);
+      await expectAccessible(auditor);
+
+      const exports = auditor.getByRole("region", { name: "Export as evidence" });
+      const [csvDownload] = await Promise.all([auditor.waitForEvent("download"), exports.getByRole("link", { name: "Open import requests as CSV" }).click()]);
+      expect(csvDownload.suggestedFilename()).toMatch(/^keyport-pending-open-requests-\d{8}-\d{6}\.csv$/);
+      const csv = await readFile((await csvDownload.path())!, "utf8");
+      expect(csv.split("\r\n")[0]).toMatch(/^request_id,kind,state,/);
+      expect(csv).toContain(requestId);
+      expect(csv).toMatch(/Z ImportToken\.bin by Casey Nakamura <demo-casey>/);
+
+      const jsonHref = await exports.getByRole("link", { name: "Keys waiting for key material as JSON" }).getAttribute("href");
+      const json = await auditor.request.get(jsonHref!);
+      const body = (await json.json()) as { rows: Array<{ alias: string | null; open_request_id: string | null }> };
+      expect(body.rows.find((r) => r.alias === alias)?.open_request_id).toBe(requestId);
+
+      const trail = await auditor.request.get("/api/audit/export?format=jsonl&action=import.pending_exported");
+      const events = (await trail.text()).trim().split("\n").map((line) => JSON.parse(line) as { actor: { subject: string }; details: { list: string; format: string } });
+      expect(events.filter((e) => e.actor.subject === "demo-riley").map((e) => `${e.details.list}.${e.details.format}`)).toEqual(
+        expect.arrayContaining(["open-requests.csv", "keys-waiting.json"]),
+      );
+      await auditor.screenshot({ path: test.info().outputPath("pending-view.png"), fullPage: true });
+    } finally {
+      await auditor.context().close();
+    }
+
+    await page.goto(`/imports/${requestId}`);
+    await page.getByRole("button", { name: "Cancel request…" }).click();
+    await page.getByRole("button", { name: "Cancel the request" }).click();
+    await expect(flow.state("Cancelled")).toBeVisible();
+  });
+});
+
 test.describe("on a phone-sized screen", () => {
   test.use({ signedInAs: "custodian", viewport: PHONE });
 

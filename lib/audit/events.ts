@@ -21,6 +21,7 @@ export const AUDIT_ACTIONS = [
   "import.cancelled",
   "import.expired",
   "import.retried",
+  "import.pending_exported",
   "material.deletion_requested",
   "material.deleted",
   "material.rotated",

@@ -23,5 +23,5 @@ export {
 } from "./events";
 export { AUDIT_EXPORT_CONTENT_TYPE, exportAudit, exportAuditStream, type AuditExportOptions } from "./export";
 export { parseAuditExport, verifyExport, type AuditExportFormat, type ExportVerification } from "./export-format";
-export { auditHead, listAuditEvents, type AuditPage, type AuditPageResult } from "./queries";
+export { auditHead, latestEventsPerRequest, listAuditEvents, type AuditPage, type AuditPageResult, type LatestPerRequest } from "./queries";
 export { verifyAudit, type VerifyOptions } from "./verify";

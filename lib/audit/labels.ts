@@ -18,6 +18,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "import.cancelled": "Import cancelled",
   "import.expired": "Import parameters expired",
   "import.retried": "Import retried",
+  "import.pending_exported": "Pending imports exported",
   "material.deletion_requested": "Deletion of key material requested",
   "material.deleted": "Key material deleted",
   "material.rotated": "Key material rotated",

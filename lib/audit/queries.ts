@@ -1,9 +1,9 @@
 import "server-only";
-import { desc, lt } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, lte, sql } from "drizzle-orm";
 import type { Db } from "@/lib/db";
 import { auditEvents } from "@/lib/db/schema";
 import { GENESIS_HASH } from "./canonical";
-import type { AuditEvent, AuditFilter } from "./events";
+import type { AuditAction, AuditEvent, AuditFilter } from "./events";
 import { auditEventColumns, auditFilterConditions, toAuditEvent, whereAll } from "./rows";
 
 export type AuditPage = {
@@ -41,4 +41,45 @@ export async function auditHead(db: Db): Promise<{ lastSeq: number; lastHash: st
     .orderBy(desc(auditEvents.seq))
     .limit(1);
   return last ? { lastSeq: last.seq, lastHash: last.hash, lastAt: last.at } : { lastSeq: 0, lastHash: GENESIS_HASH, lastAt: null };
+}
+
+export type LatestPerRequest = Map<string, { events: AuditEvent[]; total: number }>;
+
+/**
+ * The newest `perRequest` events with `action` of each of `requestIds` (newest first), and how many each has
+ * in all: one query for a whole list, ranked by a window over the (request_id, seq) index, so a page showing
+ * a few events per row costs the same with ten rows as with two hundred. Requests without such events are
+ * absent from the map.
+ */
+export async function latestEventsPerRequest(
+  db: Db,
+  action: AuditAction,
+  requestIds: readonly string[],
+  perRequest: number,
+): Promise<LatestPerRequest> {
+  const out: LatestPerRequest = new Map();
+  const ids = [...new Set(requestIds)];
+  if (ids.length === 0 || perRequest < 1) return out;
+  const ranked = db
+    .select({
+      seq: auditEvents.seq,
+      rank: sql<number>`row_number() over (partition by ${auditEvents.requestId} order by ${auditEvents.seq} desc)`.as("rank"),
+      total: sql<number>`(count(*) over (partition by ${auditEvents.requestId}))::int`.as("total"),
+    })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.action, action), inArray(auditEvents.requestId, ids)))
+    .as("ranked");
+  const rows = await db
+    .select({ ...auditEventColumns, total: ranked.total })
+    .from(auditEvents)
+    .innerJoin(ranked, eq(ranked.seq, auditEvents.seq))
+    .where(lte(ranked.rank, Math.trunc(perRequest)))
+    .orderBy(desc(auditEvents.seq));
+  for (const { total, ...row } of rows) {
+    const requestId = row.requestId!;
+    const entry = out.get(requestId) ?? { events: [], total: Number(total) };
+    entry.events.push(toAuditEvent(row));
+    out.set(requestId, entry);
+  }
+  return out;
 }

@@ -19,7 +19,7 @@ describe("the permission table", () => {
   it.each<[Role, string[]]>([
     ["custodian", ["keys.read", "inventory.refresh", "imports.read", "imports.request", "imports.download", "imports.verify", "material.delete.request"]],
     ["approver", ["keys.read", "imports.read", "imports.approve", "imports.verify"]],
-    ["auditor", ["keys.read", "imports.read", "audit.read", "audit.export", "audit.verify"]],
+    ["auditor", ["keys.read", "imports.read", "imports.export", "audit.read", "audit.export", "audit.verify"]],
   ])("a %s may do exactly what the design says", (role, expected) => {
     expect(permissionsOf([role])).toEqual(expected);
   });
@@ -30,6 +30,7 @@ describe("the permission table", () => {
     expect(can(["auditor"], "imports.request")).toBe(false);
     expect(can(["auditor"], "imports.download")).toBe(false);
     expect(can(["approver"], "audit.export")).toBe(false);
+    expect(rolesWith("imports.export")).toEqual(["auditor", "admin"]);
     expect(rolesWith("config.read")).toEqual(["admin"]);
     // Auditors only read: verification makes KMS calls in the key's account.
     expect(can(["auditor"], "imports.verify")).toBe(false);

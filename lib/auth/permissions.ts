@@ -39,6 +39,11 @@ export const PERMISSIONS = {
   "imports.verify": ["custodian", "approver", "admin"],
   /** Ask for imported key material to be deleted (needs the same quorum as an import). */
   "material.delete.request": ["custodian", "admin"],
+  /**
+   * Export the pending-imports lists (keys waiting for material, open requests with who downloaded what,
+   * material expiring) as CSV or JSON: evidence for those who review dual control, not for those who act.
+   */
+  "imports.export": ["auditor", "admin"],
   /** Read the audit trail. */
   "audit.read": ["auditor", "admin"],
   /** Export the audit trail as CSV or JSON Lines. */

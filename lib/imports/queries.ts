@@ -310,6 +310,8 @@ export async function countApprovals(q: Q, requestId: string, blobId: string | n
 /** A request with what a list shows beside it: the key's first alias, the current token and blob. */
 export type RequestListRow = RequestRow & {
   alias: string | null;
+  /** The current parameter set's id (null before any were issued): downloads name the set they handed out. */
+  parameterSetId: string | null;
   parametersValidTo: Date | null;
   publicKeySha256: string | null;
   importTokenSha256: string | null;
@@ -327,6 +329,7 @@ function listSelect(q: Q) {
         ...requestColumns,
         // The alias is the inventory's (read-only join): requests keep no copy that could go stale.
         alias: sql<string | null>`${k.aliases}[1]`,
+        parameterSetId: p.id,
         parametersValidTo: p.parametersValidTo,
         publicKeySha256: p.publicKeySha256,
         importTokenSha256: p.importTokenSha256,

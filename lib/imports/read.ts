@@ -67,15 +67,17 @@ export async function requestDetails(deps: ImportDeps, requestId: string): Promi
   };
 }
 
+/** Newest change first, at most `limit` (default 200). */
 export async function listImportRequests(
-  deps: ImportDeps,
+  deps: Pick<ImportDeps, "db" | "now">,
   filter: { states?: readonly RequestState[]; open?: boolean; key?: { targetId: string; region: string; keyId: string } } = {},
+  limit?: number,
 ): Promise<queries.RequestListRow[]> {
   const nowMs = deps.now().getTime();
   // A request shown as expired may still be recorded in a token state: ask for those too, then filter.
   const wanted = filter.states;
   const stored = wanted?.includes("expired") ? [...new Set([...wanted, ...TOKEN_STATES])] : wanted;
-  const rows = (await queries.listRequests(deps.db, { ...filter, states: stored })).map((row) => effective(row, nowMs));
+  const rows = (await queries.listRequests(deps.db, { ...filter, states: stored }, limit)).map((row) => effective(row, nowMs));
   return wanted ? rows.filter((row) => wanted.includes(row.state)) : rows;
 }
 
