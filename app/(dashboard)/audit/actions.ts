@@ -1,15 +1,13 @@
 "use server";
 
 import { z } from "zod";
-import { appendAuditStandalone, verifyAudit } from "@/lib/audit";
+import { appendAuditStandalone, verifyAudit, type AuditVerification } from "@/lib/audit";
 import { defineAction } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 
-export type VerificationDto =
-  | { ok: true; count: number; lastSeq: number; lastHash: string }
-  | { ok: false; count: number; brokenAt: { seq: number; id: string; reason: string } };
+export type VerificationDto = AuditVerification;
 
-/** Walks the whole hash chain and records that it was checked, and what was found. */
+/** Walks the whole hash chain and its checkpoints and records that it was checked, and what was found. */
 export const verifyAuditTrail = defineAction(
   { name: "verifyAuditTrail", permission: "audit.verify", schema: z.object({}).strict() },
   async (_input, { session }): Promise<VerificationDto> => {
@@ -18,7 +16,16 @@ export const verifyAuditTrail = defineAction(
     await appendAuditStandalone(db, {
       action: "audit.verified",
       actor: { subject: session.user.id, name: session.user.name, roles: session.user.roles },
-      details: result.ok ? { ok: true, count: result.count, lastSeq: result.lastSeq, lastHash: result.lastHash } : { ok: false, ...result.brokenAt },
+      details: {
+        ok: result.ok,
+        count: result.count,
+        lastSeq: result.lastSeq,
+        lastHash: result.lastHash,
+        checkpoints: result.checkpoints,
+        signaturesChecked: result.signaturesChecked,
+        breaks: result.breakCount,
+        firstBreak: result.breaks[0] ?? null,
+      },
     });
     return result;
   },
