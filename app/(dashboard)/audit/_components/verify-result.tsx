@@ -7,6 +7,7 @@ import type { VerificationDto } from "../actions";
 const SHOWN = 20;
 
 function checkpointsSentence(result: VerificationDto): string {
+  if (result.checkpoints === 0) return "No signed checkpoint holds it yet.";
   const signatures = result.signaturesChecked ? "signatures checked" : "signatures not checked: no checkpoint signing key is configured";
   const covered = result.lastCheckpointSeq === null ? "" : `, the last one covering events up to #${result.lastCheckpointSeq}`;
   return `${formatCount(result.checkpoints, "signed checkpoint")} held (${signatures})${covered}.`;
