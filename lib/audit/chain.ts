@@ -80,12 +80,14 @@ export class TrailVerifier<Extra = never> {
   }
 
   event(e: AuditEvent): void {
-    for (const reason of this.chain.check(e)) this.add({ seq: e.seq, id: e.id, reason });
+    const broken = this.chain.check(e);
+    for (const reason of broken) this.add({ seq: e.seq, id: e.id, reason });
     if (!this.follower) return;
     const before = this.follower.count;
     const reason = this.follower.event(e);
     if (reason) this.add({ seq: e.seq, id: e.id, reason });
-    else if (this.follower.count > before) {
+    // A checkpoint holds when its statement does and its event is intact in the chain.
+    else if (this.follower.count > before && broken.length === 0) {
       this.checkpoints += 1;
       this.lastCheckpointSeq = this.follower.latest!.statement.seq;
     }
@@ -98,7 +100,10 @@ export class TrailVerifier<Extra = never> {
     if (this.breaks.length < this.max) this.breaks.push(b);
   }
 
-  /** The verdict; `checkEnd: false` skips the external checkpoint (the walk stopped before the chain's end). */
+  /**
+   * The verdict, once the walk is over (call it once); `checkEnd: false` skips the external checkpoint (the
+   * walk stopped before the chain's end).
+   */
   result(checkEnd = true): AuditVerification<AuditBreak | Extra> {
     const external = this.follower && checkEnd ? (this.opts.latestExternal ?? null) : null;
     if (external) this.checkExternal(external);

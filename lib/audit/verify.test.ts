@@ -164,6 +164,18 @@ describe.each(testDrivers())("verify on %s", (driver) => {
     expect(reasons(await verifyAudit(db, { keyArn: stranger.keyArn.replace("0c0c", "dddd") }))).toHaveLength(3);
   });
 
+  it("does not count a checkpoint whose event was edited, even where its statement still holds", async () => {
+    const signer = new TestCheckpointSigner();
+    await seed(db, 4);
+    await appendCheckpoint(db, signer);
+    await seed(db, 2);
+    const last = await appendCheckpoint(db, signer); // seq 8
+    await updateDetails(db, 8, { ...last, statement: { ...last.statement, at: "2027-01-01T00:00:00.000Z" } });
+    expect(reasons(await verifyAudit(db))).toEqual(["8 hash_mismatch"]);
+    expect(await verifyAudit(db)).toMatchObject({ checkpoints: 1, lastCheckpointSeq: 4 });
+    expect(reasons(await verifyAudit(db, { publicKey: signer.publicKey }))).toEqual(["8 hash_mismatch", "8 checkpoint_signature_invalid"]);
+  });
+
   it("finds a chain rewritten and rehashed to its end at the first checkpoint after the rewrite", async () => {
     const signer = new TestCheckpointSigner();
     await seed(db, 10);
