@@ -97,6 +97,9 @@ export function publicKeyFingerprint(key: KeyObject): string {
 export function checkpointSignatureValid(checkpoint: SignedCheckpoint, publicKey: KeyObject): boolean {
   const bytes = statementBytes(checkpoint.statement);
   const signature = Buffer.from(checkpoint.signature, "base64");
+  // Without this an RSA key would check an "ECDSA_SHA_256" statement as PKCS #1 v1.5, an algorithm it never names.
+  const keyType = publicKey.asymmetricKeyType;
+  if (checkpoint.statement.algorithm === "ECDSA_SHA_256" ? keyType !== "ec" : keyType !== "rsa" && keyType !== "rsa-pss") return false;
   try {
     if (checkpoint.statement.algorithm === "RSASSA_PSS_SHA_256") {
       return verifySignature("sha256", bytes, { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature);
@@ -119,15 +122,15 @@ export type CheckpointBreakReason =
 
 /**
  * Follows the checkpoints through a chain walked in seq order: feed every event (`event`), in order; it
- * answers why an event breaks a checkpoint rule, or null. It remembers the hash of every event since the
- * last checkpoint so that each checkpoint's head can be compared; memory stays bounded by the distance
- * between checkpoints.
+ * answers why an event breaks a checkpoint rule, or null. A checkpoint states the event just before it, so
+ * only the previous event's hash is kept: memory stays constant however long the chain (and a chain with no
+ * checkpoint yet costs nothing).
  */
 export class CheckpointFollower {
   count = 0;
   latest: SignedCheckpoint | null = null;
   private previous = FIRST_PREVIOUS;
-  private readonly hashes = new Map<number, string>();
+  private last: { seq: number; hash: string } | null = null;
 
   constructor(
     private readonly publicKey: KeyObject | null,
@@ -135,24 +138,23 @@ export class CheckpointFollower {
   ) {}
 
   event(e: AuditEvent): CheckpointBreakReason | null {
-    this.hashes.set(e.seq, e.hash);
+    const before = this.last;
+    this.last = { seq: e.seq, hash: e.hash };
     if (e.action !== CHECKPOINT_ACTION) return null;
     const parsed = parseCheckpoint(e.details);
     if (typeof parsed === "string") return "checkpoint_malformed";
-    const reason = this.check(parsed, e.seq);
+    const reason = this.check(parsed, e.seq, before);
     this.previous = statementHash(parsed.statement);
     this.latest = parsed;
     this.count += 1;
-    // Only heads after this checkpoint can be stated by the next one.
-    for (const seq of this.hashes.keys()) if (seq < parsed.statement.seq) this.hashes.delete(seq);
     return reason;
   }
 
-  private check(checkpoint: SignedCheckpoint, seq: number): CheckpointBreakReason | null {
+  private check(checkpoint: SignedCheckpoint, seq: number, before: { seq: number; hash: string } | null): CheckpointBreakReason | null {
     const { statement } = checkpoint;
     if (this.keyArn && statement.keyArn !== this.keyArn) return "checkpoint_key_mismatch";
     if (this.publicKey && !checkpointSignatureValid(checkpoint, this.publicKey)) return "checkpoint_signature_invalid";
-    if (statement.seq !== seq - 1 || this.hashes.get(statement.seq) !== statement.headHash) {
+    if (statement.seq !== seq - 1 || before?.seq !== statement.seq || before.hash !== statement.headHash) {
       return statement.seq === 0 && seq === 1 && statement.headHash === GENESIS_HASH ? this.previousCheck(statement) : "checkpoint_head_mismatch";
     }
     return this.previousCheck(statement);

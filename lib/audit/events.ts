@@ -1,3 +1,5 @@
+import type { CheckpointBreakReason } from "./checkpoint-format";
+
 /**
  * What an audit event is. Pure types and constants (no database), shared by the append, query, verify and
  * export modules and by the domains that record events.
@@ -88,9 +90,37 @@ export type AuditEvent = {
 /** Why a chain is broken at an event. */
 export type AuditBreakReason = "hash_mismatch" | "prev_hash_mismatch" | "sequence_gap";
 
-export type AuditVerification =
-  | { ok: true; count: number; lastSeq: number; lastHash: string }
-  | { ok: false; count: number; brokenAt: { seq: number; id: string; reason: AuditBreakReason } };
+/** Why an event breaks the chain or a checkpoint (checkpoint-format.ts). */
+export type VerificationBreakReason = AuditBreakReason | CheckpointBreakReason;
+
+/**
+ * One broken rule at one event. An event can break two (its link and its own hash). `id` is null where the
+ * event is missing: the latest checkpoint kept outside the database states an event past the chain's end.
+ */
+export type AuditBreak = { seq: number; id: string | null; reason: VerificationBreakReason };
+
+/** What a walk of the whole chain found (verifyAudit; verifyExport adds malformed records). */
+export type AuditVerification<Break = AuditBreak> = {
+  ok: boolean;
+  /** Events read. */
+  count: number;
+  /** The last event read and its stored hash (GENESIS_HASH for an empty chain). */
+  lastSeq: number;
+  lastHash: string;
+  /** Checkpoints in the chain that hold (signature, head and link to the previous one). */
+  checkpoints: number;
+  /** The head seq the last holding checkpoint states: events after it are covered by the chain alone. */
+  lastCheckpointSeq: number | null;
+  /** False when no public key was given: checkpoints were checked for heads and links only. */
+  signaturesChecked: boolean;
+  /** Whether a checkpoint kept outside the database was checked against the chain's end. */
+  externalChecked: boolean;
+  /** The first `maxBreaks`, in the order found. */
+  breaks: Break[];
+  /** All breaks found, even past `maxBreaks`. */
+  breakCount: number;
+  truncatedBreaks: boolean;
+};
 
 /** Which events to list or export. `from` is inclusive, `to` exclusive. */
 export type AuditFilter = {

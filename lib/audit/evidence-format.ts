@@ -137,6 +137,7 @@ export function verifyEvidence(record: EvidenceRecord, publicKey: KeyObject | nu
   if (canonicalJson(stepsOf(events, record.request.id)) !== canonicalJson(record.steps)) problems.push("the steps do not match the request's events in the chain");
   const own = events.filter((e) => e.requestId === record.request.id);
   if (own.at(-1)?.seq !== record.range.last) problems.push(`the request's last event in the stretch is not seq ${record.range.last}`);
+  problems.push(...requestProblems(record, own));
 
   let anchored: EvidenceVerification["anchored"] = "none";
   const after = record.checkpoints.after;
@@ -157,4 +158,34 @@ export function verifyEvidence(record: EvidenceRecord, publicKey: KeyObject | nu
     }
   }
   return { ok: problems.length === 0, anchored, events: events.length, problems };
+}
+
+/**
+ * The request section says what the chain says: who asked and why, for which key and wrapping, and the
+ * KeyMaterialId the last import recorded. (Its state and dates are the database's, shown for reading.)
+ */
+function requestProblems(record: EvidenceRecord, own: AuditEvent[]): string[] {
+  const problems: string[] = [];
+  const { request } = record;
+  const requested = own.find((e) => e.action === "import.requested" || e.action === "material.deletion_requested");
+  if (!requested) return ["the stretch holds no event that opened the request"];
+  const d = requested.details;
+  const claims: Array<[string, unknown, unknown]> = [
+    ["requested by", request.requestedBy.subject, requested.actor.subject],
+    ["key", request.keyArn, requested.keyArn],
+    ["justification", request.justification, d.justification],
+  ];
+  if (requested.action === "import.requested") {
+    claims.push(["wrapping algorithm", request.wrappingAlgorithm, d.wrappingAlgorithm ?? null]);
+    claims.push(["wrapping key spec", request.wrappingKeySpec, d.wrappingKeySpec ?? null]);
+    claims.push(["import type", request.importType, d.importType ?? null]);
+    claims.push(["expiration model", request.expirationModel, d.expirationModel ?? null]);
+  }
+  const imported = own.filter((e) => e.action === "import.imported" || e.action === "material.rotated").at(-1);
+  if (imported) claims.push(["KeyMaterialId", request.keyMaterialId, imported.details.keyMaterialId ?? null]);
+  for (const [what, said, recorded] of claims) {
+    if (said !== recorded) problems.push(`the request's ${what} is not what its events record`);
+  }
+  if (own.some((e) => e.keyArn !== null && e.keyArn !== request.keyArn)) problems.push("an event of the request names another key");
+  return problems;
 }

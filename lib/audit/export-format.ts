@@ -2,8 +2,8 @@ import { Readable } from "node:stream";
 import { CsvError, parse as csvParser, type Options as CsvParseOptions } from "csv-parse";
 import { stringify, type Options as CsvStringifyOptions } from "csv-stringify/sync";
 import { canonicalContent, canonicalJson } from "./canonical";
-import { ChainVerifier } from "./chain";
-import type { AuditBreakReason, AuditEvent, JsonValue } from "./events";
+import { TrailVerifier, type TrailVerifyOptions } from "./chain";
+import type { AuditBreak, AuditEvent, AuditVerification, JsonValue } from "./events";
 
 /**
  * Audit export formats, and reading them back (verifyExport). Pure: no database.
@@ -303,34 +303,28 @@ export async function* parseAuditExport(chunks: Chunks, format: AuditExportForma
   if (rest.trim() !== "") yield eventFromJsonLine(rest, ++n);
 }
 
-export type ExportVerification =
-  | { ok: true; count: number; lastSeq: number; lastHash: string }
-  | {
-      ok: false;
-      count: number;
-      brokenAt: { seq: number | null; id: string | null; reason: AuditBreakReason | "malformed"; message?: string };
-    };
+/** An export record that could not be read as an event: the walk stops there. */
+export type MalformedBreak = { seq: null; id: null; reason: "malformed"; message: string };
+
+export type ExportVerification = AuditVerification<AuditBreak | MalformedBreak>;
 
 /**
- * Verifies an export offline with the same rules as verifyAudit. `complete` (default true) expects the whole
- * chain from seq 1; pass false for a filtered export, where each event's own hash is checked and links only
- * between consecutive seqs.
+ * Verifies an export offline with the same rules as verifyAudit, checkpoints included (`publicKey`,
+ * `keyArn`, `latestExternal`: see TrailVerifyOptions). `complete` (default true) expects the whole chain
+ * from seq 1; pass false for a filtered export, where each event's own hash is checked and links only between
+ * consecutive seqs, and checkpoints are not followed (their heads and predecessors may be filtered out).
  */
 export async function verifyExport(
   chunks: Chunks,
-  opts: { format: AuditExportFormat; complete?: boolean },
+  opts: TrailVerifyOptions & { format: AuditExportFormat; complete?: boolean },
 ): Promise<ExportVerification> {
-  const chain = new ChainVerifier(opts.complete ?? true);
+  const trail = new TrailVerifier<MalformedBreak>(opts, opts.complete ?? true);
   try {
-    for await (const event of parseAuditExport(chunks, opts.format)) {
-      const reason = chain.check(event);
-      if (reason) return { ok: false, count: chain.count, brokenAt: { seq: event.seq, id: event.id, reason } };
-    }
+    for await (const event of parseAuditExport(chunks, opts.format)) trail.event(event);
   } catch (e) {
-    if (e instanceof MalformedExportError) {
-      return { ok: false, count: chain.count, brokenAt: { seq: null, id: null, reason: "malformed", message: e.message } };
-    }
-    throw e;
+    if (!(e instanceof MalformedExportError)) throw e;
+    trail.add({ seq: null, id: null, reason: "malformed", message: e.message });
+    return trail.result(false);
   }
-  return { ok: true, count: chain.count, lastSeq: chain.lastSeq, lastHash: chain.lastHash };
+  return trail.result();
 }

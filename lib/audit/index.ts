@@ -12,6 +12,7 @@ export {
   isAuditAction,
   type AuditAction,
   type AuditActor,
+  type AuditBreak,
   type AuditBreakReason,
   type AuditEvent,
   type AuditEventInput,
@@ -20,8 +21,22 @@ export {
   type AuditVerification,
   type JsonObject,
   type JsonValue,
+  type VerificationBreakReason,
 } from "./events";
+export { DEFAULT_MAX_BREAKS, type TrailVerifyOptions } from "./chain";
+export {
+  CHECKPOINT_ACTION,
+  checkpointSignatureValid,
+  parseCheckpoint,
+  publicKeyFingerprint,
+  publicKeyFrom,
+  statementBytes,
+  statementHash,
+  type CheckpointBreakReason,
+  type CheckpointStatement,
+  type SignedCheckpoint,
+} from "./checkpoint-format";
 export { AUDIT_EXPORT_CONTENT_TYPE, exportAudit, exportAuditStream, type AuditExportOptions } from "./export";
-export { parseAuditExport, verifyExport, type AuditExportFormat, type ExportVerification } from "./export-format";
+export { parseAuditExport, verifyExport, type AuditExportFormat, type ExportVerification, type MalformedBreak } from "./export-format";
 export { auditHead, latestEventsPerRequest, listAuditEvents, type AuditPage, type AuditPageResult, type LatestPerRequest } from "./queries";
 export { verifyAudit, type VerifyOptions } from "./verify";

@@ -1,4 +1,4 @@
-import type { AuditAction } from "./events";
+import type { AuditAction, VerificationBreakReason } from "./events";
 
 /** How each audit action reads to a person (pure: pages and exports' README share it). */
 export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
@@ -30,4 +30,22 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
 
 export function auditActionLabel(action: string): string {
   return (AUDIT_ACTION_LABELS as Record<string, string>)[action] ?? action;
+}
+
+/** What each break means, in words: the /audit page and the offline `audit:verify` command say it so. */
+export const AUDIT_BREAK_REASONS: Record<VerificationBreakReason | "malformed", string> = {
+  hash_mismatch: "its content does not match its hash: the event was changed after it was written",
+  prev_hash_mismatch: "it does not point at the event before it: an event was inserted, removed, reordered or rehashed",
+  sequence_gap: "a sequence number is missing or out of order: an event was removed or moved",
+  checkpoint_malformed: "this checkpoint is not a well-formed signed statement",
+  checkpoint_signature_invalid: "this checkpoint's signature does not verify with the signing key: it was forged or altered",
+  checkpoint_key_mismatch: "this checkpoint names another signing key than the one configured",
+  checkpoint_head_mismatch: "the head hash a checkpoint signed does not match the chain: events up to that head were rewritten",
+  checkpoint_previous_mismatch: "this checkpoint does not name the checkpoint before it: a checkpoint was removed or altered",
+  checkpoint_beyond_chain: "the latest checkpoint kept outside the database states an event past the chain's end: events were cut from the end",
+  malformed: "the export file is not one Keyport wrote",
+};
+
+export function auditBreakReasonText(reason: string): string {
+  return (AUDIT_BREAK_REASONS as Record<string, string>)[reason] ?? reason;
 }

@@ -1,5 +1,6 @@
+import { execFile } from "node:child_process";
 import { generateKeyPairSync, sign } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,6 +28,16 @@ const signer: CheckpointSigner = {
   sign: async (message) => ({ signature: sign("sha256", message, keys.privateKey) }),
 };
 const copy = (record: EvidenceRecord): EvidenceRecord => JSON.parse(JSON.stringify(record)) as EvidenceRecord;
+
+const repo = path.resolve(__dirname, "../..");
+/** The offline command, as an auditor runs it: `npm run -s audit:verify -- --evidence <file> --public-key <pem>`. */
+function auditVerify(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile("npm", ["--prefix", repo, "run", "-s", "audit:verify", "--", ...args], { cwd, env: { ...process.env, INIT_CWD: cwd } }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 describe.each(testDrivers())("the evidence record of an import on %s", (driver) => {
   let db: TestDatabase;
@@ -97,4 +108,21 @@ describe.each(testDrivers())("the evidence record of an import on %s", (driver) 
 
     expect(verifyEvidence(record, other.publicKey)).toMatchObject({ ok: false, problems: ["the closing checkpoint's signature is not the signing key's"] });
   });
+  it("checks out offline with the command the page names, and fails when altered", async () => {
+    const record = await generate();
+    await writeFile(path.join(directory, "evidence.json"), `${JSON.stringify(record, null, 2)}\n`);
+    await writeFile(path.join(directory, "signing-key.pem"), keys.publicKey.export({ type: "spki", format: "pem" }));
+    const intact = await auditVerify(directory, "--evidence", "evidence.json", "--public-key", "signing-key.pem");
+    expect(intact).toMatchObject({
+      code: 0,
+      stdout: `intact: evidence of request ${requestId}, ${record.events.length} events, anchored by a signed checkpoint at seq ${record.checkpoints.after!.seq}\n`,
+    });
+    const unsigned = await auditVerify(directory, "--evidence", "evidence.json");
+    expect(unsigned).toMatchObject({ code: 1, stdout: "the closing checkpoint's signature was not checked: give --public-key\n" });
+    const altered = copy(record);
+    altered.request.justification = "Emergency change, approved verbally.";
+    await writeFile(path.join(directory, "altered.json"), JSON.stringify(altered));
+    const refused = await auditVerify(directory, "--evidence", "altered.json", "--public-key", "signing-key.pem");
+    expect(refused).toMatchObject({ code: 1, stdout: "the request's justification is not what its events record\n" });
+  }, 120_000);
 });

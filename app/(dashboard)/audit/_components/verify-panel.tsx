@@ -4,12 +4,7 @@ import { useState, useTransition } from "react";
 import { formatCount } from "@/components/ui/format";
 import { verifyAuditTrail, type VerificationDto } from "../actions";
 import { Alert } from "@/components/ui/alert";
-
-const REASONS: Record<string, string> = {
-  hash_mismatch: "its content does not match its hash: the event was changed after it was written",
-  prev_hash_mismatch: "it does not point at the event before it: an event was inserted, removed or reordered",
-  sequence_gap: "a sequence number is missing: an event was removed",
-};
+import { VerifyResult } from "./verify-result";
 
 /** Verifies the whole chain on demand and says plainly what was found. */
 export function VerifyPanel({ head }: { head: { lastSeq: number; lastHash: string } }) {
@@ -46,19 +41,7 @@ export function VerifyPanel({ head }: { head: { lastSeq: number; lastHash: strin
         </button>
       </div>
       <div aria-live="polite">
-        {result?.ok === true && (
-          <Alert tone="success" className="mt-3">
-            The chain is intact: {formatCount(result.count, "event")}, each hash recomputed and linked to the one before. Last event #
-            {result.lastSeq}.
-          </Alert>
-        )}
-        {result?.ok === false && (
-          <Alert tone="danger" className="mt-3">
-            The chain is broken at event #{result.brokenAt.seq} (<code className="font-mono text-xs">{result.brokenAt.id}</code>):{" "}
-            {REASONS[result.brokenAt.reason] ?? result.brokenAt.reason}. {formatCount(result.count, "event")} before it verified. Preserve the
-            database and export for investigation.
-          </Alert>
-        )}
+        {result && <VerifyResult result={result} />}
         {error && (
           <Alert tone="danger" inline className="mt-3">
             {error}
