@@ -11,6 +11,7 @@ import { now } from "@/lib/clock";
 import { getDb } from "@/lib/db";
 import { isKeyportError } from "@/lib/errors";
 import { evidenceFor } from "@/lib/imports/evidence";
+import { getKey } from "@/lib/inventory";
 import { requestTitle } from "@/lib/imports/labels";
 import { requestIdSchema } from "@/lib/imports/schemas";
 import { EvidenceSteps, EvidenceSummary } from "./_components/evidence-sections";
@@ -37,7 +38,9 @@ export default async function EvidencePage({ params }: { params: Promise<{ id: s
   }
   const { publicKey, reason } = await checkpointEvidence();
   const verdict = verifyEvidence(record, publicKey);
-  const title = requestTitle(record.request.kind as Parameters<typeof requestTitle>[0], record.request.keyArn.split("/").pop() ?? record.request.keyArn);
+  const keyId = record.request.keyArn.split("/").pop() ?? record.request.keyArn;
+  const key = await getKey(record.request.targetId, record.request.region, keyId);
+  const title = requestTitle(record.request.kind as Parameters<typeof requestTitle>[0], key?.aliases[0] ?? keyId);
 
   return (
     <article className="space-y-6 print:space-y-4">
