@@ -2,12 +2,11 @@ import { randomBytes, createPublicKey } from "node:crypto";
 import { CreateKeyCommand, GetParametersForImportCommand, ImportKeyMaterialCommand, type KMSClient } from "@aws-sdk/client-kms";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, testDrivers, type TestDatabase } from "@/lib/db/testing";
-import { startEmulator, type RunningEmulator } from "@/lib/emulator";
 import { wrapKeyMaterial } from "@/lib/emulator/crypto/wrap";
-import { KmsAccess, type KmsTarget } from "@/lib/kms";
 import { refreshKey } from "./index";
 import { getExternalKey } from "./queries";
 import { refreshRegion } from "./refresh";
+import { emulatorTarget } from "./testing";
 
 /**
  * A full refresh describes a key, and holds the answer until it writes its batch; meanwhile an import can
@@ -16,25 +15,8 @@ import { refreshRegion } from "./refresh";
  * a new request would act on that.
  */
 
-let emulator: RunningEmulator;
-let target: KmsTarget;
-const accesses: KmsAccess[] = [];
-
-function access(): KmsAccess {
-  const made = new KmsAccess({ targets: [target], endpoint: emulator.endpoint, now: Date.now, baseCredentials: emulator.credentials, maxAttempts: 1 });
-  accesses.push(made);
-  return made;
-}
-
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: "demo" });
-  const account = emulator.accounts.find((a) => a.assumable)!;
-  target = { id: "prod", name: account.name, accountId: account.accountId, roleArn: account.roleArn, externalId: account.externalId, regions: emulator.regions };
-});
-afterAll(async () => {
-  for (const made of accesses) made.destroy();
-  await emulator?.close();
-});
+const harness = emulatorTarget();
+const { access } = harness;
 
 /** What Keyport's import does in KMS, done directly: GetParametersForImport, wrap 32 bytes, ImportKeyMaterial. */
 async function importMaterial(client: KMSClient, keyId: string): Promise<void> {
@@ -56,39 +38,39 @@ describe.each(testDrivers())("a refresh racing an import, on %s", (driver) => {
   });
 
   it("keeps the state the import read after it, not the refresh's older answer", async () => {
-    const region = target.regions[0]!;
+    const region = harness.target.regions[0]!;
     const kms = access();
-    const client = kms.kms(target.id, region, { kind: "service" });
+    const client = kms.kms(harness.target.id, region, { kind: "service" });
     const created = await client.send(new CreateKeyCommand({ Origin: "EXTERNAL", Description: "refresh race" }));
     const keyId = created.KeyMetadata!.KeyId!;
     const database = db.database.db;
     const deps = { db: database, now: () => new Date(), instanceId: "racing", describeConcurrency: 4 };
-    await refreshRegion({ ...deps, kms: access() }, target.id, region);
-    expect(await getExternalKey(database, target.id, region, keyId)).toMatchObject({ keyState: "PendingImport" });
+    await refreshRegion({ ...deps, kms: access() }, harness.target.id, region);
+    expect(await getExternalKey(database, harness.target.id, region, keyId)).toMatchObject({ keyState: "PendingImport" });
 
     // The refresh's own clients: once its DescribeKey of this key has its answer (PendingImport), the import
     // happens and Keyport re-reads the key, all before the refresh writes what it read.
     const racing = access();
     let raced = false;
-    racing.kms(target.id, region, { kind: "service" }).middlewareStack.add(
+    racing.kms(harness.target.id, region, { kind: "service" }).middlewareStack.add(
       (next, context) => async (args) => {
         const out = await next(args);
         const input = args.input as { KeyId?: string };
         if (!raced && context.commandName === "DescribeKeyCommand" && input.KeyId === keyId) {
           raced = true;
           await importMaterial(client, keyId);
-          const reread = await refreshKey(target.id, region, keyId, { db: database, kms });
+          const reread = await refreshKey(harness.target.id, region, keyId, { db: database, kms });
           expect(reread).toMatchObject({ keyState: "Enabled" });
         }
         return out;
       },
       { step: "initialize", name: "raceAnImport" },
     );
-    const outcome = await refreshRegion({ ...deps, kms: racing }, target.id, region);
+    const outcome = await refreshRegion({ ...deps, kms: racing }, harness.target.id, region);
     expect(outcome.status).toBe("succeeded");
     expect(raced).toBe(true);
 
     // KMS says Enabled; so must the cache.
-    expect(await getExternalKey(database, target.id, region, keyId)).toMatchObject({ keyState: "Enabled" });
+    expect(await getExternalKey(database, harness.target.id, region, keyId)).toMatchObject({ keyState: "Enabled" });
   });
 });

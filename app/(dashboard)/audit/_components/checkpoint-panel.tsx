@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { Alert } from "@/components/ui/alert";
 import { formatDateTime } from "@/components/ui/format";
 import { signAuditCheckpoint } from "../checkpoint-actions";
+import { ChainPanel } from "./chain-panel";
 
 export type LatestCheckpoint = { seq: number; headSeq: number; at: string; keyArn: string } | null;
 
@@ -28,27 +29,23 @@ export function CheckpointPanel({ latest, configured }: { latest: LatestCheckpoi
     });
 
   return (
-    <section aria-labelledby="checkpoint-heading" className="rounded-card bg-white p-4 shadow-card ring-1 ring-ink-200">
-      <div className="flex flex-wrap items-center justify-between gap-3">
-        <div className="min-w-0">
-          <h2 id="checkpoint-heading" className="text-sm font-semibold text-ink-900">
-            Signed checkpoints
-          </h2>
-          <p className="text-sm text-ink-600">
-            {!configured
-              ? "Not configured: set KEYPORT_AUDIT_SIGNING_KEY so a KMS key outside this database signs the chain head."
-              : latest
-                ? (
-                    <>
-                      Latest covers {latest.headSeq === 0 ? "the trail before its first event" : `events #1–#${latest.headSeq}`}, signed{" "}
-                      {formatDateTime(new Date(latest.at))} with{" "}
-                      <code className="break-all font-mono text-xs">{latest.keyArn}</code>
-                    </>
-                  )
-                : "No checkpoint yet."}
-          </p>
-        </div>
-        {configured && (
+    <ChainPanel
+      id="checkpoint-heading"
+      title="Signed checkpoints"
+      summary={
+        !configured ? (
+          "Not configured: set KEYPORT_AUDIT_SIGNING_KEY so a KMS key outside this database signs the chain head."
+        ) : latest ? (
+          <>
+            Latest covers {latest.headSeq === 0 ? "the trail before its first event" : `events #1–#${latest.headSeq}`}, signed{" "}
+            {formatDateTime(new Date(latest.at))} with <code className="break-all font-mono text-xs">{latest.keyArn}</code>
+          </>
+        ) : (
+          "No checkpoint yet."
+        )
+      }
+      action={
+        configured && (
           <button
             type="button"
             onClick={sign}
@@ -57,20 +54,15 @@ export function CheckpointPanel({ latest, configured }: { latest: LatestCheckpoi
           >
             {pending ? "Signing…" : "Sign a checkpoint now"}
           </button>
-        )}
-      </div>
-      <div aria-live="polite">
-        {signed !== null && !error && (
-          <Alert tone="success" className="mt-3">
-            Signed: the chain up to event #{signed} is now checkpointed, in the trail and outside the database.
-          </Alert>
-        )}
-        {error && (
-          <Alert tone="danger" inline className="mt-3">
-            {error}
-          </Alert>
-        )}
-      </div>
-    </section>
+        )
+      }
+      error={error}
+    >
+      {signed !== null && !error && (
+        <Alert tone="success" className="mt-3">
+          Signed: the chain up to event #{signed} is now checkpointed, in the trail and outside the database.
+        </Alert>
+      )}
+    </ChainPanel>
   );
 }

@@ -3,7 +3,7 @@
 import { useState, useTransition } from "react";
 import { formatCount } from "@/components/ui/format";
 import { verifyAuditTrail, type VerificationDto } from "../actions";
-import { Alert } from "@/components/ui/alert";
+import { ChainPanel } from "./chain-panel";
 import { VerifyResult } from "./verify-result";
 
 /** Verifies the whole chain on demand and says plainly what was found. */
@@ -21,16 +21,15 @@ export function VerifyPanel({ head }: { head: { lastSeq: number; lastHash: strin
     });
 
   return (
-    <section aria-labelledby="verify-heading" className="rounded-card bg-white p-4 shadow-card ring-1 ring-ink-200">
-      <div className="flex flex-wrap items-center justify-between gap-3">
-        <div className="min-w-0">
-          <h2 id="verify-heading" className="text-sm font-semibold text-ink-900">
-            Hash chain
-          </h2>
-          <p className="text-sm text-ink-600">
-            {formatCount(head.lastSeq, "event")}. Head: <code className="break-all font-mono text-xs">{head.lastHash}</code>
-          </p>
-        </div>
+    <ChainPanel
+      id="verify-heading"
+      title="Hash chain"
+      summary={
+        <>
+          {formatCount(head.lastSeq, "event")}. Head: <code className="break-all font-mono text-xs">{head.lastHash}</code>
+        </>
+      }
+      action={
         <button
           type="button"
           onClick={verify}
@@ -39,15 +38,10 @@ export function VerifyPanel({ head }: { head: { lastSeq: number; lastHash: strin
         >
           {pending ? "Verifying…" : "Verify chain"}
         </button>
-      </div>
-      <div aria-live="polite">
-        {result && <VerifyResult result={result} />}
-        {error && (
-          <Alert tone="danger" inline className="mt-3">
-            {error}
-          </Alert>
-        )}
-      </div>
-    </section>
+      }
+      error={error}
+    >
+      {result && <VerifyResult result={result} />}
+    </ChainPanel>
   );
 }
