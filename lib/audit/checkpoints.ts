@@ -1,7 +1,7 @@
 import "server-only";
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { and, desc, eq, gt, inArray } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lt } from "drizzle-orm";
 import type { Db } from "@/lib/db";
 import { auditEvents } from "@/lib/db/schema";
 import { appendAuditAfter } from "./append";
@@ -94,13 +94,27 @@ async function chainHead(db: Db): Promise<{ seq: number; hash: string }> {
   return last ?? { seq: 0, hash: GENESIS_HASH };
 }
 
-/** The latest checkpoint event in the trail, read back as a checkpoint (a malformed one is skipped: verify reports it). */
-export async function latestCheckpointInTrail(db: Db): Promise<{ seq: number; checkpoint: SignedCheckpoint } | null> {
+/** The latest checkpoint event in the trail, read back as a checkpoint. */
+export function latestCheckpointInTrail(db: Db): Promise<{ seq: number; checkpoint: SignedCheckpoint } | null> {
+  return nearestCheckpoint(db, {});
+}
+
+/**
+ * The checkpoint event nearest to a point of the trail: the first after seq `after`, else the latest before
+ * seq `before` (or of all). One that does not parse is passed over; verify reports it.
+ */
+export async function nearestCheckpoint(db: Db, side: { before?: number; after?: number }): Promise<{ seq: number; checkpoint: SignedCheckpoint } | null> {
   const rows = await db
     .select({ seq: auditEvents.seq, details: auditEvents.details })
     .from(auditEvents)
-    .where(and(eq(auditEvents.action, CHECKPOINT_ACTION)))
-    .orderBy(desc(auditEvents.seq))
+    .where(
+      and(
+        eq(auditEvents.action, CHECKPOINT_ACTION),
+        side.after !== undefined ? gt(auditEvents.seq, side.after) : undefined,
+        side.before !== undefined ? lt(auditEvents.seq, side.before) : undefined,
+      ),
+    )
+    .orderBy(side.after !== undefined ? asc(auditEvents.seq) : desc(auditEvents.seq))
     .limit(5);
   for (const row of rows) {
     const parsed = parseCheckpoint(row.details);

@@ -1,7 +1,8 @@
 import type { KeyObject } from "node:crypto";
-import { canonicalContent, canonicalJson, computeEventHash } from "./canonical";
+import { canonicalJson, computeEventHash } from "./canonical";
 import { CHECKPOINT_ACTION, checkpointSignatureValid, parseCheckpoint, type SignedCheckpoint } from "./checkpoint-format";
 import type { AuditEvent, JsonValue } from "./events";
+import { eventFromExportObject, MalformedExportError } from "./export-format";
 
 /**
  * The evidence record of one request: everything an auditor attaches to a change ticket, in one JSON file
@@ -66,31 +67,6 @@ export type EvidenceRecord = {
   checkpoints: { before: { seq: number; checkpoint: SignedCheckpoint } | null; after: { seq: number; checkpoint: SignedCheckpoint } | null };
 };
 
-/** An exported event line (content + prevHash + hash) back as an event. */
-export function eventFromExport(line: { [key: string]: JsonValue }): AuditEvent {
-  const actor = line.actor as { kind: "user" | "system"; subject: string; name: string | null; roles: string[] };
-  return {
-    seq: line.seq as number,
-    id: line.id as string,
-    at: new Date(line.at as string),
-    action: line.action as string,
-    actor,
-    targetId: (line.targetId as string | null) ?? null,
-    region: (line.region as string | null) ?? null,
-    keyArn: (line.keyArn as string | null) ?? null,
-    requestId: (line.requestId as string | null) ?? null,
-    kmsRequestId: (line.kmsRequestId as string | null) ?? null,
-    details: (line.details as { [key: string]: JsonValue }) ?? {},
-    prevHash: line.prevHash as string,
-    hash: line.hash as string,
-  };
-}
-
-/** An event as the JSON Lines export writes it. */
-export function eventForExport(e: AuditEvent): { [key: string]: JsonValue } {
-  return { ...(canonicalContent(e) as { [key: string]: JsonValue }), prevHash: e.prevHash, hash: e.hash };
-}
-
 /** The request's steps, derived from its events (the summary verification recomputes). */
 export function stepsOf(events: AuditEvent[], requestId: string): EvidenceStep[] {
   return events
@@ -123,7 +99,13 @@ export function verifyEvidence(record: EvidenceRecord, publicKey: KeyObject | nu
   if (record.format !== EVIDENCE_FORMAT || record.v !== EVIDENCE_VERSION) {
     return { ok: false, anchored: "none", events: 0, problems: [`not a Keyport evidence record (format ${String(record.format)} v${String(record.v)})`] };
   }
-  const events = record.events.map(eventFromExport);
+  let events: AuditEvent[];
+  try {
+    events = record.events.map((line, i) => eventFromExportObject(line, i + 1));
+  } catch (error) {
+    if (error instanceof MalformedExportError) return { ok: false, anchored: "none", events: 0, problems: [`events: ${error.message}`] };
+    throw error;
+  }
   // The stretch: contiguous, each hash recomputed, each linked to the one before.
   events.forEach((e, i) => {
     if (computeEventHash(e.prevHash, e) !== e.hash) problems.push(`seq ${e.seq}: its content does not match its hash`);

@@ -1,10 +1,11 @@
 import "server-only";
-import { and, asc, desc, eq, gt, gte, lt, lte, max, min } from "drizzle-orm";
+import { and, asc, eq, gte, lte, max, min } from "drizzle-orm";
 import type { Db } from "@/lib/db";
 import { auditEvents } from "@/lib/db/schema";
 import { KeyportError } from "@/lib/errors";
-import { CHECKPOINT_ACTION, parseCheckpoint, type SignedCheckpoint } from "./checkpoint-format";
-import { MAX_EVIDENCE_EVENTS, eventForExport, stepsOf, type EvidenceRecord } from "./evidence-format";
+import { nearestCheckpoint } from "./checkpoints";
+import { MAX_EVIDENCE_EVENTS, stepsOf, type EvidenceRecord } from "./evidence-format";
+import { exportObject } from "./export-format";
 import { auditEventColumns, toAuditEvent } from "./rows";
 
 /**
@@ -19,8 +20,8 @@ export async function evidenceStretch(db: Db, requestId: string): Promise<Pick<E
     .where(eq(auditEvents.requestId, requestId));
   if (!bounds?.first || !bounds.last) return null;
   const { first, last } = bounds;
-  const after = await checkpointNear(db, gt(auditEvents.seq, last), "after");
-  const before = await checkpointNear(db, lt(auditEvents.seq, first), "before");
+  const after = await nearestCheckpoint(db, { after: last });
+  const before = await nearestCheckpoint(db, { before: first });
   const end = after?.seq ?? Number.MAX_SAFE_INTEGER;
   const rows = await db
     .select(auditEventColumns)
@@ -36,20 +37,5 @@ export async function evidenceStretch(db: Db, requestId: string): Promise<Pick<E
     );
   }
   const events = rows.map(toAuditEvent);
-  return { range: { first, last }, steps: stepsOf(events, requestId), events: events.map(eventForExport), checkpoints: { before, after } };
-}
-
-/** The nearest checkpoint event on one side of the request, read back as a checkpoint (a malformed one is passed over). */
-async function checkpointNear(db: Db, side: ReturnType<typeof gt>, direction: "before" | "after"): Promise<{ seq: number; checkpoint: SignedCheckpoint } | null> {
-  const rows = await db
-    .select({ seq: auditEvents.seq, details: auditEvents.details })
-    .from(auditEvents)
-    .where(and(eq(auditEvents.action, CHECKPOINT_ACTION), side))
-    .orderBy(direction === "after" ? asc(auditEvents.seq) : desc(auditEvents.seq))
-    .limit(5);
-  for (const row of rows) {
-    const parsed = parseCheckpoint(row.details);
-    if (typeof parsed !== "string") return { seq: row.seq, checkpoint: parsed };
-  }
-  return null;
+  return { range: { first, last }, steps: stepsOf(events, requestId), events: events.map(exportObject), checkpoints: { before, after } };
 }

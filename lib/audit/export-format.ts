@@ -76,8 +76,13 @@ export function toCsvLines(events: AuditEvent[]): string {
   return stringify(events.map(csvFields), CSV_WRITE);
 }
 
+/** An event as a JSON Lines export holds it: the hashed content plus "prevHash" and "hash". */
+export function exportObject(e: AuditEvent): { [key: string]: JsonValue } {
+  return { ...canonicalContent(e), prevHash: e.prevHash, hash: e.hash };
+}
+
 export function toJsonLine(e: AuditEvent): string {
-  return `${canonicalJson({ ...canonicalContent(e), prevHash: e.prevHash, hash: e.hash })}\n`;
+  return `${canonicalJson(exportObject(e))}\n`;
 }
 
 /** A batch of events in an export format. */
@@ -242,7 +247,11 @@ const JSONL_MEMBERS = new Set([
 ]);
 
 function eventFromJsonLine(line: string, n: number): AuditEvent {
-  const o = parseJson(line, "the line", n);
+  return eventFromExportObject(parseJson(line, "the line", n), n);
+}
+
+/** An export line's object (exportObject's shape) back as an event, checked member by member; record `n` names it in errors. */
+export function eventFromExportObject(o: unknown, n: number): AuditEvent {
   if (typeof o !== "object" || o === null || Array.isArray(o)) throw new MalformedExportError("a line must be a JSON object", n);
   const r = o as Record<string, unknown>;
   const unknown = Object.keys(r).filter((k) => !JSONL_MEMBERS.has(k));
