@@ -27,7 +27,7 @@ import {
   type KmsInput,
 } from "./input";
 import { familyOf, type KeySpec } from "./key-specs";
-import { assertExternalOrigin, assertNotPendingDeletion, assertSymmetric } from "./key-state";
+import { assertExternalOrigin, assertTakesMaterial, assertSymmetric } from "./key-state";
 import { isMissingMaterial } from "./lifecycle";
 import { resolveKey } from "./resolve";
 
@@ -50,7 +50,7 @@ async function getParametersForImport(ctx: KmsContext, input: KmsInput) {
 
   const key = resolveKey(ctx, keyIdValue, { allowAlias: false });
   assertExternalOrigin(key);
-  assertNotPendingDeletion(key);
+  assertTakesMaterial(key);
   assertWrappingFits(key.keySpec, supported.algorithm, supported.wrappingKeySpec);
 
   const pair = await ctx.pool.take(supported.wrappingKeySpec);
@@ -151,7 +151,7 @@ function importKeyMaterial(ctx: KmsContext, input: KmsInput) {
   const request = readImportRequest(ctx, input);
   const key = resolveKey(ctx, keyIdValue, { allowAlias: false });
   assertExternalOrigin(key);
-  assertNotPendingDeletion(key);
+  assertTakesMaterial(key);
   const symmetric = familyOf(key.keySpec) === "SYMMETRIC";
   if (!symmetric) {
     if (request.importType !== undefined) assertSymmetric(key, "ImportType");

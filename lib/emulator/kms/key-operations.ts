@@ -13,6 +13,7 @@ import {
   type KmsInput,
 } from "./input";
 import { keyMetadata } from "./key-metadata";
+import { refuseIn } from "./key-state";
 import { KEY_USAGES, allowedUsages, isSupportedKeySpec, type KeyUsage } from "./key-specs";
 import { applyLifecycle, isMissingMaterial } from "./lifecycle";
 import { decodeMarker, pageOf } from "./pagination";
@@ -141,18 +142,14 @@ function customerKey(ctx: KmsContext, input: KmsInput): KeyRecord {
 
 function enableKey(ctx: KmsContext, input: KmsInput) {
   const key = customerKey(ctx, input);
-  if (key.keyState === "PendingDeletion") throw kms.invalidState(`${key.arn} is pending deletion.`);
-  if (key.keyState === "PendingImport") throw kms.invalidState(`${key.arn} is pending import.`);
-  if (key.keyState === "Creating") throw kms.invalidState(`${key.arn} is creating.`);
+  refuseIn(key, ["PendingDeletion", "PendingImport", "Creating"]);
   key.keyState = "Enabled";
   return {};
 }
 
 function disableKey(ctx: KmsContext, input: KmsInput) {
   const key = customerKey(ctx, input);
-  if (key.keyState === "PendingDeletion") throw kms.invalidState(`${key.arn} is pending deletion.`);
-  if (key.keyState === "PendingImport") throw kms.invalidState(`${key.arn} is pending import.`);
-  if (key.keyState === "Creating") throw kms.invalidState(`${key.arn} is creating.`);
+  refuseIn(key, ["PendingDeletion", "PendingImport", "Creating"]);
   key.keyState = "Disabled";
   return {};
 }
@@ -163,8 +160,7 @@ function scheduleKeyDeletion(ctx: KmsContext, input: KmsInput) {
   if (days < 7 || days > 30) {
     throw kms.validation(`1 validation error detected: Value '${days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`);
   }
-  if (key.keyState === "PendingDeletion") throw kms.invalidState(`${key.arn} is pending deletion.`);
-  if (key.keyState === "Creating") throw kms.invalidState(`${key.arn} is creating.`);
+  refuseIn(key, ["PendingDeletion", "Creating"]);
   key.keyState = "PendingDeletion";
   key.deletionDate = ctx.now + days * DAY_MS;
   key.pendingWindowInDays = days;

@@ -1,15 +1,27 @@
 import { kms } from "../errors";
-import type { KeyRecord } from "../state";
+import type { KeyRecord, KeyState } from "../state";
 import { familyOf, type KeyUsage } from "./key-specs";
 
 /** The key-state rules operations share, with KMS's messages. */
 
+/**
+ * KMSInvalidStateException for a key in a state the operation does not accept, worded as AWS words it
+ * ("<arn> is pending import.", "<arn> is pending deletion."). AWS's wording for a key still Creating is not
+ * on record; it is worded the same way.
+ */
+export function invalidStateOf(key: KeyRecord) {
+  const words = key.keyState === "PendingImport" ? "pending import" : key.keyState === "PendingDeletion" ? "pending deletion" : key.keyState.toLowerCase();
+  return kms.invalidState(`${key.arn} is ${words}.`);
+}
+
+/** Refuses a key in any of `states` with KMS's KMSInvalidStateException. */
+export function refuseIn(key: KeyRecord, states: readonly KeyState[]): void {
+  if (states.includes(key.keyState)) throw invalidStateOf(key);
+}
+
 /** The states in which a key takes key material: not pending deletion, not still being created. */
-export function assertNotPendingDeletion(key: KeyRecord): void {
-  if (key.keyState === "PendingDeletion") throw kms.invalidState(`${key.arn} is pending deletion.`);
-  // KMSInvalidStateException for a key still Creating is AWS's documented answer; its wording is not on
-  // record, so the emulator words it as it words the other states.
-  if (key.keyState === "Creating") throw kms.invalidState(`${key.arn} is creating.`);
+export function assertTakesMaterial(key: KeyRecord): void {
+  refuseIn(key, ["PendingDeletion", "Creating"]);
 }
 
 export function assertExternalOrigin(key: KeyRecord): void {
@@ -28,11 +40,9 @@ export function assertUsableFor(key: KeyRecord, usage: KeyUsage, operation: stri
     case "Disabled":
       throw kms.disabled(key.arn);
     case "PendingImport":
-      throw kms.invalidState(`${key.arn} is pending import.`);
     case "PendingDeletion":
-      throw kms.invalidState(`${key.arn} is pending deletion.`);
     case "Creating":
-      throw kms.invalidState(`${key.arn} is creating.`);
+      throw invalidStateOf(key);
     case "Enabled":
       break;
   }

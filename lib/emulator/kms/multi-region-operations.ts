@@ -5,6 +5,7 @@ import type { KmsContext, KmsOperation } from "./context";
 import { keyIdField, optionalBoolean, optionalString, requiredString, type KmsInput } from "./input";
 import { keyMetadata, relatedKeys } from "./key-metadata";
 import { parseTags } from "./key-operations";
+import { refuseIn } from "./key-state";
 import { resolveKey } from "./resolve";
 
 /**
@@ -48,7 +49,7 @@ function replicateKey(ctx: KmsContext, input: KmsInput) {
   if ((primary.primaryRegion ?? primary.region) !== primary.region) {
     throw kms.unsupported(`${primary.arn} is a replica key; replicate the primary key in ${primary.primaryRegion} instead.`);
   }
-  if (primary.keyState === "PendingDeletion") throw kms.invalidState(`${primary.arn} is pending deletion.`);
+  refuseIn(primary, ["PendingDeletion"]);
   // The API reference lists DisabledException for ReplicateKey; the strict reading refuses a disabled primary.
   if (primary.keyState === "Disabled") throw kms.disabled(primary.arn);
   if (relatedKeys(primary, ctx.store).some((k) => k.region === replicaRegion)) {

@@ -5,6 +5,7 @@ import type { MaterialRecord } from "../state";
 import type { KmsContext, KmsOperation } from "./context";
 import { epochSeconds, keyIdField, optionalEnum, optionalInteger, optionalString, type KmsInput } from "./input";
 import { familyOf } from "./key-specs";
+import { invalidStateOf } from "./key-state";
 import { currentMaterial } from "./lifecycle";
 import { decodeMarker, pageOf } from "./pagination";
 import { resolveKey } from "./resolve";
@@ -63,7 +64,7 @@ async function rotateKeyOnDemand(ctx: KmsContext, input: KmsInput) {
   }
   if (key.keyManager === "AWS") throw kms.unsupported(`${key.arn} is an AWS managed key; AWS rotates it.`);
   if (key.keyState === "Disabled") throw kms.disabled(key.arn);
-  if (key.keyState !== "Enabled") throw kms.invalidState(`${key.arn} is ${stateWords(key.keyState)}.`);
+  if (key.keyState !== "Enabled") throw invalidStateOf(key);
 
   const rotations = key.materials.filter((m) => m.rotationDate !== undefined).length;
   if (rotations >= ON_DEMAND_ROTATION_LIMIT) {
@@ -90,11 +91,6 @@ async function rotateKeyOnDemand(ctx: KmsContext, input: KmsInput) {
   next.rotationDate = ctx.now;
   // AWS answers with the key ARN here, not the key id the caller may have sent.
   return { KeyId: key.arn };
-}
-
-/** A key state as KMS words it in its messages ("… is pending import."). */
-function stateWords(state: string): string {
-  return state === "PendingImport" ? "pending import" : state === "PendingDeletion" ? "pending deletion" : state.toLowerCase();
 }
 
 export const rotationOperations: Record<string, KmsOperation> = {
