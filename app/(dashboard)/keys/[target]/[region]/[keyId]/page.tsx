@@ -47,6 +47,7 @@ export default async function KeyPage({ params }: { params: Params }) {
   const canRequest = can(session.user.roles, "imports.request");
   const canDelete = can(session.user.roles, "material.delete.request");
   const supported = isKeySpec(key.keySpec);
+  const blockedBy = importBlockedBy(key.keyState);
   const hasMaterial = key.keyState === "Enabled" || key.keyState === "Disabled";
   const rotatable = supported && isKeySpec(key.keySpec) && familyOf(key.keySpec) === "SYMMETRIC" && key.keyState === "Enabled";
   const targets = new Map(config.targets.map((t) => [t.id, { name: t.name, accountId: t.accountId }]));
@@ -125,8 +126,8 @@ export default async function KeyPage({ params }: { params: Params }) {
             </div>
           ) : key.keyState === "PendingDeletion" ? (
             <p className="mt-3 text-sm text-ink-700">This key is scheduled for deletion: cancel the deletion in AWS KMS before importing or deleting material.</p>
-          ) : importBlockedBy(key.keyState) ? (
-            <p className="mt-3 text-sm text-ink-700">{importBlockedBy(key.keyState)}</p>
+          ) : blockedBy ? (
+            <p className="mt-3 text-sm text-ink-700">{blockedBy}</p>
           ) : !supported ? (
             <p className="mt-3 text-sm text-ink-700">Keyport cannot import key material for key spec {key.keySpec ?? "unknown"}.</p>
           ) : canRequest || canDelete ? (

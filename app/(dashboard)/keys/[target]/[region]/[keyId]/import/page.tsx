@@ -38,6 +38,7 @@ export default async function StartImportPage({
   const targetInfo = getConfig().targets.find((t) => t.id === target);
   const [open] = await read.listImportRequests(await importDeps(), { open: true, key: { targetId: target, region, keyId } });
 
+  const stateBlocks = importBlockedBy(key.keyState);
   let blocked: ReactNode = null;
   if (open) {
     blocked = (
@@ -51,8 +52,8 @@ export default async function StartImportPage({
     );
   } else if (!isKeySpec(key.keySpec)) {
     blocked = <>Keyport cannot import key material for key spec {key.keySpec ?? "unknown"}.</>;
-  } else if (importBlockedBy(key.keyState)) {
-    blocked = <>{importBlockedBy(key.keyState)}</>;
+  } else if (stateBlocks) {
+    blocked = <>{stateBlocks}</>;
   } else if (kind === "rotate" && (familyOf(key.keySpec) !== "SYMMETRIC" || key.keyState !== "Enabled")) {
     blocked = <>Only an enabled symmetric encryption key can rotate to new imported key material.</>;
   }
