@@ -7,6 +7,7 @@ import { ADVISORY_LOCK } from "@/lib/db/locks";
 import { auditEvents } from "@/lib/db/schema";
 import { GENESIS_HASH, canonicalJson, computeEventHash } from "./canonical";
 import { SYSTEM_ACTOR, isAuditAction, type AuditActor, type AuditEvent, type AuditEventInput, type JsonValue } from "./events";
+import { toAuditRow } from "./rows";
 
 /** Canonical details larger than this are refused: the trail records facts, not payloads. */
 export const MAX_DETAILS_BYTES = 64 * 1024;
@@ -102,25 +103,9 @@ async function appendLocked(tx: Tx, input: AuditEventInput, expected: { seq: num
   const prevHash = last?.hash ?? GENESIS_HASH;
   if (last && last.at.getTime() > event.at.getTime()) event.at = new Date(last.at.getTime());
   const hash = computeEventHash(prevHash, { ...event, seq });
-  await tx.insert(auditEvents).values({
-    seq,
-    id: event.id,
-    at: event.at,
-    action: event.action,
-    actorKind: event.actor.kind,
-    actorSubject: event.actor.subject,
-    actorName: event.actor.name,
-    actorRoles: event.actor.roles,
-    targetId: event.targetId,
-    region: event.region,
-    keyArn: event.keyArn,
-    requestId: event.requestId,
-    kmsRequestId: event.kmsRequestId,
-    details: event.details,
-    prevHash,
-    hash,
-  });
-  return { ...event, seq, prevHash, hash };
+  const stored: AuditEvent = { ...event, seq, prevHash, hash };
+  await tx.insert(auditEvents).values(toAuditRow(stored));
+  return stored;
 }
 
 /** Appends an event in a transaction of its own, for events that record no state change (sign-in, download). */

@@ -45,6 +45,28 @@ type AuditRow = {
   hash: string;
 };
 
+/** An event as the table stores it: toAuditEvent's inverse, for appendAudit's insert. */
+export function toAuditRow(e: AuditEvent): typeof auditEvents.$inferInsert {
+  return {
+    seq: e.seq,
+    id: e.id,
+    at: e.at,
+    action: e.action,
+    actorKind: e.actor.kind,
+    actorSubject: e.actor.subject,
+    actorName: e.actor.name,
+    actorRoles: e.actor.roles,
+    targetId: e.targetId,
+    region: e.region,
+    keyArn: e.keyArn,
+    requestId: e.requestId,
+    kmsRequestId: e.kmsRequestId,
+    details: e.details,
+    prevHash: e.prevHash,
+    hash: e.hash,
+  };
+}
+
 export function toAuditEvent(row: AuditRow): AuditEvent {
   return {
     seq: row.seq,

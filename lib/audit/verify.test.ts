@@ -5,6 +5,7 @@ import { auditEvents } from "@/lib/db/schema";
 import { createTestDatabase, testDrivers, type TestDatabase } from "@/lib/db/testing";
 import { SYSTEM_ACTOR, appendAuditStandalone, auditHead, computeEventHash, listAuditEvents, verifyAudit, type AuditEvent } from "./index";
 import type { SignedCheckpoint } from "./checkpoint-format";
+import { toAuditRow } from "./rows";
 import { TestCheckpointSigner } from "./testing";
 
 const alice = { subject: "alice", name: "Alice Custodian", roles: ["custodian"] };
@@ -34,27 +35,6 @@ async function allEvents(db: Db): Promise<AuditEvent[]> {
   return page.events.reverse();
 }
 
-function rowOf(e: AuditEvent): typeof auditEvents.$inferInsert {
-  return {
-    seq: e.seq,
-    id: e.id,
-    at: e.at,
-    action: e.action,
-    actorKind: e.actor.kind,
-    actorSubject: e.actor.subject,
-    actorName: e.actor.name,
-    actorRoles: e.actor.roles,
-    targetId: e.targetId,
-    region: e.region,
-    keyArn: e.keyArn,
-    requestId: e.requestId,
-    kmsRequestId: e.kmsRequestId,
-    details: e.details,
-    prevHash: e.prevHash,
-    hash: e.hash,
-  };
-}
-
 /** Rewrites the event at `seq` and recomputes every later hash, as someone who can write the database can. */
 async function rewriteAndRehash(db: Db, seq: number, change: (e: AuditEvent) => AuditEvent): Promise<void> {
   const events = await allEvents(db);
@@ -64,7 +44,7 @@ async function rewriteAndRehash(db: Db, seq: number, change: (e: AuditEvent) => 
       const changed = original.seq === seq ? change(original) : original;
       const hash = computeEventHash(prev, changed);
       await tx.delete(auditEvents).where(sql`${auditEvents.seq} = ${original.seq}`);
-      await tx.insert(auditEvents).values(rowOf({ ...changed, prevHash: prev, hash }));
+      await tx.insert(auditEvents).values(toAuditRow({ ...changed, prevHash: prev, hash }));
       prev = hash;
     }
   });
@@ -105,7 +85,7 @@ describe.each(testDrivers())("verify on %s", (driver) => {
     await asSuperuser(db, async (tx) => {
       for (const e of events.filter((x) => x.seq > 12)) {
         await tx.delete(auditEvents).where(sql`${auditEvents.seq} = ${e.seq}`);
-        await tx.insert(auditEvents).values(rowOf(e));
+        await tx.insert(auditEvents).values(toAuditRow(e));
       }
     });
     await deleteFrom(db, 20);
@@ -122,7 +102,7 @@ describe.each(testDrivers())("verify on %s", (driver) => {
     const [seventh, eighth] = [events[6]!, events[7]!];
     await asSuperuser(db, async (tx) => {
       await tx.delete(auditEvents).where(sql`${auditEvents.seq} in (7, 8)`);
-      await tx.insert(auditEvents).values([rowOf({ ...eighth, seq: 7 }), rowOf({ ...seventh, seq: 8 })]);
+      await tx.insert(auditEvents).values([toAuditRow({ ...eighth, seq: 7 }), toAuditRow({ ...seventh, seq: 8 })]);
     });
     expect(reasons(await verifyAudit(db))).toEqual([
       "7 prev_hash_mismatch",
