@@ -47,7 +47,7 @@ test.describe("as an auditor", () => {
   });
 
   test("finds events by the short request id, the key and the person the screens show", async ({ page, browser }) => {
-    test.setTimeout(90_000);
+    test.slow();
     // A deletion request gives the trail a request id without issuing import parameters (imports.spec alone does).
     const custodian = await (await browser.newContext({ storageState: storageStatePath("demo-casey") })).newPage();
     const flow = new ImportsFlow(custodian);

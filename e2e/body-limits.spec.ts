@@ -68,7 +68,7 @@ function postLarge(path: string, total: number, chunked = false, extra: Record<s
 }
 
 test("ten concurrent 10 MB posts without a session are refused at once and do not grow the server", async () => {
-  test.setTimeout(60_000);
+  test.slow();
   const pid = serverPid(PRODUCTION_PORT);
   // Warm up the paths taken (proxy, sign-in page) so their first-use allocations are not counted.
   for (let i = 0; i < 3; i++) await postLarge("/keys", 2 * 1024 * 1024);

@@ -51,7 +51,7 @@ test.describe("as a custodian, with an approver", () => {
     browser,
     expectAccessible,
   }) => {
-    test.setTimeout(120_000);
+    test.slow();
     const work = await mkdtemp(join(tmpdir(), "keyport-e2e-import-"));
     try {
       const flow = new ImportsFlow(page);
@@ -115,11 +115,11 @@ test.describe("as a custodian, with an approver", () => {
       await card.getByLabel(/Comment/).fill("Hash confirmed with Casey by phone");
       await card.getByRole("checkbox", { name: /compared the SHA-256 of the uploaded blob with the uploader/ }).check();
       await card.getByRole("button", { name: "Approve import" }).click();
-      await approver.waitForURL(new RegExp(`/imports/${requestId}$`), { timeout: 30_000 });
+      await approver.waitForURL(new RegExp(`/imports/${requestId}$`), { timeout: 60_000 });
       await expect(approver.getByText("Key material imported.")).toBeVisible();
       await expect(approver.getByRole("region", { name: "Verification" })).toContainText("Encrypt/Decrypt round trip passed");
       // Casey's page, open all along, follows without a reload (it polls a change stamp every 3 s).
-      await expect(flow.state("Imported")).toBeVisible({ timeout: 10_000 });
+      await expect(flow.state("Imported")).toBeVisible();
 
       // The key shows Enabled (the inventory was refreshed for it).
       await page.goto(keyUrl);
@@ -137,7 +137,7 @@ test.describe("as a custodian, with an approver", () => {
       await approver.goto(`/imports/${deletionId}`);
       await approver.getByRole("checkbox", { name: /this key material is to be deleted/ }).check();
       await approver.getByRole("button", { name: "Approve deletion" }).click();
-      await expect(approver.getByText("Key material deleted.")).toBeVisible({ timeout: 30_000 });
+      await expect(approver.getByText("Key material deleted.")).toBeVisible({ timeout: 60_000 });
       await page.goto(keyUrl);
       await expect(page.getByText("Pending import", { exact: true }).first()).toBeVisible();
 
@@ -172,7 +172,7 @@ test.describe("recovering a failed import", () => {
     browser,
     expectAccessible,
   }) => {
-    test.setTimeout(120_000);
+    test.slow();
     const work = await mkdtemp(join(tmpdir(), "keyport-e2e-recovery-"));
     try {
       const flow = new ImportsFlow(page);
@@ -201,7 +201,7 @@ test.describe("recovering a failed import", () => {
       await expect(card).toContainText("0 of 1 approval");
       await card.getByRole("checkbox", { name: /compared the SHA-256 of the uploaded blob with the uploader/ }).check();
       await card.getByRole("button", { name: "Approve import" }).click();
-      await approver.waitForURL(new RegExp(`/imports/${requestId}$`), { timeout: 30_000 });
+      await approver.waitForURL(new RegExp(`/imports/${requestId}$`), { timeout: 60_000 });
       await expect(approver.getByRole("main").getByRole("alert")).toContainText("invalid_ciphertext");
 
       // The custodian is told what is next, and is offered exactly that: the files and the upload.
@@ -231,7 +231,7 @@ test.describe("recovering a failed import", () => {
       const decision = approver.getByRole("region", { name: /^Approval \(0 of 1\)/ });
       await decision.getByRole("checkbox", { name: /compared the SHA-256/ }).check();
       await decision.getByRole("button", { name: "Approve import" }).click();
-      await expect(approver.getByText("Key material imported.")).toBeVisible({ timeout: 30_000 });
+      await expect(approver.getByText("Key material imported.")).toBeVisible({ timeout: 60_000 });
       // The history shows what each approver confirmed, word for word.
       await expect(approver.getByRole("list", { name: "History of this request" })).toContainText(
         "ConfirmedI compared the SHA-256 of the uploaded blob with the uploader, outside Keyport (by phone or in person), and they match.",
@@ -247,7 +247,7 @@ test.describe("dual control", () => {
   test.use({ signedInAs: "admin" });
 
   test("refuses self-approval, even to an admin; auditors can follow but neither download nor decide", async ({ page, browser, expectAccessible }) => {
-    test.setTimeout(90_000);
+    test.slow();
     const work = await mkdtemp(join(tmpdir(), "keyport-e2e-self-"));
     try {
       const flow = new ImportsFlow(page);
@@ -300,7 +300,7 @@ test.describe("the pending view, as an auditor reads it", () => {
     browser,
     expectAccessible,
   }) => {
-    test.setTimeout(90_000);
+    test.slow();
     const alias = "alias/data/partner-export-signing";
     const flow = new ImportsFlow(page);
     await flow.openKey(alias);
@@ -364,7 +364,7 @@ test.describe("on a phone-sized screen", () => {
   test.use({ signedInAs: "custodian", viewport: PHONE });
 
   test("the start form, a request page and its approval card fit the screen", async ({ page, browser }) => {
-    test.setTimeout(60_000);
+    test.slow();
     const work = await mkdtemp(join(tmpdir(), "keyport-e2e-phone-"));
     try {
       const flow = new ImportsFlow(page);
@@ -431,7 +431,7 @@ test.describe("token expiry", () => {
     browser,
     expectAccessible,
   }) => {
-    test.setTimeout(120_000);
+    test.slow();
     const adminContext = await browser.newContext({ storageState: storageStatePath("demo-morgan") });
     const admin = adminContext.request;
     const adminPage = await adminContext.newPage();

@@ -143,7 +143,7 @@ test.describe("as a custodian", () => {
     await keys.waitForInventory();
     const button = keys.inventoryPanel().getByRole("button", { name: /Refresh inventory|Refreshing/ });
     await button.click();
-    await expect(keys.inventoryPanel().getByRole("button", { name: "Refresh inventory" })).toBeEnabled({ timeout: 20_000 });
+    await expect(keys.inventoryPanel().getByRole("button", { name: "Refresh inventory" })).toBeEnabled({ timeout: 60_000 });
     await expect(keys.inventoryPanel().getByText(/refreshed (now|\d+ seconds? ago)/).or(keys.inventoryPanel().getByText(/of \d+ account Regions refreshed/))).toBeVisible();
   });
 });
