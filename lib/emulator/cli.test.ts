@@ -7,7 +7,8 @@ import { Workdir } from "./test-support";
 
 /**
  * `npm run emulator` as a user runs it: start-up output, argument errors, graceful shutdown with --state,
- * and the README's "Rehearse an import offline" block run verbatim with the AWS CLI and openssl.
+ * and the README's "Rehearse an import offline" blocks (single- and multi-Region) run verbatim with the AWS CLI
+ * and openssl.
  */
 
 const execFileAsync = promisify(execFile);
@@ -65,7 +66,7 @@ describe("npm run emulator", () => {
     expect(output).toContain("arn:aws:iam::222222222222:role/KeyportImportRole  ExternalId=keyport-demo-external-id");
     expect(output).toContain("arn:aws:iam::333333333333:role/KeyportImportRole");
     expect(output).toMatch(/444444444444 .*refuses everyone/);
-    expect(output).toContain("seeded: eu-west-1, us-east-1");
+    expect(output).toContain("seeded: eu-west-1, us-east-1, eu-central-1");
     const status = await fetch(`${cli.endpoint}/__admin/status`);
     expect(status.status).toBe(200);
 
@@ -87,6 +88,14 @@ describe("npm run emulator", () => {
   });
 });
 
+/** The first ```bash block of a README section that contains `marker`. */
+async function readmeScript(heading: string, marker: string): Promise<string | undefined> {
+  const readme = await readFile(join(__dirname, "..", "..", "README.md"), "utf8");
+  const start = readme.indexOf(heading);
+  const section = readme.slice(start, readme.indexOf("\n## ", start + heading.length));
+  return [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1] as string).find((block) => block.includes(marker));
+}
+
 async function hasAwsCli(): Promise<boolean> {
   try {
     await execFileAsync("aws", ["--version"]);
@@ -99,10 +108,7 @@ async function hasAwsCli(): Promise<boolean> {
 describe("README: Rehearse an import offline", () => {
   it("runs as written with the AWS CLI and openssl against --seed none", async ({ skip }) => {
     if (!(await hasAwsCli())) skip("the AWS CLI is not installed; the same flow runs through the SDK in import-matrix.test.ts");
-    const readme = await readFile(join(__dirname, "..", "..", "README.md"), "utf8");
-    const section = readme.slice(readme.indexOf("## Rehearse an import offline"));
-    const blocks = [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1] as string);
-    const script = blocks.find((block) => block.includes("import-key-material"));
+    const script = await readmeScript("## Rehearse an import offline", "import-key-material");
     expect(script).toBeDefined();
 
     const dir = await work.sub("rehearsal");
@@ -120,6 +126,32 @@ describe("README: Rehearse an import offline", () => {
       expect(stdout.trimEnd().endsWith("rehearsal")).toBe(true);
       const encrypted = await readFile(join(dir, "EncryptedKeyMaterial.bin"));
       expect(encrypted.length).toBe(512 + 40);
+    } finally {
+      cli.child.kill("SIGTERM");
+      await cli.exit;
+    }
+  }, 90_000);
+});
+
+describe("README: Rehearse a multi-Region import offline", () => {
+  it("imports the same material in two Regions and decrypts in one what the other encrypted", async ({ skip }) => {
+    if (!(await hasAwsCli())) skip("the AWS CLI is not installed; the same flow runs through the SDK in multi-region-import.test.ts");
+    const script = await readmeScript("## Rehearse a multi-Region import offline", "replicate-key");
+    expect(script).toBeDefined();
+
+    const dir = await work.sub("multi-region-rehearsal");
+    const cli = await startCli(["--port", "0", "--seed", "none", "--wrapping-key-pool", "2048=0,3072=0,4096=0"]);
+    try {
+      const { stdout } = await execFileAsync("bash", ["-c", script as string], { cwd: dir, env: { ...process.env, HOME: dir, E: cli.endpoint }, timeout: 60_000 });
+      // The replica answers Creating, then each Region's key is Enabled once its own import is in.
+      expect(stdout).toMatch(/^Creating$/m);
+      expect(stdout).toMatch(/^Enabled\tPRIMARY$/m);
+      expect(stdout).toMatch(/^Enabled\tREPLICA$/m);
+      expect(stdout.trimEnd().endsWith("multi-Region rehearsal")).toBe(true);
+      // The same material, wrapped separately for each Region's own wrapping key.
+      const [primary, replica] = await Promise.all(["eu-west-1", "us-east-1"].map((region) => readFile(join(dir, `EncryptedKeyMaterial-${region}.bin`))));
+      expect(primary!.length).toBe(256);
+      expect(primary!.equals(replica!)).toBe(false);
     } finally {
       cli.child.kill("SIGTERM");
       await cli.exit;

@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
 import { deriveMaterial, materialIdOf } from "./crypto/material";
-import { deterministicKeyId, keyArn } from "./ids";
+import { deterministicKeyId, keyArn, materialScopeOf } from "./ids";
 import { familyOf, type KeySpec, type KeyUsage } from "./kms/key-specs";
 import type { KeyOrigin, KeyRecord, MaterialRecord, RoleRecord, Store } from "./state";
 
@@ -27,6 +27,8 @@ export function parseSeed(value: string): ParsedSeed {
 }
 
 export const SEEDED_REGIONS = ["eu-west-1", "us-east-1"];
+/** The demo adds a third Region, where only a multi-Region replica lives. */
+export const DEMO_REGIONS = [...SEEDED_REGIONS, "eu-central-1"];
 
 interface SeedAccount {
   accountId: string;
@@ -91,6 +93,24 @@ interface KeyTemplate {
   awsManaged?: boolean;
   tags?: Record<string, string>;
 }
+
+/**
+ * One multi-Region EXTERNAL symmetric key in the production account: the primary in the first demo Region
+ * with material imported, a replica in us-east-1 that took the same material (its ValidTo sooner than the
+ * primary's: expiry is per key), and one in eu-central-1 still awaiting its own import (KMS never copies
+ * imported material to replicas).
+ */
+const DEMO_MULTI_REGION = {
+  label: "payments-mrk",
+  alias: "alias/keyport/payments-mrk",
+  description: "Payments multi-Region key-encryption key (imported; replicas in us-east-1 and eu-central-1)",
+  ageDays: 45,
+  expiresInDays: 180,
+  replicas: [
+    { region: "us-east-1", state: { kind: "enabled", expiresInDays: 30 }, description: "Payments multi-Region key, us-east-1 replica (material imported)", ageDays: 44 },
+    { region: "eu-central-1", state: { kind: "pending-import" }, description: "Payments multi-Region key, eu-central-1 replica (awaiting import)", ageDays: 1 },
+  ] satisfies Array<{ region: string; state: SeedState; description: string; ageDays: number }>,
+};
 
 const P = PRODUCTION_ACCOUNT;
 const S = STAGING_ACCOUNT;
@@ -172,7 +192,7 @@ async function buildKey(store: Store, template: KeyTemplate, now: number): Promi
     return key;
   }
   const material = await deriveMaterial(template.spec, template.region, `${arn}:0`);
-  const first: MaterialRecord = { id: materialIdOf(store.secret, arn, material), bytes: material.toString("base64"), state: "CURRENT" };
+  const first: MaterialRecord = { id: materialIdOf(store.secret, materialScopeOf(key), material), bytes: material.toString("base64"), state: "CURRENT" };
   if (template.origin === "EXTERNAL") {
     const expiresInDays = "expiresInDays" in state ? state.expiresInDays : undefined;
     first.expirationModel = expiresInDays === undefined ? "KEY_MATERIAL_DOES_NOT_EXPIRE" : "KEY_MATERIAL_EXPIRES";
@@ -189,7 +209,7 @@ async function buildKey(store: Store, template: KeyTemplate, now: number): Promi
   if (state.kind === "pending-rotation") {
     const next = await deriveMaterial(template.spec, template.region, `${arn}:1`);
     key.materials.push({
-      id: materialIdOf(store.secret, arn, next),
+      id: materialIdOf(store.secret, materialScopeOf(key), next),
       bytes: next.toString("base64"),
       state: "PENDING_ROTATION",
       expirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE",
@@ -201,13 +221,46 @@ async function buildKey(store: Store, template: KeyTemplate, now: number): Promi
 
 async function seedDemo(store: Store, now: number): Promise<void> {
   addAccounts(store);
-  store.regions = [...SEEDED_REGIONS];
+  store.regions = [...DEMO_REGIONS];
   const keys = await Promise.all(DEMO_KEYS.map((template) => buildKey(store, template, now)));
   keys.forEach((key, index) => {
     store.addKey(key);
     const alias = DEMO_KEYS[index]?.alias;
     if (alias) addAlias(store, key, alias, now);
   });
+  await seedMultiRegion(store, now);
+}
+
+async function seedMultiRegion(store: Store, now: number): Promise<void> {
+  const spec = DEMO_MULTI_REGION;
+  const primary = await buildKey(
+    store,
+    { accountId: P, region: EU, label: spec.label, spec: "SYMMETRIC_DEFAULT", origin: "EXTERNAL", state: { kind: "enabled", expiresInDays: spec.expiresInDays }, description: spec.description, ageDays: spec.ageDays, multiRegion: true },
+    now,
+  );
+  primary.primaryRegion = primary.region;
+  const material = primary.materials[0] as MaterialRecord;
+  const replicas = spec.replicas.map((replica): KeyRecord => {
+    const key: KeyRecord = {
+      ...primary,
+      region: replica.region,
+      arn: keyArn(replica.region, primary.accountId, primary.keyId),
+      createdAt: now - replica.ageDays * DAY_MS,
+      description: replica.description,
+      keyState: replica.state.kind === "pending-import" ? "PendingImport" : "Enabled",
+      materials: [],
+      tags: [],
+    };
+    // The same bytes imported separately: same KeyMaterialId (ids.ts, materialScopeOf), own expiry.
+    if ("expiresInDays" in replica.state && replica.state.expiresInDays !== undefined) {
+      key.materials.push({ ...material, validTo: now + replica.state.expiresInDays * DAY_MS });
+    }
+    return key;
+  });
+  for (const key of [primary, ...replicas]) {
+    store.addKey(key);
+    addAlias(store, key, spec.alias, now);
+  }
 }
 
 function addAlias(store: Store, key: KeyRecord, aliasName: string, now: number): void {

@@ -7,8 +7,12 @@ import type { KeySpec, KeyUsage } from "./kms/key-specs";
  */
 
 export type KeyOrigin = "AWS_KMS" | "EXTERNAL";
-export type KeyState = "Enabled" | "Disabled" | "PendingImport" | "PendingDeletion" | "Creating";
+export type KeyState = "Enabled" | "Disabled" | "PendingImport" | "PendingDeletion" | "Creating" | "Updating";
 export type ExpirationModel = "KEY_MATERIAL_EXPIRES" | "KEY_MATERIAL_DOES_NOT_EXPIRE";
+/**
+ * As stored. A multi-Region key's material pending rotation is stored as PENDING_ROTATION and shown as
+ * PENDING_MULTI_REGION_IMPORT_AND_ROTATION while a related replica lacks it (kms/multi-region-material.ts).
+ */
 export type KeyMaterialState = "CURRENT" | "NON_CURRENT" | "PENDING_ROTATION";
 
 export interface Tag {
@@ -50,6 +54,8 @@ export interface KeyRecord {
   primaryRegion?: string;
   /** A replica answers Creating until this time (epoch ms, emulator clock), then PendingImport or Enabled. */
   creatingUntil?: number;
+  /** After UpdatePrimaryRegion the old and new primary answer Updating until this time, then Enabled again. */
+  updatingUntil?: number;
   keyState: KeyState;
   deletionDate?: number;
   pendingWindowInDays?: number;

@@ -192,4 +192,25 @@ describe("demo seed", () => {
     expect(Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob: encrypted.CiphertextBlob }))).Plaintext as Uint8Array).toString()).toBe("pin");
     kms.destroy();
   });
+  it("has a multi-Region imported key: the primary and one replica hold the same material, another awaits its import", async () => {
+    const credentials = await assumeRole(emulator, account(PRODUCTION));
+    const [eu, us, central] = ["eu-west-1", "us-east-1", "eu-central-1"].map((region) => kmsClient(emulator, region, credentials)) as [KMSClient, KMSClient, KMSClient];
+    expect(emulator.regions).toEqual(["eu-west-1", "us-east-1", "eu-central-1"]);
+    const alias = "alias/keyport/payments-mrk";
+    const [primary, replica, waiting] = await Promise.all([eu, us, central].map(async (kms) => (await kms.send(new DescribeKeyCommand({ KeyId: alias }))).KeyMetadata!));
+    expect(primary!.KeyId).toMatch(/^mrk-/);
+    expect(primary).toMatchObject({ Origin: "EXTERNAL", KeySpec: "SYMMETRIC_DEFAULT", KeyState: "Enabled", MultiRegion: true });
+    expect(primary!.MultiRegionConfiguration?.MultiRegionKeyType).toBe("PRIMARY");
+    expect(primary!.MultiRegionConfiguration?.ReplicaKeys?.map((k) => k.Region).sort()).toEqual(["eu-central-1", "us-east-1"]);
+    expect(replica).toMatchObject({ KeyId: primary!.KeyId, KeyState: "Enabled", CurrentKeyMaterialId: primary!.CurrentKeyMaterialId });
+    expect(replica!.MultiRegionConfiguration?.MultiRegionKeyType).toBe("REPLICA");
+    expect(replica!.ValidTo!.getTime()).toBeLessThan(primary!.ValidTo!.getTime());
+    expect(waiting).toMatchObject({ KeyId: primary!.KeyId, KeyState: "PendingImport" });
+    expect(waiting!.ExpirationModel).toBeUndefined();
+
+    const encrypted = await eu.send(new EncryptCommand({ KeyId: alias, Plaintext: Buffer.from("mrk") }));
+    expect(Buffer.from((await us.send(new DecryptCommand({ CiphertextBlob: encrypted.CiphertextBlob }))).Plaintext as Uint8Array).toString()).toBe("mrk");
+    await expectAwsError(central.send(new DecryptCommand({ CiphertextBlob: encrypted.CiphertextBlob })), "KMSInvalidStateException");
+    for (const kms of [eu, us, central]) kms.destroy();
+  });
 });

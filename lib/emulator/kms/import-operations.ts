@@ -27,8 +27,9 @@ import {
   type KmsInput,
 } from "./input";
 import { familyOf, type KeySpec } from "./key-specs";
-import { assertExternalOrigin, assertTakesMaterial, assertSymmetric } from "./key-state";
+import { assertExternalOrigin, assertTakesMaterial, assertSymmetric, refuseIn } from "./key-state";
 import { isMissingMaterial } from "./lifecycle";
+import { DIFFERENT_MATERIAL, deleteReplicasPendingCopies, isReplica, replicaImportTarget } from "./multi-region-material";
 import { resolveKey } from "./resolve";
 
 /**
@@ -167,7 +168,7 @@ function importKeyMaterial(ctx: KmsContext, input: KmsInput) {
   const material = validateMaterial(key.keySpec, key.region, unwrapKeyMaterial(token.algorithm, wrappingKey, request.encrypted));
   const materialId = materialIdOf(ctx.store.secret, materialScopeOf(key), material);
 
-  const record = symmetric ? symmetricTarget(key, request, materialId) : asymmetricTarget(key, materialId);
+  const record = symmetric ? symmetricTarget(ctx, key, request, materialId) : asymmetricTarget(key, materialId);
   record.bytes = material.toString("base64");
   record.expirationModel = request.expirationModel;
   if (request.validTo === undefined) delete record.validTo;
@@ -177,8 +178,6 @@ function importKeyMaterial(ctx: KmsContext, input: KmsInput) {
   if (key.keyState === "PendingImport" && !isMissingMaterial(key)) key.keyState = "Enabled";
   return symmetric ? { KeyId: key.arn, KeyMaterialId: record.id } : { KeyId: key.arn };
 }
-
-const DIFFERENT_MATERIAL = "The key material does not match the key material previously imported into this KMS key.";
 
 /** HMAC and asymmetric keys hold one material for life: a reimport must be the same bytes. */
 function asymmetricTarget(key: KeyRecord, materialId: string): MaterialRecord {
@@ -191,8 +190,10 @@ function asymmetricTarget(key: KeyRecord, materialId: string): MaterialRecord {
  * Symmetric keys can hold several generations. NEW_KEY_MATERIAL is the first import or, into an enabled
  * key, material pending rotation; EXISTING_KEY_MATERIAL reimports a generation the key already had.
  */
-function symmetricTarget(key: KeyRecord, request: ImportRequest, materialId: string): MaterialRecord {
+function symmetricTarget(ctx: KmsContext, key: KeyRecord, request: ImportRequest, materialId: string): MaterialRecord {
   const importType = request.importType ?? (key.materials.length === 0 ? "NEW_KEY_MATERIAL" : "EXISTING_KEY_MATERIAL");
+  const replicaTarget = isReplica(key) ? replicaImportTarget(ctx, key, importType, request.materialId, materialId) : undefined;
+  if (replicaTarget) return replicaTarget;
   if (importType === "NEW_KEY_MATERIAL") {
     if (key.materials.length === 0) return { id: materialId, state: "CURRENT" };
     if (key.materials.some((m) => m.id === materialId)) {
@@ -206,6 +207,8 @@ function symmetricTarget(key: KeyRecord, request: ImportRequest, materialId: str
       // UNCONFIRMED whether a disabled key accepts new material; the stricter reading refuses.
       throw kms.invalidState(`${key.arn} is ${key.keyState}; new key material for rotation can be imported only into an enabled key.`);
     }
+    // For a multi-Region primary this is PENDING_MULTI_REGION_IMPORT_AND_ROTATION until every replica has
+    // imported it (shown so by ListKeyRotations; multi-region-material.ts).
     return { id: materialId, state: "PENDING_ROTATION" };
   }
   if (key.materials.length === 0) {
@@ -227,6 +230,9 @@ function deleteImportedKeyMaterial(ctx: KmsContext, input: KmsInput) {
   const requestedId = optionalString(input, "KeyMaterialId", { min: 64, max: 64, pattern: MATERIAL_ID_PATTERN });
   const key = resolveKey(ctx, keyIdValue, { allowAlias: false });
   assertExternalOrigin(key);
+  // Strict reading of "certain management operations" an Updating key refuses (developer guide, "Change
+  // the primary key in a set of multi-Region keys"): deleting its material is one (UNCONFIRMED).
+  refuseIn(key, ["Updating"]);
   const symmetric = familyOf(key.keySpec) === "SYMMETRIC";
   if (requestedId !== undefined) assertSymmetric(key, "KeyMaterialId");
 
@@ -236,8 +242,10 @@ function deleteImportedKeyMaterial(ctx: KmsContext, input: KmsInput) {
   // Nothing imported (PendingImport): succeeds without effect.
   if (!target || target.bytes === undefined) return response(target?.id);
 
-  if (target.state === "PENDING_ROTATION") key.materials.splice(key.materials.indexOf(target), 1);
-  else delete target.bytes;
+  if (target.state === "PENDING_ROTATION") {
+    key.materials.splice(key.materials.indexOf(target), 1);
+    deleteReplicasPendingCopies(ctx, key, target);
+  } else delete target.bytes;
   // A key pending deletion keeps that state; otherwise it now waits for material.
   if (key.keyState !== "PendingDeletion" && isMissingMaterial(key)) key.keyState = "PendingImport";
   return response(target.id);

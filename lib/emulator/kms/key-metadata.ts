@@ -58,13 +58,18 @@ function expiryFields(key: KeyRecord): Record<string, unknown> {
 
 /**
  * PRIMARY or REPLICA, the primary's ARN and Region, and every replica — the key itself included when it is
- * one, as AWS answered for a new replica (recorded against AWS).
+ * one, as AWS answered for a new replica (recorded against AWS). While a primary Region change is under way,
+ * "Operations such as DescribeKey might display both the old and new primary keys as replicas" (AWS KMS
+ * developer guide, "Change the primary key in a set of multi-Region keys"): the emulator takes the stricter
+ * "might" and shows an Updating key as REPLICA, so clients meet the transient answer; PrimaryKey already
+ * names the new primary.
  */
 function multiRegionConfiguration(key: KeyRecord, store: Store): Record<string, unknown> {
   const primaryRegion = key.primaryRegion ?? key.region;
   const replicas = relatedKeys(key, store).filter((k) => k.region !== primaryRegion);
+  const primary = key.region === primaryRegion && key.keyState !== "Updating";
   return {
-    MultiRegionKeyType: key.region === primaryRegion ? "PRIMARY" : "REPLICA",
+    MultiRegionKeyType: primary ? "PRIMARY" : "REPLICA",
     PrimaryKey: { Arn: keyArn(primaryRegion, key.accountId, key.keyId), Region: primaryRegion },
     ReplicaKeys: replicas.map((k) => ({ Arn: k.arn, Region: k.region })),
   };

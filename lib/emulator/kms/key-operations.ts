@@ -140,16 +140,21 @@ function customerKey(ctx: KmsContext, input: KmsInput): KeyRecord {
   return key;
 }
 
+/**
+ * An Updating key refuses "certain management operations, such as enabling or disabling" (AWS KMS developer
+ * guide, "Change the primary key in a set of multi-Region keys"); the guide names no others, so the strict
+ * reading refuses every state change (enable, disable, scheduling deletion) until the update completes.
+ */
 function enableKey(ctx: KmsContext, input: KmsInput) {
   const key = customerKey(ctx, input);
-  refuseIn(key, ["PendingDeletion", "PendingImport", "Creating"]);
+  refuseIn(key, ["PendingDeletion", "PendingImport", "Creating", "Updating"]);
   key.keyState = "Enabled";
   return {};
 }
 
 function disableKey(ctx: KmsContext, input: KmsInput) {
   const key = customerKey(ctx, input);
-  refuseIn(key, ["PendingDeletion", "PendingImport", "Creating"]);
+  refuseIn(key, ["PendingDeletion", "PendingImport", "Creating", "Updating"]);
   key.keyState = "Disabled";
   return {};
 }
@@ -160,7 +165,7 @@ function scheduleKeyDeletion(ctx: KmsContext, input: KmsInput) {
   if (days < 7 || days > 30) {
     throw kms.validation(`1 validation error detected: Value '${days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`);
   }
-  refuseIn(key, ["PendingDeletion", "Creating"]);
+  refuseIn(key, ["PendingDeletion", "Creating", "Updating"]);
   key.keyState = "PendingDeletion";
   key.deletionDate = ctx.now + days * DAY_MS;
   key.pendingWindowInDays = days;

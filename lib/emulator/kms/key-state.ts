@@ -19,9 +19,13 @@ export function refuseIn(key: KeyRecord, states: readonly KeyState[]): void {
   if (states.includes(key.keyState)) throw invalidStateOf(key);
 }
 
-/** The states in which a key takes key material: not pending deletion, not still being created. */
+/**
+ * The states in which a key takes key material. The ImportKeyMaterial API reference: the key's KeyState
+ * "must be PendingImport or Enabled"; so not pending deletion, not still being created, not Updating after
+ * UpdatePrimaryRegion. (A Disabled key still takes a reimport here, as the emulator has always allowed.)
+ */
 export function assertTakesMaterial(key: KeyRecord): void {
-  refuseIn(key, ["PendingDeletion", "Creating"]);
+  refuseIn(key, ["PendingDeletion", "Creating", "Updating"]);
 }
 
 export function assertExternalOrigin(key: KeyRecord): void {
@@ -44,6 +48,9 @@ export function assertUsableFor(key: KeyRecord, usage: KeyUsage, operation: stri
     case "Creating":
       throw invalidStateOf(key);
     case "Enabled":
+    // "While the key state is Updating, you can use the keys in cryptographic operations" (AWS KMS developer
+    // guide, "Change the primary key in a set of multi-Region keys").
+    case "Updating":
       break;
   }
   if (key.keyUsage !== usage) {

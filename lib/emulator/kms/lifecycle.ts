@@ -1,8 +1,9 @@
 import type { KeyRecord, MaterialRecord, Store } from "../state";
 
 /**
- * Time-driven changes KMS makes on its own — a new replica finishing its creation, key material reaching
- * ValidTo, a key reaching its deletion date — applied lazily whenever a key is looked at, judged by the emulator clock.
+ * Time-driven changes KMS makes on its own — a new replica finishing its creation, a primary Region change
+ * completing, key material reaching ValidTo, a key reaching its deletion date — applied lazily whenever a
+ * key is looked at, judged by the emulator clock.
  */
 
 export type LifecycleOutcome = "unchanged" | "changed" | "deleted";
@@ -18,6 +19,13 @@ export function applyLifecycle(store: Store, key: KeyRecord, now: number): Lifec
     // primary's material (copied when it was replicated).
     key.keyState = key.origin === "EXTERNAL" ? "PendingImport" : "Enabled";
     delete key.creatingUntil;
+    changed = true;
+  }
+  if (key.keyState === "Updating" && key.updatingUntil !== undefined && now >= key.updatingUntil) {
+    // The primary Region change is complete. Both keys were Enabled when it started (UpdatePrimaryRegion
+    // requires it), and AWS restores that state.
+    key.keyState = "Enabled";
+    delete key.updatingUntil;
     changed = true;
   }
   for (const material of [...key.materials]) {

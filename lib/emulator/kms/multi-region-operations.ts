@@ -5,7 +5,8 @@ import type { KmsContext, KmsOperation } from "./context";
 import { keyIdField, optionalBoolean, optionalString, requiredString, type KmsInput } from "./input";
 import { keyMetadata, relatedKeys } from "./key-metadata";
 import { parseTags } from "./key-operations";
-import { refuseIn } from "./key-state";
+import { invalidStateOf, refuseIn } from "./key-state";
+import { liveRelatedKeys } from "./multi-region-material";
 import { resolveKey } from "./resolve";
 
 /**
@@ -49,7 +50,9 @@ function replicateKey(ctx: KmsContext, input: KmsInput) {
   if ((primary.primaryRegion ?? primary.region) !== primary.region) {
     throw kms.unsupported(`${primary.arn} is a replica key; replicate the primary key in ${primary.primaryRegion} instead.`);
   }
-  refuseIn(primary, ["PendingDeletion"]);
+  // "you cannot replicate the new primary key" while it is Updating (AWS KMS developer guide, "Change the
+  // primary key in a set of multi-Region keys").
+  refuseIn(primary, ["PendingDeletion", "Updating"]);
   // The API reference lists DisabledException for ReplicateKey; the strict reading refuses a disabled primary.
   if (primary.keyState === "Disabled") throw kms.disabled(primary.arn);
   if (relatedKeys(primary, ctx.store).some((k) => k.region === replicaRegion)) {
@@ -79,6 +82,52 @@ function replicateKey(ctx: KmsContext, input: KmsInput) {
   return { ReplicaKeyMetadata: keyMetadata(replica, ctx.store), ReplicaPolicy: policy ?? defaultPolicy(ctx), ReplicaTags: tags };
 }
 
+/**
+ * How long the old and new primary answer Updating after UpdatePrimaryRegion, by the emulator clock. AWS:
+ * "the process of updating the primary Region might still be in progress for a few more seconds"
+ * (UpdatePrimaryRegion API reference).
+ */
+export const PRIMARY_UPDATE_MS = 5_000;
+
+/**
+ * UpdatePrimaryRegion (UpdatePrimaryRegion API reference; AWS KMS developer guide, "Change the primary key
+ * in a set of multi-Region keys"). KeyId names the current primary; PrimaryRegion a Region that "must
+ * already have a replica key". "Both the primary key and the replica key must be in the Enabled key state
+ * when the operation starts". Afterwards the replica is the primary and the old primary a replica, for every
+ * related key's MultiRegionConfiguration; both keys answer Updating for a few seconds, then Enabled again.
+ * The answer is empty. The API reference lists DisabledException, KMSInvalidStateException,
+ * NotFoundException and UnsupportedOperationException; which one each case gets, and the wording, are
+ * not on record (UNCONFIRMED): a key that is not multi-Region or not the primary is unsupported for this
+ * operation, a Region without a replica is not found, a disabled key is DisabledException and any other
+ * state than Enabled is KMSInvalidStateException.
+ */
+function updatePrimaryRegion(ctx: KmsContext, input: KmsInput) {
+  const keyIdValue = keyIdField(input);
+  const primaryRegion = requiredString(input, "PrimaryRegion", { min: 1, max: 32 });
+  const primary = resolveKey(ctx, keyIdValue, { allowAlias: false });
+  if (!isValidRegion(primaryRegion)) throw kms.validation(`PrimaryRegion ${primaryRegion} is not a valid AWS Region name.`);
+  if (!primary.multiRegion) throw kms.unsupported(`${primary.arn} is not a multi-Region key.`);
+  const currentPrimaryRegion = primary.primaryRegion ?? primary.region;
+  if (currentPrimaryRegion !== primary.region) {
+    throw kms.unsupported(`${primary.arn} is a replica key; call UpdatePrimaryRegion on the primary key in ${currentPrimaryRegion}.`);
+  }
+  if (primaryRegion === primary.region) throw kms.unsupported(`${primary.arn} is already the primary key in ${primaryRegion}.`);
+  const related = liveRelatedKeys(ctx, primary);
+  const replica = related.find((k) => k.region === primaryRegion);
+  if (!replica) throw kms.notFound(`Key '${keyArn(primaryRegion, primary.accountId, primary.keyId)}' does not exist`);
+  for (const key of [primary, replica]) {
+    if (key.keyState === "Disabled") throw kms.disabled(key.arn);
+    if (key.keyState !== "Enabled") throw invalidStateOf(key);
+  }
+  for (const key of [primary, ...related]) key.primaryRegion = primaryRegion;
+  for (const key of [primary, replica]) {
+    key.keyState = "Updating";
+    key.updatingUntil = ctx.now + PRIMARY_UPDATE_MS;
+  }
+  return {};
+}
+
 export const multiRegionOperations: Record<string, KmsOperation> = {
   ReplicateKey: { handler: replicateKey, mutates: true },
+  UpdatePrimaryRegion: { handler: updatePrimaryRegion, mutates: true },
 };

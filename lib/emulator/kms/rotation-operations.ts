@@ -7,6 +7,7 @@ import { epochSeconds, keyIdField, optionalEnum, optionalInteger, optionalString
 import { familyOf } from "./key-specs";
 import { invalidStateOf } from "./key-state";
 import { currentMaterial } from "./lifecycle";
+import { assertRotatableSet, rotateReplicas, shownMaterialState } from "./multi-region-material";
 import { decodeMarker, pageOf } from "./pagination";
 import { resolveKey } from "./resolve";
 
@@ -34,14 +35,14 @@ function listKeyRotations(ctx: KmsContext, input: KmsInput) {
   const page = pageOf(entries.slice(start), limit, list, (m) => m.id);
   const external = key.origin === "EXTERNAL";
   return {
-    Rotations: page.items.map((m) => rotationEntry(key.keyId, external, m)),
+    Rotations: page.items.map((m) => rotationEntry(key.keyId, external, m, shownMaterialState(ctx, key, m))),
     Truncated: page.truncated,
     ...(page.nextMarker ? { NextMarker: page.nextMarker } : {}),
   };
 }
 
-function rotationEntry(keyId: string, external: boolean, material: MaterialRecord): Record<string, unknown> {
-  const entry: Record<string, unknown> = { KeyId: keyId, KeyMaterialId: material.id, KeyMaterialState: material.state };
+function rotationEntry(keyId: string, external: boolean, material: MaterialRecord, state: string): Record<string, unknown> {
+  const entry: Record<string, unknown> = { KeyId: keyId, KeyMaterialId: material.id, KeyMaterialState: state };
   if (material.description !== undefined) entry.KeyMaterialDescription = material.description;
   if (external) {
     entry.ImportState = material.bytes === undefined ? "PENDING_IMPORT" : "IMPORTED";
@@ -73,6 +74,7 @@ async function rotateKeyOnDemand(ctx: KmsContext, input: KmsInput) {
   }
 
   let next = key.materials.find((m) => m.state === "PENDING_ROTATION");
+  assertRotatableSet(ctx, key, next);
   if (key.origin === "EXTERNAL") {
     if (!next) {
       // UNCONFIRMED which exception KMS uses here; the operation cannot succeed without pending material.
@@ -89,6 +91,7 @@ async function rotateKeyOnDemand(ctx: KmsContext, input: KmsInput) {
   if (current) current.state = "NON_CURRENT";
   next.state = "CURRENT";
   next.rotationDate = ctx.now;
+  rotateReplicas(ctx, key, next);
   // AWS answers with the key ARN here, not the key id the caller may have sent.
   return { KeyId: key.arn };
 }
