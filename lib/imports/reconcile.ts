@@ -1,6 +1,6 @@
 import "server-only";
 import type { KMSClient } from "@aws-sdk/client-kms";
-import { describeKey, listKeyMaterial } from "@/lib/kms/operations";
+import { describeKey, isPendingRotation, listKeyMaterial } from "@/lib/kms/operations";
 import type { Progress } from "./failures";
 import * as queries from "./queries";
 
@@ -16,8 +16,8 @@ import * as queries from "./queries";
  * import there changes nothing):
  * - a first import (NEW_KEY_MATERIAL into a key in PendingImport): the key has left PendingImport and its
  *   CurrentKeyMaterialId is not one Keyport's own requests recorded;
- * - a rotation (NEW_KEY_MATERIAL into an enabled key): material in PENDING_ROTATION that Keyport's requests
- *   did not record;
+ * - a rotation (NEW_KEY_MATERIAL into an enabled key): material pending rotation (PENDING_ROTATION, or for a
+ *   multi-Region key PENDING_MULTI_REGION_IMPORT_AND_ROTATION) that Keyport's requests did not record;
  * - a reimport (EXISTING_KEY_MATERIAL): material IMPORTED with exactly the expiration this request asked for
  *   (the same ValidTo, or does-not-expire), so the key already holds what the request would give it.
  * Anything else means the import did not happen, and the retry imports.
@@ -53,11 +53,11 @@ export async function materialAlreadyImported(
   Object.assign(progress, { operation: "ListKeyRotations" });
   const entries = await listKeyMaterial(client, req.keyArn);
   if (req.kind === "rotate") {
-    const pending = entries.find((e) => e.state === "PENDING_ROTATION" && e.importState === "IMPORTED" && fresh(e.keyMaterialId));
+    const pending = entries.find((e) => isPendingRotation(e.state) && e.importState === "IMPORTED" && fresh(e.keyMaterialId));
     return pending ? { keyMaterialId: pending.keyMaterialId, how: "pending_rotation" } : null;
   }
   if (req.importType === "EXISTING_KEY_MATERIAL") {
-    const same = entries.find((e) => e.importState === "IMPORTED" && e.state !== "PENDING_ROTATION" && sameExpiration(e, req));
+    const same = entries.find((e) => e.importState === "IMPORTED" && !isPendingRotation(e.state) && sameExpiration(e, req));
     return same ? { keyMaterialId: same.keyMaterialId, how: "same_expiration" } : null;
   }
   return null;

@@ -39,6 +39,8 @@ export type KeyMetadata = {
   expirationModel: string | null;
   currentKeyMaterialId: string | null;
   multiRegion: boolean;
+  /** A multi-Region key's primary Region (MultiRegionConfiguration.PrimaryKey), null for single-Region keys. */
+  primaryRegion: string | null;
   deletionDate: Date | null;
 };
 
@@ -79,6 +81,7 @@ export async function describeKey(client: KMSClient, keyId: string): Promise<Key
     expirationModel: m.ExpirationModel ?? null,
     currentKeyMaterialId: m.CurrentKeyMaterialId ?? null,
     multiRegion: m.MultiRegion ?? false,
+    primaryRegion: m.MultiRegionConfiguration?.PrimaryKey?.Region ?? null,
     deletionDate: m.DeletionDate ?? null,
   };
 }
@@ -99,6 +102,14 @@ export async function listAllAliases(client: KMSClient): Promise<Map<string, str
   } while (marker);
   for (const list of byKey.values()) list.sort();
   return byKey;
+}
+
+/**
+ * Material imported for a rotation and not current yet. A multi-Region key's new material is
+ * PENDING_MULTI_REGION_IMPORT_AND_ROTATION until every replica has imported it, then PENDING_ROTATION.
+ */
+export function isPendingRotation(state: string | null): boolean {
+  return state === "PENDING_ROTATION" || state === "PENDING_MULTI_REGION_IMPORT_AND_ROTATION";
 }
 
 export type KeyMaterialEntry = {

@@ -17,6 +17,12 @@ type Entry = {
   rotationType: string | null;
 };
 
+/** KeyMaterialState in words; a multi-Region key's new material waits for every replica's import first. */
+function materialStateLabel(state: string | null): string {
+  if (state === "PENDING_MULTI_REGION_IMPORT_AND_ROTATION") return "pending replica imports";
+  return (state ?? "UNKNOWN").replace(/_/g, " ").toLowerCase();
+}
+
 type Response = { supported: boolean; entries: Entry[] } | { code: string; message: string };
 
 /** The key material history, read live from KMS after the page has rendered from the cache. */
@@ -73,8 +79,8 @@ export function MaterialHistory({ href }: { href: string }) {
                 {e.description && <span className="block font-sans text-ink-500">{e.description}</span>}
               </td>
               <td className="py-2 pr-4">
-                <Badge tone={e.state === "CURRENT" ? "enabled" : e.state === "PENDING_ROTATION" ? "pending-import" : "neutral"}>
-                  {(e.state ?? "UNKNOWN").replace(/_/g, " ").toLowerCase()}
+                <Badge tone={e.state === "CURRENT" ? "enabled" : e.state?.startsWith("PENDING_") ? "pending-import" : "neutral"}>
+                  {materialStateLabel(e.state)}
                 </Badge>
               </td>
               <td className="py-2 pr-4 text-ink-700">{e.importState === "IMPORTED" ? "Imported" : e.importState === "PENDING_IMPORT" ? "Pending import" : "—"}</td>
