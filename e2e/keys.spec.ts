@@ -13,8 +13,8 @@ test.describe("as a custodian", () => {
     const keys = new KeysPage(page);
     await keys.open();
     await keys.waitForInventory();
-    await expect(keys.rows()).toHaveCount(18);
-    await expect(keys.pagination()).toHaveText("18 keys");
+    await expect(keys.rows()).toHaveCount(19);
+    await expect(keys.pagination()).toHaveText("19 keys");
     await expect(keys.table().getByText("Payments Production").first()).toBeVisible();
     await expect(keys.table().getByText("Data Platform Staging").first()).toBeVisible();
     for (const state of ["Pending import", "Enabled", "Disabled", "Pending deletion"])
@@ -61,7 +61,7 @@ test.describe("as a custodian", () => {
     await page.goto("/keys?q=no-such-key-anywhere");
     await expect(page.getByRole("heading", { name: "No keys match these filters" })).toBeVisible();
     await page.getByRole("link", { name: "Clear filters" }).click();
-    await expect(keys.rows()).toHaveCount(18);
+    await expect(keys.rows()).toHaveCount(19);
   });
 
   test("sorts by expiry and shows material expiring within the warning window", async ({ page }) => {
@@ -91,7 +91,7 @@ test.describe("as a custodian", () => {
     for (const dir of ["asc", "desc"] as const) {
       await keys.open(`?sort=validTo&dir=${dir}`);
       const cells = (await keys.rows().locator("td:nth-child(6)").allInnerTexts()).map((c) => c.trim().split("\n")[0]!);
-      expect(cells).toHaveLength(18);
+      expect(cells).toHaveLength(19);
       const groups = cells.map(group);
       // Ascending: dated, never, none. Descending: never, dated, none (no material stays last).
       const order = dir === "asc" ? [0, 1, 2] : [1, 0, 2];
@@ -107,8 +107,8 @@ test.describe("as a custodian", () => {
     await keys.waitForInventory();
     await page.goto("/keys?page=2");
     await expect(page).toHaveURL(/\/keys$/);
-    await expect(keys.rows()).toHaveCount(18);
-    await expect(keys.pagination()).toHaveText("18 keys");
+    await expect(keys.rows()).toHaveCount(19);
+    await expect(keys.pagination()).toHaveText("19 keys");
 
     await page.goto("/keys?q=pin-block&sort=validTo&page=7");
     await expect(page).toHaveURL(/\/keys\?q=pin-block&sort=validTo$/);
@@ -127,6 +127,37 @@ test.describe("as a custodian", () => {
     const history = page.getByRole("table", { name: "Key material of this key" });
     await expect(history).toBeVisible();
     await expect(history.getByText("current")).toBeVisible();
+    await expectAccessible(page);
+  });
+
+  test("shows a multi-Region key as one entry with its Regions beneath, flags how they differ, and links each Region", async ({ page, expectAccessible }) => {
+    const keys = new KeysPage(page);
+    await keys.open("?q=payments-mrk");
+    await keys.waitForInventory();
+    await expect(keys.rows()).toHaveCount(1);
+    const entry = keys.row("payments-mrk");
+    await expect(entry.getByText("Multi-Region · 2 Regions")).toBeVisible();
+    await expect(entry.getByText("Regions differ")).toBeVisible();
+    // The replica took the same material with an earlier ValidTo: expiry is per Region.
+    await expect(entry.getByText("us-east-1 expires first")).toBeVisible();
+    await expect(entry.getByRole("cell", { name: /eu-west-1\s*Primary/ })).toBeVisible();
+    const replica = keys.regionRows("payments-mrk");
+    await expect(replica).toHaveCount(1);
+    await expect(replica.getByRole("cell", { name: /us-east-1\s*Replica/ })).toBeVisible();
+    await expectAccessible(page);
+
+    await replica.getByRole("link", { name: "Replica in us-east-1" }).click();
+    await expect(page).toHaveURL(/\/keys\/[^/]+\/us-east-1\/mrk-/);
+    const regions = page.getByRole("table", { name: "Regions of this multi-Region key" });
+    await expect(regions.getByRole("row")).toHaveCount(3);
+    await expect(regions.getByText("us-east-1 (this page)")).toBeVisible();
+    // New material for a multi-Region key enters through its primary: the replica offers reimport, not rotation.
+    await expect(page.getByRole("link", { name: "Reimport key material" })).toBeVisible();
+    await expect(page.getByRole("link", { name: "Rotate to new key material" })).toHaveCount(0);
+    await expect(page.getByText(/replica of a multi-Region key: new key material goes into its primary key in eu-west-1/)).toBeVisible();
+    await regions.getByRole("link", { name: "eu-west-1" }).click();
+    await expect(page).toHaveURL(/\/keys\/[^/]+\/eu-west-1\/mrk-/);
+    await expect(page.getByRole("table", { name: "Regions of this multi-Region key" }).getByRole("row", { name: /eu-west-1 \(this page\)\s*Primary/ })).toBeVisible();
     await expectAccessible(page);
   });
 

@@ -12,8 +12,17 @@ export class KeysPage {
     return this.page.getByRole("table", { name: /External KMS keys/ });
   }
 
+  /** One row per entry: a key, or a multi-Region key led by one Region (its other Regions follow in the same group). */
   rows(): Locator {
-    return this.table().locator("tbody tr");
+    return this.table().locator("tbody > tr:first-child");
+  }
+
+  /** The rows beneath a multi-Region key's entry, one per other Region. */
+  regionRows(alias: string): Locator {
+    return this.table()
+      .locator("tbody")
+      .filter({ has: this.page.getByRole("link", { name: new RegExp(alias) }) })
+      .locator("tr:not(:first-child)");
   }
 
   row(alias: string): Locator {

@@ -67,6 +67,8 @@ export const inventoryKeys = pgTable(
     expirationModel: text("expiration_model"),
     currentKeyMaterialId: text("current_key_material_id"),
     multiRegion: boolean("multi_region"),
+    /** A multi-Region key's primary Region; its related keys share target and key id (mrk-…). */
+    primaryRegion: text("primary_region"),
     deletionDate: tstz("deletion_date"),
     /** Alias names (alias/...) joined from ListAliases at the last refresh. */
     aliases: text("aliases").array().notNull().default(sql`'{}'::text[]`),
@@ -81,6 +83,8 @@ export const inventoryKeys = pgTable(
     index("inventory_keys_origin_state_idx").on(t.origin, t.keyState),
     index("inventory_keys_valid_to_idx").on(t.validTo),
     index("inventory_keys_arn_idx").on(t.arn),
+    // A multi-Region key's related keys: same target, same key id, one row per Region.
+    index("inventory_keys_target_key_idx").on(t.targetId, t.keyId),
   ],
 );
 

@@ -1,3 +1,4 @@
+import { DescribeKeyCommand } from "@aws-sdk/client-kms";
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +13,7 @@ import { buildDownload } from "./downloads";
 import * as queries from "./queries";
 import { approvalQueue, changeStamp, listImportRequests, openRequestsForKeys, requestCounts, requestDetails } from "./read";
 import { sweepOnce } from "./sweep";
-import { actionsOf, avery, bash, blake, both, casey, devon, expectRefusal, morgan, reviewed, riley, startInput, importHarness } from "./testing";
+import { REGION, actionsOf, avery, bash, blake, both, casey, devon, expectRefusal, morgan, reviewed, riley, startInput, importHarness } from "./testing";
 import {
   cancelRequest,
   decide,
@@ -331,6 +332,22 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     expect(newMaterial).not.toBe(firstMaterial);
     expect((await describeKeyState(deps, key.arn)).CurrentKeyMaterialId).toBe(newMaterial);
     expect((await actionsOf(deps, rotation.requestId)).slice(-4)).toEqual(["import.approved", "import.imported", "material.rotated", "import.verified"]);
+  });
+
+  it("refuses a single-key rotation of a multi-Region key, primary or replica, before asking KMS for anything", async () => {
+    const kms = deps.kms.kms("prod", REGION, { kind: "service" });
+    const primary = (await kms.send(new DescribeKeyCommand({ KeyId: "alias/keyport/payments-mrk" }))).KeyMetadata!;
+    expect(primary).toMatchObject({ MultiRegion: true, KeyState: "Enabled" });
+    await deps.inventory.refreshKey("prod", REGION, primary.KeyId!);
+    await deps.inventory.refreshKey("prod", "us-east-1", primary.KeyId!);
+    const rotate = { kind: "rotate", wrappingAlgorithm: "RSAES_OAEP_SHA_256", wrappingKeySpec: "RSA_2048" };
+    await expectRefusal(startImport(deps, casey, startInput({ targetId: "prod", region: REGION, keyId: primary.KeyId! }, rotate)), "invalid_input", /every one of its Regions/);
+    await expectRefusal(
+      startImport(deps, casey, startInput({ targetId: "prod", region: "us-east-1", keyId: primary.KeyId! }, rotate)),
+      "invalid_input",
+      /primary key in eu-west-1/,
+    );
+    expect(await listImportRequests(deps, { key: { targetId: "prod", region: REGION, keyId: primary.KeyId! } })).toEqual([]);
   });
 
   it("keeps a draft with the error when KMS refuses the parameters, and can cancel it", async () => {

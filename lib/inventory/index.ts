@@ -99,11 +99,24 @@ export async function inventoryStatus(): Promise<{ running: boolean; regions: Ta
   return { running: !!inventory.running || regions.some((r) => r.status === "running"), regions };
 }
 
+/** An entry on the key list: one key, or a multi-Region key with every Region of its set (primary first). */
+export type KeyEntry = { key: queries.KeyRow; regions: queries.KeyRow[] };
+
+/** The key list, one entry per key or multi-Region set, paged; `total` counts entries. */
 export async function listKeys(
   filter: queries.KeyFilter,
   options: { sort: queries.SortKey; direction: "asc" | "desc"; page: number; pageSize: number },
-) {
-  return queries.listExternalKeys(await getDb(), filter, options);
+): Promise<{ entries: KeyEntry[]; total: number }> {
+  const db = await getDb();
+  const { rows, total } = await queries.listKeyEntries(db, filter, options);
+  const sets = await queries.relatedRegions(db, rows);
+  return { entries: rows.map((key) => ({ key, regions: key.multiRegion ? (sets.get(`${key.targetId}/${key.keyId}`) ?? [key]) : [] })), total };
+}
+
+/** Every Region of a multi-Region key in the inventory, primary first; empty for a single-Region key. */
+export async function keyRegions(key: queries.KeyRow): Promise<queries.KeyRow[]> {
+  if (!key.multiRegion) return [];
+  return (await queries.relatedRegions(await getDb(), [key])).get(`${key.targetId}/${key.keyId}`) ?? [key];
 }
 
 export async function keyFacets() {

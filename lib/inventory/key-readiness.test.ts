@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { importBlockedBy } from "./key-readiness";
+import { importBlockedBy, rotationBlockedBy } from "./key-readiness";
 import { KEY_STATES } from "./schemas";
 
 describe("importBlockedBy", () => {
@@ -17,5 +17,17 @@ describe("importBlockedBy", () => {
 
   it("names a state it does not know rather than guessing", () => {
     expect(importBlockedBy("Quarantined")).toContain("Quarantined");
+  });
+});
+
+describe("rotationBlockedBy", () => {
+  it("lets a single-Region key rotate", () => {
+    expect(rotationBlockedBy({ multiRegion: false, primaryRegion: null, region: "eu-west-1" })).toBeNull();
+    expect(rotationBlockedBy({ multiRegion: null, primaryRegion: null, region: "eu-west-1" })).toBeNull();
+  });
+
+  it("sends a replica's rotation to its primary, and refuses a primary's single-key rotation", () => {
+    expect(rotationBlockedBy({ multiRegion: true, primaryRegion: "eu-west-1", region: "us-east-1" })).toMatch(/primary key in eu-west-1/);
+    expect(rotationBlockedBy({ multiRegion: true, primaryRegion: "eu-west-1", region: "eu-west-1" })).toMatch(/every one of its Regions/);
   });
 });

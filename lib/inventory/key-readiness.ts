@@ -23,3 +23,18 @@ export function importBlockedBy(keyState: string | null): string | null {
       return `AWS KMS reports this key as ${keyState}, a state in which it cannot take key material.`;
   }
 }
+
+/**
+ * Why a key cannot rotate to new imported material through Keyport, or null. KMS takes new material for a
+ * multi-Region key only into its primary (NEW_KEY_MATERIAL), then the same bytes into every replica
+ * (EXISTING_KEY_MATERIAL), and makes it current only once every Region holds it. A single-key request
+ * cannot carry that through, so it is refused rather than left half-done with the primary's material
+ * waiting on replicas nobody was asked to import.
+ */
+export function rotationBlockedBy(key: { multiRegion: boolean | null; primaryRegion: string | null; region: string }): string | null {
+  if (!key.multiRegion) return null;
+  if (key.primaryRegion && key.primaryRegion !== key.region) {
+    return `This is a replica of a multi-Region key: new key material goes into its primary key in ${key.primaryRegion} first, then into every replica as the same material.`;
+  }
+  return "This is a multi-Region key: new key material must reach every one of its Regions before AWS KMS makes it current, which a single-key rotation cannot do. Reimport the same material per Region instead.";
+}

@@ -25,6 +25,7 @@ const external: KeyMetadata = {
   expirationModel: "KEY_MATERIAL_EXPIRES",
   currentKeyMaterialId: "a".repeat(64),
   multiRegion: true,
+  primaryRegion: "eu-west-1",
   deletionDate: null,
 };
 
@@ -62,6 +63,7 @@ describe.each(testDrivers())("upsertDescribed on %s", (driver) => {
       expirationModel: external.expirationModel,
       validTo: external.validTo,
       multiRegion: true,
+      primaryRegion: external.primaryRegion,
       creationDate: external.creationDate,
       deletionDate: null,
       currentKeyMaterialId: external.currentKeyMaterialId,
@@ -85,6 +87,8 @@ describe.each(testDrivers())("upsertDescribed on %s", (driver) => {
       validTo: null,
       expirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE",
       deletionDate: new Date("2026-12-05T00:00:00.000Z"),
+      // UpdatePrimaryRegion moved the primary away: this key is a replica now.
+      primaryRegion: "us-east-1",
     };
     await upsertDescribed(db.database.db, "t", "eu-west-1", [changed], at);
 
@@ -95,6 +99,7 @@ describe.each(testDrivers())("upsertDescribed on %s", (driver) => {
       validTo: null,
       expirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE",
       deletionDate: changed.deletionDate,
+      primaryRegion: "us-east-1",
       lastDescribedAt: at,
     });
   });

@@ -1,14 +1,15 @@
 import "server-only";
-import { and, asc, count, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "@/lib/db";
 import { tables } from "@/lib/db";
 import type { KeyMetadata } from "@/lib/kms/operations";
-import { MATERIAL_RANK, type SortKey } from "./sort";
 
-/** The only code that reads or writes the inventory tables. */
+/** The write side of the inventory tables, and the refresh bookkeeping; pages read through ./key-list. */
 
 const k = tables.inventoryKeys;
 const r = tables.inventoryRefreshes;
+
+export * from "./key-list";
 
 /** A cached key as a refresh finds it: its origin, and when it was last described (which tells a later write apart). */
 export type KnownKey = { origin: string | null; describedAt: Date | null };
@@ -76,6 +77,7 @@ export async function upsertDescribed(
       expiration_model: m.expirationModel,
       current_key_material_id: m.currentKeyMaterialId,
       multi_region: m.multiRegion,
+      primary_region: m.primaryRegion,
       deletion_date: m.deletionDate?.toISOString() ?? null,
       guarded: found !== undefined,
       found_described_at: found?.get(m.keyId)?.describedAt?.toISOString() ?? null,
@@ -85,22 +87,22 @@ export async function upsertDescribed(
     WITH v AS (
       SELECT * FROM jsonb_to_recordset(${rows}::jsonb) AS v(key_id text, arn text, account_id text, origin text, key_spec text,
         key_usage text, key_state text, enabled boolean, key_manager text, description text, creation_date timestamptz,
-        valid_to timestamptz, expiration_model text, current_key_material_id text, multi_region boolean, deletion_date timestamptz,
+        valid_to timestamptz, expiration_model text, current_key_material_id text, multi_region boolean, primary_region text, deletion_date timestamptz,
         guarded boolean, found_described_at timestamptz)
     )
     INSERT INTO inventory_keys (target_id, region, key_id, arn, account_id, origin, key_spec, key_usage, key_state, enabled,
       key_manager, description, creation_date, valid_to, expiration_model, current_key_material_id, multi_region,
-      deletion_date, last_described_at, first_seen_at, last_seen_at)
+      primary_region, deletion_date, last_described_at, first_seen_at, last_seen_at)
     SELECT ${targetId}, ${region}, v.key_id, v.arn, v.account_id, v.origin, v.key_spec, v.key_usage, v.key_state, v.enabled,
       v.key_manager, v.description, v.creation_date, v.valid_to, v.expiration_model, v.current_key_material_id, v.multi_region,
-      v.deletion_date, ${now}, ${now}, ${now}
+      v.primary_region, v.deletion_date, ${now}, ${now}, ${now}
     FROM v
     ON CONFLICT (target_id, region, key_id) DO UPDATE SET
       origin = excluded.origin, key_spec = excluded.key_spec, key_usage = excluded.key_usage, key_state = excluded.key_state,
       enabled = excluded.enabled, key_manager = excluded.key_manager, description = excluded.description,
       creation_date = excluded.creation_date, valid_to = excluded.valid_to, expiration_model = excluded.expiration_model,
       current_key_material_id = excluded.current_key_material_id, multi_region = excluded.multi_region,
-      deletion_date = excluded.deletion_date, last_described_at = excluded.last_described_at, last_seen_at = excluded.last_seen_at
+      primary_region = excluded.primary_region, deletion_date = excluded.deletion_date, last_described_at = excluded.last_described_at, last_seen_at = excluded.last_seen_at
     WHERE NOT EXISTS (
       SELECT 1 FROM v AS f
       WHERE f.key_id = excluded.key_id AND f.guarded AND inventory_keys.last_described_at IS DISTINCT FROM f.found_described_at
@@ -236,167 +238,4 @@ export async function refreshStatuses(db: Db): Promise<RefreshStatus[]> {
     })
     .from(r)
     .orderBy(asc(r.targetId), asc(r.region));
-}
-
-// --- read side for pages -----------------------------------------------------------------------------------
-
-export { SORTABLE, type SortKey } from "./sort";
-
-export type KeyFilter = {
-  targetId?: string;
-  region?: string;
-  state?: string;
-  keySpec?: string;
-  text?: string;
-  /** Only keys whose material expires before this instant (the warning window). */
-  expiringBefore?: Date;
-};
-
-export type KeyRow = {
-  targetId: string;
-  region: string;
-  keyId: string;
-  arn: string;
-  accountId: string;
-  aliases: string[];
-  keySpec: string | null;
-  keyUsage: string | null;
-  keyState: string | null;
-  description: string | null;
-  expirationModel: string | null;
-  validTo: Date | null;
-  multiRegion: boolean | null;
-  creationDate: Date | null;
-  deletionDate: Date | null;
-  currentKeyMaterialId: string | null;
-  lastDescribedAt: Date | null;
-};
-
-const keyColumns = {
-  targetId: k.targetId,
-  region: k.region,
-  keyId: k.keyId,
-  arn: k.arn,
-  accountId: k.accountId,
-  aliases: k.aliases,
-  keySpec: k.keySpec,
-  keyUsage: k.keyUsage,
-  keyState: k.keyState,
-  description: k.description,
-  expirationModel: k.expirationModel,
-  validTo: k.validTo,
-  multiRegion: k.multiRegion,
-  creationDate: k.creationDate,
-  deletionDate: k.deletionDate,
-  currentKeyMaterialId: k.currentKeyMaterialId,
-  lastDescribedAt: k.lastDescribedAt,
-};
-
-function externalWhere(filter: KeyFilter): SQL {
-  const conditions: SQL[] = [eq(k.origin, "EXTERNAL")];
-  if (filter.targetId) conditions.push(eq(k.targetId, filter.targetId));
-  if (filter.region) conditions.push(eq(k.region, filter.region));
-  if (filter.state) conditions.push(eq(k.keyState, filter.state));
-  if (filter.keySpec) conditions.push(eq(k.keySpec, filter.keySpec));
-  if (filter.expiringBefore) conditions.push(lt(k.validTo, filter.expiringBefore));
-  if (filter.text) {
-    const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conditions.push(
-      or(
-        ilike(k.keyId, pattern),
-        ilike(k.arn, pattern),
-        ilike(k.description, pattern),
-        sql`array_to_string(${k.aliases}, ' ') ILIKE ${pattern}`,
-      )!,
-    );
-  }
-  return and(...conditions)!;
-}
-
-/** `materialGroup` (./sort.ts) in SQL, ranked as `MATERIAL_RANK` ranks it for the direction. */
-function materialRank(direction: "asc" | "desc"): SQL {
-  const rank = MATERIAL_RANK[direction];
-  return sql`CASE
-    WHEN ${k.keyState} = 'PendingImport' AND ${k.validTo} IS NULL THEN ${sql.raw(String(rank.none))}
-    WHEN ${k.expirationModel} = 'KEY_MATERIAL_DOES_NOT_EXPIRE' THEN ${sql.raw(String(rank.never))}
-    WHEN ${k.validTo} IS NULL THEN ${sql.raw(String(rank.none))}
-    ELSE ${sql.raw(String(rank.dated))} END`;
-}
-
-function orderBy(sort: SortKey, direction: "asc" | "desc"): SQL[] {
-  const dir = direction === "asc" ? asc : desc;
-  const nullsLast = (column: SQL) => sql`${column} ${sql.raw(direction === "asc" ? "ASC" : "DESC")} NULLS LAST`;
-  switch (sort) {
-    case "alias":
-      return [nullsLast(sql`${k.aliases}[1]`), asc(k.keyId)];
-    case "keyId":
-      return [dir(k.keyId)];
-    case "target":
-      return [dir(k.targetId), asc(k.region), asc(k.keyId)];
-    case "region":
-      return [dir(k.region), asc(k.targetId), asc(k.keyId)];
-    case "keySpec":
-      return [dir(k.keySpec), asc(k.keyId)];
-    case "state":
-      return [dir(k.keyState), asc(k.keyId)];
-    case "validTo":
-      return [materialRank(direction), nullsLast(sql`${k.validTo}`), asc(k.keyId)];
-    case "created":
-      return [nullsLast(sql`${k.creationDate}`), asc(k.keyId)];
-  }
-}
-
-export async function listExternalKeys(
-  db: Db,
-  filter: KeyFilter,
-  options: { sort: SortKey; direction: "asc" | "desc"; page: number; pageSize: number },
-): Promise<{ rows: KeyRow[]; total: number }> {
-  const where = externalWhere(filter);
-  const [rows, totals] = await Promise.all([
-    db
-      .select(keyColumns)
-      .from(k)
-      .where(where)
-      .orderBy(...orderBy(options.sort, options.direction))
-      .limit(options.pageSize)
-      .offset((options.page - 1) * options.pageSize),
-    db.select({ n: count() }).from(k).where(where),
-  ]);
-  return { rows, total: totals[0]?.n ?? 0 };
-}
-
-/** Distinct values present among EXTERNAL keys, for the filter menus. */
-export async function facetValues(db: Db): Promise<{ states: string[]; keySpecs: string[] }> {
-  const rows = await db
-    .selectDistinct({ state: k.keyState, keySpec: k.keySpec })
-    .from(k)
-    .where(eq(k.origin, "EXTERNAL"));
-  const states = [...new Set(rows.map((row) => row.state).filter((s): s is string => !!s))].sort();
-  const keySpecs = [...new Set(rows.map((row) => row.keySpec).filter((s): s is string => !!s))].sort();
-  return { states, keySpecs };
-}
-
-export async function getExternalKey(db: Db, targetId: string, region: string, keyId: string): Promise<KeyRow | null> {
-  const rows = await db
-    .select(keyColumns)
-    .from(k)
-    .where(and(eq(k.targetId, targetId), eq(k.region, region), eq(k.keyId, keyId), eq(k.origin, "EXTERNAL")))
-    .limit(1);
-  return rows[0] ?? null;
-}
-
-/**
- * ARNs of the EXTERNAL keys carrying an alias: "alias/payments/settlement-kek" exactly, or, without the
- * "alias/" prefix, any alias ending in that name ("settlement-kek", "payments/settlement-kek").
- */
-export async function keyArnsWithAlias(db: Db, alias: string): Promise<string[]> {
-  const matches = alias.startsWith("alias/")
-    ? sql`${alias} = ANY(${k.aliases})`
-    : sql`EXISTS (SELECT 1 FROM unnest(${k.aliases}) AS a(name) WHERE a.name = ${`alias/${alias}`} OR a.name LIKE ${`%/${alias.replace(/[\\%_]/g, (c) => `\\${c}`)}`})`;
-  const rows = await db
-    .select({ arn: k.arn })
-    .from(k)
-    .where(and(eq(k.origin, "EXTERNAL"), matches))
-    .orderBy(asc(k.arn));
-  return rows.map((row) => row.arn);
 }

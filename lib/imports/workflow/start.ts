@@ -8,7 +8,7 @@ import type { Actor, ImportDeps } from "../deps";
 import { invalidChoice, keyBusy, keyNotFound } from "../errors";
 import * as queries from "../queries";
 import { validToProblem, type ImportType, type StartImport } from "../schemas";
-import { importBlockedBy } from "@/lib/inventory/key-readiness";
+import { importBlockedBy, rotationBlockedBy } from "@/lib/inventory/key-readiness";
 import { asKeySpec, auditActor, iso, keyFields } from "./shared";
 import { issueParameters } from "./custodian";
 
@@ -39,6 +39,8 @@ export async function startImport(deps: ImportDeps, actor: Actor, input: StartIm
   let importType: ImportType | null = null;
   if (input.kind === "rotate") {
     if (family !== "SYMMETRIC") throw invalidChoice("kind", "Only symmetric encryption keys can rotate to new imported key material.");
+    const multiRegion = rotationBlockedBy(key);
+    if (multiRegion) throw invalidChoice("kind", multiRegion);
     if (key.keyState !== "Enabled") {
       throw new KeyportError("invalid_key_state", "A rotation imports new key material into an enabled key; this key is not enabled.", { status: 409 });
     }

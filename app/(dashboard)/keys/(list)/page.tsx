@@ -27,7 +27,7 @@ export default async function KeysPage({ searchParams }: { searchParams: Promise
   const now = nowMs();
   const warningDays = config.policy.expiryWarningDays;
 
-  const [status, facets, { rows, total }] = await Promise.all([
+  const [status, facets, { entries, total }] = await Promise.all([
     inventoryStatus(),
     keyFacets(),
     listKeys(
@@ -90,7 +90,7 @@ export default async function KeysPage({ searchParams }: { searchParams: Promise
             )
           ) : (
             <>
-              <KeysTable rows={rows} query={query} now={now} warningDays={warningDays} targets={targets} />
+              <KeysTable entries={entries} query={query} now={now} warningDays={warningDays} targets={targets} />
               <Pagination query={query} total={total} pageSize={PAGE_SIZE} />
             </>
           )}

@@ -4,10 +4,7 @@ import type { TargetNames } from "@/components/imports/requests-table";
 import { KeyStateBadge } from "@/components/ui/badge";
 import { TableCard } from "@/components/ui/table-card";
 import type { KeyRow } from "@/lib/inventory";
-
-export function keyHref(key: { targetId: string; region: string; keyId: string }) {
-  return `/keys/${encodeURIComponent(key.targetId)}/${encodeURIComponent(key.region)}/${encodeURIComponent(key.keyId)}`;
-}
+import { keyHref } from "@/lib/inventory/key-href";
 
 /** Keys of the inventory as a table; `detail` fills the last column (the next step, or when material expires). */
 export function KeyList({

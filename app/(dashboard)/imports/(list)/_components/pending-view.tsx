@@ -7,7 +7,8 @@ import { AbsoluteTime } from "@/components/ui/timestamp";
 import { importDeps } from "@/lib/imports";
 import { DOWNLOADS_ON_PAGE, PENDING_PAGE_ROWS, downloadsByRequest, pendingLists } from "@/lib/imports/pending";
 import { ExportPanel } from "./export-panel";
-import { KeyList, keyHref } from "./key-list";
+import { keyHref } from "@/lib/inventory/key-href";
+import { KeyList } from "./key-list";
 
 /**
  * What is pending: open requests by what they wait for (with who downloaded their parameters, from the audit

@@ -1,14 +1,16 @@
 import Link from "next/link";
 import { TableCard } from "@/components/ui/table-card";
-import { Badge, KeyStateBadge } from "@/components/ui/badge";
+import { KeyStateBadge } from "@/components/ui/badge";
 import { requestStateTone, toneClasses } from "@/components/ui/tone";
 import { importDeps, read } from "@/lib/imports";
 import { labelOf } from "@/lib/imports/labels";
-import type { KeyRow } from "@/lib/inventory";
+import type { KeyEntry } from "@/lib/inventory";
 import { keysQueryString, type KeysQuery } from "@/lib/inventory/schemas";
 import type { SortKey } from "@/lib/inventory/sort";
 import { ExpiryCell } from "@/components/key-expiry";
 import { formatCount } from "@/components/ui/format";
+import { keyHref } from "@/lib/inventory/key-href";
+import { MultiRegionSummary, RegionRole, RegionRow } from "./region-rows";
 
 type TargetInfo = { id: string; name: string; accountId: string };
 
@@ -22,22 +24,19 @@ const COLUMNS: Array<{ label: string; sort?: SortKey; className?: string }> = [
   { label: "Request" },
 ];
 
-export function keyHref(row: { targetId: string; region: string; keyId: string }): string {
-  return `/keys/${encodeURIComponent(row.targetId)}/${encodeURIComponent(row.region)}/${encodeURIComponent(row.keyId)}`;
-}
-
 /**
- * The key list: a server-rendered table (50 rows a page), sortable by links that keep the filters, with
- * each key's open import request (lib/imports) in the last column.
+ * The key list: a server-rendered table (50 entries a page), sortable by links that keep the filters, with
+ * each key's open import request (lib/imports) in the last column. A multi-Region key is one entry: the
+ * Region that matched the filters leads (the primary when it matches), its other Regions follow beneath.
  */
 export async function KeysTable({
-  rows,
+  entries,
   query,
   now,
   warningDays,
   targets,
 }: {
-  rows: KeyRow[];
+  entries: KeyEntry[];
   query: KeysQuery;
   now: number;
   warningDays: number;
@@ -45,6 +44,7 @@ export async function KeysTable({
 }) {
   const targetName = new Map(targets.map((t) => [t.id, t.name]));
   const openRequests = new Map<string, Awaited<ReturnType<typeof read.openRequestsForKeys>>[number]>();
+  const rows = entries.flatMap((entry) => (entry.regions.length > 0 ? entry.regions : [entry.key]));
   for (const request of await read.openRequestsForKeys(await importDeps(), rows)) {
     const id = `${request.targetId}/${request.region}/${request.keyId}`;
     if (!openRequests.has(id)) openRequests.set(id, request); // newest first
@@ -67,9 +67,10 @@ export async function KeysTable({
         </>
       }
     >
-      <tbody className="divide-y divide-ink-100">
-        {rows.map((row) => (
-          <tr key={`${row.targetId}/${row.region}/${row.keyId}`} className="hover:bg-ink-50/60">
+      {entries.map(({ key: row, regions }) => (
+        // One tbody per entry: a multi-Region key's Regions are rows of the same group.
+        <tbody key={`${row.targetId}/${row.region}/${row.keyId}`} className="border-t border-ink-100 first:border-t-0">
+          <tr className="hover:bg-ink-50/60">
             <td className="max-w-xs px-4 py-3">
               <Link href={keyHref(row)} className="group block rounded focus-visible:outline-offset-4">
                 <span className="block truncate font-medium text-accent-700 group-hover:underline">
@@ -79,19 +80,16 @@ export async function KeysTable({
                 {row.aliases.length > 1 && <span className="text-xs text-ink-500">+{formatCount(row.aliases.length - 1, "more alias", "more aliases")}</span>}
               </Link>
               {/* Multi-Region sits with the key's name: a flag on a few keys did not earn a column of its own. */}
-              {row.multiRegion && (
-                <span className="mt-1 inline-block">
-                  <Badge tone="accent" dot={false}>
-                    Multi-Region
-                  </Badge>
-                </span>
-              )}
+              {row.multiRegion && <MultiRegionSummary regions={regions} />}
             </td>
             <td className="whitespace-nowrap px-4 py-3">
               <span className="block text-ink-800">{targetName.get(row.targetId) ?? row.targetId}</span>
               <span className="font-mono text-xs text-ink-500">{row.accountId}</span>
             </td>
-            <td className="whitespace-nowrap px-4 py-3 font-mono text-xs text-ink-700">{row.region}</td>
+            <td className="whitespace-nowrap px-4 py-3 font-mono text-xs text-ink-700">
+              {row.region}
+              {row.multiRegion && <RegionRole row={row} />}
+            </td>
             <td className="whitespace-nowrap px-4 py-3">
               <span className="block font-mono text-xs text-ink-800">{row.keySpec ?? "—"}</span>
               <span className="text-xs text-ink-500">{usageLabel(row.keyUsage)}</span>
@@ -104,8 +102,19 @@ export async function KeysTable({
               <OpenRequestCell request={openRequests.get(`${row.targetId}/${row.region}/${row.keyId}`)} />
             </td>
           </tr>
-        ))}
-      </tbody>
+          {regions
+            .filter((other) => other.region !== row.region)
+            .map((other) => (
+              <RegionRow
+                key={other.region}
+                row={other}
+                now={now}
+                warningDays={warningDays}
+                request={<OpenRequestCell request={openRequests.get(`${other.targetId}/${other.region}/${other.keyId}`)} />}
+              />
+            ))}
+        </tbody>
+      ))}
     </TableCard>
   );
 }

@@ -95,6 +95,7 @@ describe.each(testDrivers())("GET /api/imports/pending/export on %s", (driver) =
           expirationModel: "KEY_MATERIAL_EXPIRES",
           currentKeyMaterialId: "c".repeat(64),
           multiRegion: false,
+          primaryRegion: null,
           deletionDate: null,
         },
       ],

@@ -14,12 +14,14 @@ import { importDeps, read } from "@/lib/imports";
 import { familyOf, isKeySpec } from "@/lib/imports/compat";
 import { labelOf, requestTitle, showsCountdown } from "@/lib/imports/labels";
 import { isFinal } from "@/lib/imports/states";
-import { getKey } from "@/lib/inventory";
+import { getKey, keyRegions } from "@/lib/inventory";
+import { keyHref as keyPageHref } from "@/lib/inventory/key-href";
 import { keyParamsSchema } from "@/lib/inventory/schemas";
 import { ExpiryCell } from "@/components/key-expiry";
 import { MaterialHistory } from "./_components/material-history";
+import { KeyRegions } from "./_components/key-regions";
 import { RequestDeletionForm } from "./_components/request-deletion-form";
-import { importBlockedBy } from "@/lib/inventory/key-readiness";
+import { importBlockedBy, rotationBlockedBy } from "@/lib/inventory/key-readiness";
 
 type Params = Promise<{ target: string; region: string; keyId: string }>;
 
@@ -43,13 +45,16 @@ export default async function KeyPage({ params }: { params: Params }) {
     : [];
   const open = requests.find((r) => !isFinal(r.state));
   const label = key.aliases[0] ?? key.keyId;
-  const keyHref = `/keys/${encodeURIComponent(target)}/${encodeURIComponent(region)}/${encodeURIComponent(keyId)}`;
+  const keyHref = keyPageHref(key);
+  const regions = await keyRegions(key);
   const canRequest = can(session.user.roles, "imports.request");
   const canDelete = can(session.user.roles, "material.delete.request");
   const supported = isKeySpec(key.keySpec);
   const blockedBy = importBlockedBy(key.keyState);
   const hasMaterial = key.keyState === "Enabled" || key.keyState === "Disabled";
-  const rotatable = supported && isKeySpec(key.keySpec) && familyOf(key.keySpec) === "SYMMETRIC" && key.keyState === "Enabled";
+  const symmetricEnabled = supported && isKeySpec(key.keySpec) && familyOf(key.keySpec) === "SYMMETRIC" && key.keyState === "Enabled";
+  const rotationBlocked = symmetricEnabled ? rotationBlockedBy(key) : null;
+  const rotatable = symmetricEnabled && !rotationBlocked;
   const targets = new Map(config.targets.map((t) => [t.id, { name: t.name, accountId: t.accountId }]));
 
   return (
@@ -150,11 +155,14 @@ export default async function KeyPage({ params }: { params: Params }) {
                 )}
                 {canDelete && hasMaterial && <RequestDeletionForm target={target} region={region} keyId={keyId} />}
               </div>
+              {canRequest && rotationBlocked && <p className="text-xs text-ink-600">{rotationBlocked}</p>}
             </div>
           ) : (
             <p className="mt-3 text-sm text-ink-700">Custodians start imports; approvers decide on them.</p>
           )}
         </section>
+
+        {regions.length > 1 && <KeyRegions current={key} regions={regions} now={now} warningDays={config.policy.expiryWarningDays} />}
 
         <section aria-labelledby="material-heading" className="rounded-card bg-white p-5 shadow-card ring-1 ring-ink-200 lg:col-span-3">
           <h2 id="material-heading" className="mb-3 text-sm font-semibold text-ink-900">

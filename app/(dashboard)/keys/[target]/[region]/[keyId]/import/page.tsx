@@ -13,7 +13,7 @@ import { requestTitle } from "@/lib/imports/labels";
 import { getKey } from "@/lib/inventory";
 import { keyParamsSchema } from "@/lib/inventory/schemas";
 import { StartImportForm } from "./_components/start-import-form";
-import { importBlockedBy } from "@/lib/inventory/key-readiness";
+import { importBlockedBy, rotationBlockedBy } from "@/lib/inventory/key-readiness";
 
 export const metadata: Metadata = { title: "Start an import" };
 
@@ -56,6 +56,8 @@ export default async function StartImportPage({
     blocked = <>{stateBlocks}</>;
   } else if (kind === "rotate" && (familyOf(key.keySpec) !== "SYMMETRIC" || key.keyState !== "Enabled")) {
     blocked = <>Only an enabled symmetric encryption key can rotate to new imported key material.</>;
+  } else if (kind === "rotate" && rotationBlockedBy(key)) {
+    blocked = <>{rotationBlockedBy(key)}</>;
   }
 
   return (
