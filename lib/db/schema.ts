@@ -159,12 +159,18 @@ export const importRequests = pgTable(
     lastErrorMessage: text("last_error_message"),
     /** Optimistic concurrency: every state change is `UPDATE ... SET version = version + 1 WHERE version = $seen`. */
     version: integer("version").notNull().default(1),
+    /**
+     * A multi-Region import session: the requests for one multi-Region key's Regions, started together and
+     * decided once. Null for a request of its own.
+     */
+    sessionId: uuid("session_id"),
   },
   (t) => [
     index("import_requests_state_updated_idx").on(t.state, t.updatedAt),
     index("import_requests_key_idx").on(t.targetId, t.region, t.keyId),
     index("import_requests_key_arn_idx").on(t.keyArn),
     index("import_requests_requested_by_idx").on(t.requestedBySubject, t.createdAt),
+    index("import_requests_session_idx").on(t.sessionId),
   ],
 );
 

@@ -45,6 +45,8 @@ export type RequestRow = {
   lastErrorCode: string | null;
   lastErrorMessage: string | null;
   version: number;
+  /** The multi-Region import session this request belongs to, or null. */
+  sessionId: string | null;
 };
 
 const requestColumns = {
@@ -73,6 +75,7 @@ const requestColumns = {
   lastErrorCode: r.lastErrorCode,
   lastErrorMessage: r.lastErrorMessage,
   version: r.version,
+  sessionId: r.sessionId,
 };
 
 export type ParameterSetRow = {
@@ -155,7 +158,9 @@ const approvalColumns = {
 
 // --- requests ---------------------------------------------------------------------------------------------
 
-export type NewRequest = Omit<RequestRow, "version" | "closedAt" | "keyMaterialId" | "kmsRequestId" | "lastErrorCode" | "lastErrorMessage" | "updatedAt">;
+export type NewRequest = Omit<RequestRow, "version" | "closedAt" | "keyMaterialId" | "kmsRequestId" | "lastErrorCode" | "lastErrorMessage" | "updatedAt" | "sessionId"> & {
+  sessionId?: string | null;
+};
 
 export async function insertRequest(q: Q, values: NewRequest): Promise<RequestRow> {
   const [row] = await q
@@ -164,6 +169,11 @@ export async function insertRequest(q: Q, values: NewRequest): Promise<RequestRo
     .returning(requestColumns);
   if (!row) throw new Error("INSERT import_requests returned no row");
   return row;
+}
+
+/** The requests of a multi-Region import session, primary Region first is the caller's choice: by Region here. */
+export async function sessionRequests(q: Q, sessionId: string): Promise<RequestRow[]> {
+  return q.select(requestColumns).from(r).where(eq(r.sessionId, sessionId)).orderBy(asc(r.region));
 }
 
 export async function getRequest(q: Q, id: string): Promise<RequestRow | null> {

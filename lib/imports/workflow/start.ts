@@ -9,6 +9,7 @@ import { invalidChoice, keyBusy, keyNotFound } from "../errors";
 import * as queries from "../queries";
 import { validToProblem, type ImportType, type StartImport } from "../schemas";
 import { importBlockedBy, rotationBlockedBy } from "@/lib/inventory/key-readiness";
+import type { KeySpec } from "../compat";
 import { asKeySpec, auditActor, iso, keyFields } from "./shared";
 import { issueParameters } from "./custodian";
 
@@ -26,9 +27,17 @@ export type StartOutcome = { requestId: string; parametersError: { code: string;
  * GetParametersForImport fails the request stays a draft with the error recorded, so the custodian can try
  * again from the request page.
  */
-export async function startImport(deps: ImportDeps, actor: Actor, input: StartImport): Promise<StartOutcome> {
-  const key = await deps.inventory.getKey(input.target, input.region, input.keyId);
-  if (!key) throw keyNotFound();
+type KeyForImport = NonNullable<Awaited<ReturnType<ImportDeps["inventory"]["getKey"]>>>;
+
+/**
+ * What an import or rotation into `key` will ask KMS for, checked against the key's state and spec: the
+ * import type (symmetric keys), and a ValidTo KMS will accept. Throws the error a person can act on.
+ */
+export function importChoices(
+  key: KeyForImport,
+  input: Pick<StartImport, "kind" | "wrappingAlgorithm" | "wrappingKeySpec" | "importType" | "expirationModel" | "validTo">,
+  now: Date,
+): { keySpec: KeySpec; importType: ImportType | null; validTo: Date | null } {
   const keySpec = asKeySpec(key.keySpec ?? "unknown");
   const blocked = importBlockedBy(key.keyState);
   if (blocked) throw new KeyportError(key.keyState === "PendingDeletion" ? "pending_deletion" : "invalid_key_state", blocked, { status: 409 });
@@ -58,7 +67,6 @@ export async function startImport(deps: ImportDeps, actor: Actor, input: StartIm
     throw invalidChoice("importType", "The import type applies to symmetric encryption keys only.");
   }
 
-  const now = deps.now();
   let validTo: Date | null = null;
   if (input.expirationModel === "KEY_MATERIAL_EXPIRES") {
     if (!input.validTo) throw invalidChoice("validTo", "Give the date the key material expires (at most 365 days from now).");
@@ -66,38 +74,16 @@ export async function startImport(deps: ImportDeps, actor: Actor, input: StartIm
     if (problem) throw invalidChoice("validTo", problem);
     validTo = input.validTo;
   }
+  return { keySpec, importType, validTo };
+}
 
-  const request = await deps.db.transaction(async (tx) => {
-    const row = await openRequestOnKey(tx, key, actor, now, {
-      kind: input.kind,
-      keySpec,
-      state: "draft",
-      wrappingAlgorithm: input.wrappingAlgorithm,
-      wrappingKeySpec: input.wrappingKeySpec,
-      importType,
-      expirationModel: input.expirationModel,
-      validTo,
-      justification: input.justification,
-    });
-    await appendAudit(tx, {
-      action: "import.requested",
-      actor: auditActor(actor),
-      at: now,
-      ...keyFields(row),
-      details: {
-        kind: row.kind,
-        keySpec,
-        keyState: key.keyState,
-        wrappingAlgorithm: input.wrappingAlgorithm,
-        wrappingKeySpec: input.wrappingKeySpec,
-        importType,
-        expirationModel: input.expirationModel,
-        validTo: iso(validTo),
-        justification: input.justification,
-      },
-    });
-    return row;
-  });
+export async function startImport(deps: ImportDeps, actor: Actor, input: StartImport): Promise<StartOutcome> {
+  const key = await deps.inventory.getKey(input.target, input.region, input.keyId);
+  if (!key) throw keyNotFound();
+  const now = deps.now();
+  const { keySpec, importType, validTo } = importChoices(key, input, now);
+
+  const request = await deps.db.transaction((tx) => openImportRequest(tx, key, actor, now, input, { keySpec, importType, validTo }));
 
   try {
     await issueParameters(deps, actor, request.id);
@@ -108,13 +94,56 @@ export async function startImport(deps: ImportDeps, actor: Actor, input: StartIm
   }
 }
 
+/** Inside a transaction: opens an import or rotation request on `key` (see openRequestOnKey) and audits it. */
+export async function openImportRequest(
+  tx: Tx,
+  key: KeyForImport,
+  actor: Actor,
+  now: Date,
+  input: Pick<StartImport, "kind" | "wrappingAlgorithm" | "wrappingKeySpec" | "expirationModel" | "justification">,
+  choices: ReturnType<typeof importChoices>,
+  sessionId: string | null = null,
+): Promise<queries.RequestRow> {
+  const row = await openRequestOnKey(tx, key, actor, now, {
+    kind: input.kind,
+    keySpec: choices.keySpec,
+    state: "draft",
+    wrappingAlgorithm: input.wrappingAlgorithm,
+    wrappingKeySpec: input.wrappingKeySpec,
+    importType: choices.importType,
+    expirationModel: input.expirationModel,
+    validTo: choices.validTo,
+    justification: input.justification,
+    sessionId,
+  });
+  await appendAudit(tx, {
+    action: "import.requested",
+    actor: auditActor(actor),
+    at: now,
+    ...keyFields(row),
+    details: {
+      kind: row.kind,
+      keySpec: choices.keySpec,
+      keyState: key.keyState,
+      wrappingAlgorithm: input.wrappingAlgorithm,
+      wrappingKeySpec: input.wrappingKeySpec,
+      importType: choices.importType,
+      expirationModel: input.expirationModel,
+      validTo: iso(choices.validTo),
+      justification: input.justification,
+      ...(sessionId ? { sessionId } : {}),
+    },
+  });
+  return row;
+}
+
 type KeyOfRequest = { targetId: string; region: string; arn: string; keyId: string };
 
 /**
  * Inside a transaction: takes the key's lock, refuses if the key already has an open request (one at a time
  * per key), and inserts the new request for `actor`. Every kind of request starts here.
  */
-async function openRequestOnKey(
+export async function openRequestOnKey(
   tx: Tx,
   key: KeyOfRequest,
   actor: Actor,

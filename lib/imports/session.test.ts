@@ -1,0 +1,151 @@
+import { CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, ReplicateKeyCommand } from "@aws-sdk/client-kms";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { strFromU8, unzipSync } from "fflate";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listAuditEvents } from "@/lib/audit";
+import { createTestDatabase, testDrivers, type TestDatabase } from "@/lib/db/testing";
+import { REPLICA_CREATION_MS } from "@/lib/emulator/kms/multi-region-operations";
+import { custodianCommands } from "./commands";
+import type { KeySpec, WrappingAlgorithm, WrappingKeySpec } from "./compat";
+import type { ImportDeps } from "./deps";
+import { buildDownload } from "./downloads";
+import { requestDetails } from "./read";
+import { REGION, bash, blake, casey, expectRefusal, importHarness } from "./testing";
+import { decideSession, sessionMembers, startSession, uploadBlob } from "./workflow";
+
+/**
+ * A multi-Region import session end to end: the real SDK against the emulator over HTTP, the real database,
+ * and the custodian's side run with openssl, wrapping ONE material for each Region's own public key.
+ */
+
+const h = importHarness({ prefix: "keyport-session-" });
+const REPLICA = "us-east-1";
+
+describe.each(testDrivers())("a multi-Region import session on %s", (driver) => {
+  let db: TestDatabase;
+  let deps: ImportDeps;
+  let work: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(driver);
+    deps = h.makeDeps(db);
+    work = await mkdtemp(join(tmpdir(), "keyport-session-work-"));
+  });
+  afterAll(async () => {
+    await db?.cleanup();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  /** A new multi-Region EXTERNAL key in REGION with a replica in REPLICA, both read into the inventory. */
+  async function multiRegionKey() {
+    const primary = deps.kms.kms("prod", REGION, { kind: "service" });
+    const created = await primary.send(new CreateKeyCommand({ Origin: "EXTERNAL", MultiRegion: true, Description: "session test" }));
+    const keyId = created.KeyMetadata!.KeyId!;
+    await primary.send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: REPLICA }));
+    await h.admin.advanceClock(REPLICA_CREATION_MS);
+    for (const region of [REGION, REPLICA]) {
+      expect(await deps.inventory.refreshKey("prod", region, keyId)).toMatchObject({ keyState: "PendingImport", multiRegion: true, primaryRegion: REGION });
+    }
+    return keyId;
+  }
+
+  /** The custodian: one material, wrapped for every Region's public key with the commands Keyport prints. */
+  async function wrapOneMaterialForEveryRegion(requestIds: string[]) {
+    const dir = join(work, requestIds[0]!);
+    await mkdir(dir, { recursive: true });
+    await bash("openssl rand -out material.bin 32", dir);
+    const blobs = new Map<string, Buffer>();
+    for (const id of requestIds) {
+      const request = (await requestDetails(deps, id))!.request;
+      const regionDir = join(dir, request.region);
+      await mkdir(regionDir, { recursive: true });
+      const files = unzipSync((await buildDownload(deps, casey, id, "ImportParameters.zip")).body);
+      for (const name of ["WrappingPublicKey.bin", "ImportToken.bin"]) await writeFile(join(regionDir, name), files[name]!);
+      expect(strFromU8(files["README.txt"]!)).toContain(request.keyArn);
+      await copyFile(join(dir, "material.bin"), join(regionDir, "material.bin"));
+      const steps = custodianCommands({
+        keyArn: request.keyArn,
+        region: request.region,
+        keySpec: request.keySpec as KeySpec,
+        wrappingAlgorithm: request.wrappingAlgorithm as WrappingAlgorithm,
+        wrappingKeySpec: request.wrappingKeySpec as WrappingKeySpec,
+        expirationModel: request.expirationModel,
+        validTo: request.validTo,
+        importType: request.importType,
+      });
+      await bash(steps.find((s) => s.id === "wrap")!.command, regionDir);
+      blobs.set(id, await readFile(join(regionDir, "EncryptedKeyMaterial.bin")));
+    }
+    return blobs;
+  }
+
+  const input = (keyId: string, regions: string[]) => ({
+    target: "prod",
+    keyId,
+    regions,
+    wrappingAlgorithm: "RSAES_OAEP_SHA_256" as const,
+    wrappingKeySpec: "RSA_2048" as const,
+    expirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" as const,
+    justification: "Bring the payments key to both Regions in one session",
+  });
+
+  it("imports one material into the primary and a replica with one approval; ciphertext then crosses Regions", async () => {
+    const keyId = await multiRegionKey();
+    const started = await startSession(deps, casey, input(keyId, [REPLICA, REGION]));
+    expect(started.requests.map((r) => [r.region, r.parametersError])).toEqual([
+      [REGION, null],
+      [REPLICA, null],
+    ]);
+    const members = await sessionMembers(deps, started.sessionId);
+    expect(members.map((m) => [m.region, m.state, m.sessionId, m.importType])).toEqual([
+      [REGION, "parameters_issued", started.sessionId, "NEW_KEY_MATERIAL"],
+      [REPLICA, "parameters_issued", started.sessionId, "NEW_KEY_MATERIAL"],
+    ]);
+
+    const blobs = await wrapOneMaterialForEveryRegion(members.map((m) => m.id));
+    const hashes: Record<string, string> = {};
+    for (const m of members) hashes[m.id] = (await uploadBlob(deps, casey, m.id, blobs.get(m.id)!)).sha256;
+
+    // The requester cannot approve any Region of it; nothing is decided.
+    await expectRefusal(decideSession(deps, casey, { sessionId: started.sessionId, decision: "approve", confirmed: true, blobs: hashes }), "forbidden");
+    // A hash the approver did not review for one Region refuses the whole decision before any Region is decided.
+    const { [members[1]!.id]: _skipped, ...partial } = hashes;
+    await expectRefusal(decideSession(deps, blake, { sessionId: started.sessionId, decision: "approve", confirmed: true, blobs: partial }), "invalid_input", /us-east-1/);
+    expect((await sessionMembers(deps, started.sessionId)).map((m) => m.state)).toEqual(["awaiting_approval", "awaiting_approval"]);
+
+    const outcome = await decideSession(deps, blake, { sessionId: started.sessionId, decision: "approve", confirmed: true, blobs: hashes });
+    expect(outcome.map((o) => [o.region, o.outcome.state])).toEqual([
+      [REGION, "imported"],
+      [REPLICA, "imported"],
+    ]);
+
+    const primary = deps.kms.kms("prod", REGION, { kind: "service" });
+    const replica = deps.kms.kms("prod", REPLICA, { kind: "service" });
+    for (const client of [primary, replica]) expect((await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState).toBe("Enabled");
+    const sealed = await primary.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from("crosses Regions") }));
+    const opened = await replica.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: sealed.CiphertextBlob }));
+    expect(Buffer.from(opened.Plaintext!).toString()).toBe("crosses Regions");
+
+    // Every step is audited per Region, each naming the session.
+    const { events } = await listAuditEvents(deps.db, { requestId: members[1]!.id });
+    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(["import.requested", "import.approved", "import.imported"]));
+    expect(events.find((e) => e.action === "import.requested")?.details).toMatchObject({ sessionId: started.sessionId });
+  });
+
+  it("starts whole or not at all: a Region the inventory does not hold, or a busy Region, opens no request", async () => {
+    const keyId = await multiRegionKey();
+    await expectRefusal(startSession(deps, casey, input(keyId, [REGION, "eu-central-1"])), "invalid_input", /eu-central-1/);
+    const first = await startSession(deps, casey, input(keyId, [REPLICA]));
+    await expectRefusal(startSession(deps, casey, input(keyId, [REGION, REPLICA])), "key_busy");
+    const { events } = await listAuditEvents(deps.db, { keyArn: `arn:aws:kms:${REGION}:222222222222:key/${keyId}` });
+    expect(events.filter((e) => e.action === "import.requested")).toEqual([]);
+    expect((await sessionMembers(deps, first.sessionId)).map((m) => m.region)).toEqual([REPLICA]);
+  });
+
+  it("refuses a key that is not multi-Region", async () => {
+    const single = await h.newKey(deps, "SYMMETRIC_DEFAULT");
+    await expectRefusal(startSession(deps, casey, input(single.keyId, [REGION])), "invalid_input", /not a multi-Region key/);
+  });
+});
