@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { awsCliCommands, custodianCommands, hsmCommand, parametersReadme, verificationCommand, type CommandInput } from "./commands";
+import { awsCliCommands, custodianCommands, hsmCommand, parametersReadme, verificationCommand, wrapStep, type CommandInput } from "./commands";
 
 const base: CommandInput = {
   keyArn: "arn:aws:kms:eu-west-1:222222222222:key/0d9f2b9e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
@@ -31,6 +31,23 @@ describe("the commands Keyport prints", () => {
     expect(wrap[3]).toBe("cat aes.wrapped material.wrapped > EncryptedKeyMaterial.bin");
     expect(step({ ...base, keySpec: "RSA_3072" }, "material")).toContain("openssl pkcs8 -topk8 -inform PEM -outform DER -nocrypt");
     expect(step({ ...base, keySpec: "HMAC_384" }, "material")).toBe("openssl rand -out material.bin 48");
+  });
+
+  it("wraps the files it is given, in the same lines (the multi-Region session script names each Region's)", () => {
+    const files = { material: '"$m"', publicKeyDer: '"$d/pub.der"', publicKeyPem: '"$d/pub.pem"', out: '"$d/out.bin"', scratch: (n: string) => `"$w/${n}"` };
+    const wrap = wrapStep({ wrappingAlgorithm: "RSA_AES_KEY_WRAP_SHA_1" }, files).command;
+    expect(wrap).toBe(
+      [
+        'openssl rand -out "$w/aes.bin" 32',
+        `openssl enc -id-aes256-wrap-pad -K "$(xxd -p < "$w/aes.bin" | tr -d '\\n')" -iv A65959A6 -in "$m" -out "$w/material.wrapped"`,
+        'openssl pkeyutl -encrypt -in "$w/aes.bin" -out "$w/aes.wrapped" -inkey "$d/pub.der" -keyform DER -pubin -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha1 -pkeyopt rsa_mgf1_md:sha1',
+        'cat "$w/aes.wrapped" "$w/material.wrapped" > "$d/out.bin"',
+      ].join("\n"),
+    );
+    expect(wrapStep({ wrappingAlgorithm: "RSAES_OAEP_SHA_256" }, files).command).toBe(
+      'openssl pkeyutl -encrypt -in "$m" -out "$d/out.bin" -inkey "$d/pub.der" -keyform DER -pubin -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256',
+    );
+    expect(wrapStep({ wrappingAlgorithm: "SM2PKE" }, files).command).toBe('openssl pkeyutl -encrypt -pubin -inkey "$d/pub.pem" -in "$m" -out "$d/out.bin"');
   });
 
   it("states the expected size in the check step", () => {

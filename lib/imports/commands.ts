@@ -50,7 +50,8 @@ function oaepOptions(algorithm: WrappingAlgorithm): string {
   return `-pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:${md} -pkeyopt rsa_mgf1_md:${md}`;
 }
 
-function materialStep(keySpec: KeySpec, region: string): CommandStep {
+/** How the custodian gets the material into material.bin: raw bytes, or a PKCS#8 DER private key. */
+export function materialStep(keySpec: KeySpec, region: string): CommandStep {
   const size = materialSize(keySpec, region);
   switch (familyOf(keySpec)) {
     case "SYMMETRIC":
@@ -74,33 +75,51 @@ function materialStep(keySpec: KeySpec, region: string): CommandStep {
   }
 }
 
-function wrapStep(input: CommandInput): CommandStep {
+/**
+ * The files the wrap commands read and write, as shell words. The single-key commands run in the folder of
+ * the downloads and name the files bare; the multi-Region session script passes each Region's paths, so
+ * both print the same openssl lines. `scratch` names the intermediate files of RSA_AES_KEY_WRAP.
+ */
+export type WrapFiles = { material: string; publicKeyDer: string; publicKeyPem: string; out: string; scratch: (name: string) => string };
+
+const HERE: WrapFiles = {
+  material: "material.bin",
+  publicKeyDer: "WrappingPublicKey.bin",
+  publicKeyPem: "WrappingPublicKey.pem",
+  out: "EncryptedKeyMaterial.bin",
+  scratch: (name) => name,
+};
+
+/** The openssl lines that wrap the material for `algorithm` (one block of RSA-OAEP, or AES key wrap under RSA-OAEP). */
+export function wrapStep(input: Pick<CommandInput, "wrappingAlgorithm">, files: WrapFiles = HERE): CommandStep {
   const { wrappingAlgorithm: algorithm } = input;
+  const { material, publicKeyDer, out, scratch } = files;
   if (algorithm === "SM2PKE") {
     return {
       id: "wrap",
       title: "Wrap the material with the SM2 public key (SM2PKE)",
       note: "Requires an openssl with SM2 support (e.g. Tongsuo or openssl 3 built with SM2).",
-      command: "openssl pkeyutl -encrypt -pubin -inkey WrappingPublicKey.pem -in material.bin -out EncryptedKeyMaterial.bin",
+      command: `openssl pkeyutl -encrypt -pubin -inkey ${files.publicKeyPem} -in ${material} -out ${out}`,
     };
   }
   if (algorithm.startsWith("RSA_AES_KEY_WRAP")) {
+    const [aes, aesWrapped, materialWrapped] = [scratch("aes.bin"), scratch("aes.wrapped"), scratch("material.wrapped")];
     return {
       id: "wrap",
       title: `Wrap the material with ${algorithm}`,
       note: "A fresh 256-bit AES key wraps the material (RFC 5649, AES key wrap with padding); the RSA public key wraps the AES key; the two are concatenated, RSA part first.",
       command: [
-        "openssl rand -out aes.bin 32",
-        `openssl enc -id-aes256-wrap-pad -K "$(xxd -p < aes.bin | tr -d '\\n')" -iv A65959A6 -in material.bin -out material.wrapped`,
-        `openssl pkeyutl -encrypt -in aes.bin -out aes.wrapped -inkey WrappingPublicKey.bin -keyform DER -pubin ${oaepOptions(algorithm)}`,
-        "cat aes.wrapped material.wrapped > EncryptedKeyMaterial.bin",
+        `openssl rand -out ${aes} 32`,
+        `openssl enc -id-aes256-wrap-pad -K "$(xxd -p < ${aes} | tr -d '\\n')" -iv A65959A6 -in ${material} -out ${materialWrapped}`,
+        `openssl pkeyutl -encrypt -in ${aes} -out ${aesWrapped} -inkey ${publicKeyDer} -keyform DER -pubin ${oaepOptions(algorithm)}`,
+        `cat ${aesWrapped} ${materialWrapped} > ${out}`,
       ].join("\n"),
     };
   }
   return {
     id: "wrap",
     title: `Wrap the material with ${algorithm}`,
-    command: `openssl pkeyutl -encrypt -in material.bin -out EncryptedKeyMaterial.bin -inkey WrappingPublicKey.bin -keyform DER -pubin ${oaepOptions(algorithm)}`,
+    command: `openssl pkeyutl -encrypt -in ${material} -out ${out} -inkey ${publicKeyDer} -keyform DER -pubin ${oaepOptions(algorithm)}`,
   };
 }
 

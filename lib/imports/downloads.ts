@@ -7,6 +7,7 @@ import type { Actor, ImportDeps } from "./deps";
 import type * as queries from "./queries";
 import type { DownloadFile } from "./schemas";
 import { parametersForDownload, publicKeyPem, recordDownload } from "./workflow";
+import { zipStamp } from "./zip-stamp";
 
 /**
  * The files of a request's current import parameters, as the AWS console names them, and a zip of all three
@@ -47,15 +48,6 @@ export function servedDigests(
     pem: sha256Hex(fileBytes(request, parameters, "WrappingPublicKey.pem", token).body),
     zip: sha256Hex(fileBytes(request, parameters, "ImportParameters.zip", token).body),
   };
-}
-
-/**
- * A zip entry's modification time is stored as DOS local date and time fields, which fflate fills from the
- * Date's local fields: the same instant zips differently on servers in different time zones. This Date's
- * local fields are the UTC fields of `at`, so the stored stamp reads as `at` in UTC everywhere.
- */
-export function zipStamp(at: Date): Date {
-  return new Date(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate(), at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds());
 }
 
 function fileBytes(
