@@ -20,6 +20,7 @@ export const AUDIT_ACTIONS = [
   "import.imported",
   "import.failed",
   "import.verified",
+  "import.session_verified",
   "import.cancelled",
   "import.expired",
   "import.retried",

@@ -15,6 +15,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "import.imported": "Key material imported",
   "import.failed": "Import failed",
   "import.verified": "Import verified",
+  "import.session_verified": "Regions verified to hold the same material",
   "import.cancelled": "Import cancelled",
   "import.expired": "Import parameters expired",
   "import.retried": "Import retried",

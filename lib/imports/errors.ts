@@ -10,6 +10,10 @@ export function requestNotFound(): KeyportError {
   return new KeyportError("not_found", "There is no such import request, or it no longer exists.", { status: 404 });
 }
 
+export function sessionNotFound(): KeyportError {
+  return new KeyportError("not_found", "There is no such multi-Region import session, or it no longer exists.", { status: 404 });
+}
+
 export function keyNotFound(): KeyportError {
   return new KeyportError("key_not_found", "This key is not in Keyport's inventory of EXTERNAL keys. Refresh the inventory and try again.", {
     status: 404,

@@ -4,7 +4,7 @@ import type { ImportDeps } from "./deps";
 import { servedDigests } from "./downloads";
 import * as queries from "./queries";
 import { effectiveState, TOKEN_STATES, type RequestState } from "./states";
-import type { VerificationResult } from "./workflow";
+import { sessionMembers, type VerificationResult } from "./workflow";
 
 /**
  * What pages (and the change poll) read about import requests. Reads never write: a request whose token
@@ -130,4 +130,14 @@ export async function changeStamp(deps: ImportDeps, requestId?: string): Promise
     dueUnrecorded(deps, requestId),
   ]);
   return `${version ?? 0}.${trail.events[0]?.seq ?? 0}.${due.length}`;
+}
+
+/** A multi-Region import session as its page shows it: each Region's request in full, primary first. */
+export type SessionDetails = { sessionId: string; members: RequestDetails[] };
+
+export async function sessionDetails(deps: ImportDeps, sessionId: string): Promise<SessionDetails | null> {
+  const members = await sessionMembers(deps, sessionId);
+  if (members.length === 0) return null;
+  const details = await Promise.all(members.map((m) => requestDetails(deps, m.id)));
+  return { sessionId, members: details.filter((d): d is RequestDetails => !!d) };
 }

@@ -165,3 +165,47 @@ export const importsQuerySchema = z.object({
 export type ImportsQuery = z.output<typeof importsQuerySchema>;
 
 export const keySpecSchema = z.enum(KEY_SPECS);
+
+// --- multi-Region import sessions ---------------------------------------------------------------------------
+
+export const sessionIdSchema = z.uuid("Not an import session id.");
+
+/** A multi-Region import: the Regions chosen, and one set of choices for all of them. */
+export const startSessionSchema = z
+  .object({
+    target: one(targetIdSchema),
+    keyId: one(keyIdSchema),
+    regions: z.array(regionSchema, "Choose the Regions to import into.").min(1, "Choose at least one Region.").max(32, "Choose at most 32 Regions."),
+    wrappingAlgorithm: one(z.enum(WRAPPING_ALGORITHMS, "Choose a wrapping algorithm.")),
+    wrappingKeySpec: one(z.enum(WRAPPING_KEY_SPECS, "Choose a wrapping key spec.")),
+    expirationModel: one(z.enum(EXPIRATION_MODELS, "Choose whether the key material expires.")),
+    validTo: optionalOne(validToSchema.optional()),
+    justification: one(justificationSchema),
+  })
+  .superRefine((input, ctx) => {
+    if (input.expirationModel === "KEY_MATERIAL_EXPIRES" && !input.validTo) {
+      ctx.addIssue({ code: "custom", path: ["validTo"], message: "Give the date the key material expires (at most 365 days from now)." });
+    }
+    if (input.expirationModel === "KEY_MATERIAL_DOES_NOT_EXPIRE" && input.validTo) {
+      ctx.addIssue({ code: "custom", path: ["validTo"], message: "Key material that does not expire has no ValidTo; clear the date." });
+    }
+  });
+
+/** One decision for every open Region of a session, naming the blob reviewed for each (by request id). */
+export const sessionDecisionSchema = z
+  .object({
+    sessionId: one(sessionIdSchema),
+    decision: one(z.enum(["approve", "reject"])),
+    comment: optionalOne(text({ multiline: true }).trim().max(COMMENT_MAX, `Keep the comment under ${COMMENT_MAX} characters.`).optional()),
+    blobs: z.record(requestIdSchema, z.string().regex(/^[0-9a-f]{64}$/, BLOB_UNREVIEWED)).refine((b) => Object.keys(b).length >= 1, BLOB_UNREVIEWED)
+      .refine((b) => Object.keys(b).length <= 32, "A session has at most 32 Regions."),
+    confirmed: one(z.preprocess(checkbox, z.boolean())),
+  })
+  .superRefine((input, ctx) => {
+    if (input.decision === "reject" && !input.comment) {
+      ctx.addIssue({ code: "custom", path: ["comment"], message: "Say why you reject it; the custodian reads this." });
+    }
+    if (input.decision === "approve" && !input.confirmed) {
+      ctx.addIssue({ code: "custom", path: ["confirmed"], message: CONFIRMATION_REQUIRED });
+    }
+  });

@@ -11,6 +11,7 @@ import { custodianCommands } from "./commands";
 import type { KeySpec, WrappingAlgorithm, WrappingKeySpec } from "./compat";
 import type { ImportDeps } from "./deps";
 import { buildDownload } from "./downloads";
+import { buildSessionBundle, SESSION_BUNDLE_FILE } from "./session-download";
 import { requestDetails } from "./read";
 import { REGION, bash, blake, casey, expectRefusal, importHarness } from "./testing";
 import { decideSession, sessionMembers, startSession, uploadBlob } from "./workflow";
@@ -52,7 +53,7 @@ describe.each(testDrivers())("a multi-Region import session on %s", (driver) => 
   }
 
   /** The custodian: one material, wrapped for every Region's public key with the commands Keyport prints. */
-  async function wrapOneMaterialForEveryRegion(requestIds: string[]) {
+  async function wrapOneMaterialForEveryRegion(requestIds: string[], options: { otherMaterialIn?: string } = {}) {
     const dir = join(work, requestIds[0]!);
     await mkdir(dir, { recursive: true });
     await bash("openssl rand -out material.bin 32", dir);
@@ -64,7 +65,8 @@ describe.each(testDrivers())("a multi-Region import session on %s", (driver) => 
       const files = unzipSync((await buildDownload(deps, casey, id, "ImportParameters.zip")).body);
       for (const name of ["WrappingPublicKey.bin", "ImportToken.bin"]) await writeFile(join(regionDir, name), files[name]!);
       expect(strFromU8(files["README.txt"]!)).toContain(request.keyArn);
-      await copyFile(join(dir, "material.bin"), join(regionDir, "material.bin"));
+      if (request.region === options.otherMaterialIn) await bash("openssl rand -out material.bin 32", regionDir);
+      else await copyFile(join(dir, "material.bin"), join(regionDir, "material.bin"));
       const steps = custodianCommands({
         keyArn: request.keyArn,
         region: request.region,
@@ -104,9 +106,20 @@ describe.each(testDrivers())("a multi-Region import session on %s", (driver) => 
       [REPLICA, "parameters_issued", started.sessionId, "NEW_KEY_MATERIAL"],
     ]);
 
-    const blobs = await wrapOneMaterialForEveryRegion(members.map((m) => m.id));
+    // The custodian's way: the session's one zip, its wrap-all.sh over one material, one upload per Region.
+    const bundle = await buildSessionBundle(deps, casey, started.sessionId);
+    const dir = join(work, started.sessionId);
+    for (const [name, bytes] of Object.entries(unzipSync(bundle.body))) {
+      await mkdir(join(dir, name, ".."), { recursive: true });
+      await writeFile(join(dir, name), bytes);
+    }
+    await bash("openssl rand -out material.bin 32 && bash wrap-all.sh material.bin", dir);
     const hashes: Record<string, string> = {};
-    for (const m of members) hashes[m.id] = (await uploadBlob(deps, casey, m.id, blobs.get(m.id)!)).sha256;
+    for (const m of members) hashes[m.id] = (await uploadBlob(deps, casey, m.id, await readFile(join(dir, m.region, "EncryptedKeyMaterial.bin")))).sha256;
+    for (const m of members) {
+      const { events } = await listAuditEvents(deps.db, { requestId: m.id, action: "import.downloaded" });
+      expect(events.map((e) => e.details)).toEqual([expect.objectContaining({ file: SESSION_BUNDLE_FILE, sha256: bundle.sha256 })]);
+    }
 
     // The requester cannot approve any Region of it; nothing is decided.
     await expectRefusal(decideSession(deps, casey, { sessionId: started.sessionId, decision: "approve", confirmed: true, blobs: hashes }), "forbidden");
@@ -116,10 +129,13 @@ describe.each(testDrivers())("a multi-Region import session on %s", (driver) => 
     expect((await sessionMembers(deps, started.sessionId)).map((m) => m.state)).toEqual(["awaiting_approval", "awaiting_approval"]);
 
     const outcome = await decideSession(deps, blake, { sessionId: started.sessionId, decision: "approve", confirmed: true, blobs: hashes });
-    expect(outcome.map((o) => [o.region, o.outcome.state])).toEqual([
+    expect(outcome.regions.map((o) => [o.region, o.outcome.state])).toEqual([
       [REGION, "imported"],
       [REPLICA, "imported"],
     ]);
+    // The decision ends with the proof that the Regions interoperate, audited in each Region's trail.
+    expect(outcome.verification).toMatchObject({ ok: true, method: "encrypt_decrypt" });
+    expect(outcome.verification?.checks.map((c) => `${c.from}>${c.to}`).sort()).toEqual([`${REGION}>${REPLICA}`, `${REPLICA}>${REGION}`]);
 
     const primary = deps.kms.kms("prod", REGION, { kind: "service" });
     const replica = deps.kms.kms("prod", REPLICA, { kind: "service" });
@@ -130,8 +146,26 @@ describe.each(testDrivers())("a multi-Region import session on %s", (driver) => 
 
     // Every step is audited per Region, each naming the session.
     const { events } = await listAuditEvents(deps.db, { requestId: members[1]!.id });
-    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(["import.requested", "import.approved", "import.imported"]));
+    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(["import.requested", "import.approved", "import.imported", "import.session_verified"]));
     expect(events.find((e) => e.action === "import.requested")?.details).toMatchObject({ sessionId: started.sessionId });
+  });
+
+  it("imports, but says the Regions do not interoperate, when a replica was given other material", async () => {
+    const keyId = await multiRegionKey();
+    const started = await startSession(deps, casey, input(keyId, [REGION, REPLICA]));
+    const members = await sessionMembers(deps, started.sessionId);
+    const blobs = await wrapOneMaterialForEveryRegion(
+      members.map((m) => m.id),
+      { otherMaterialIn: REPLICA },
+    );
+    const hashes: Record<string, string> = {};
+    for (const m of members) hashes[m.id] = (await uploadBlob(deps, casey, m.id, blobs.get(m.id)!)).sha256;
+    const outcome = await decideSession(deps, blake, { sessionId: started.sessionId, decision: "approve", confirmed: true, blobs: hashes });
+    expect(outcome.regions.map((o) => o.outcome.state)).toEqual(["imported", "imported"]);
+    expect(outcome.verification?.ok).toBe(false);
+    expect(outcome.verification?.checks.every((c) => !c.ok && /InvalidCiphertextException/.test(c.detail ?? ""))).toBe(true);
+    const { events } = await listAuditEvents(deps.db, { requestId: members[0]!.id, action: "import.session_verified" });
+    expect(events[0]?.details).toMatchObject({ ok: false, sessionId: started.sessionId, regions: [REGION, REPLICA] });
   });
 
   it("starts whole or not at all: a Region the inventory does not hold, or a busy Region, opens no request", async () => {

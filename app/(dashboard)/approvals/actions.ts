@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { defineAction } from "@/lib/auth";
 import { actorOf, importDeps, workflow } from "@/lib/imports";
-import { decisionSchema, requestRefSchema } from "@/lib/imports/schemas";
+import { decisionSchema, requestRefSchema, sessionDecisionSchema } from "@/lib/imports/schemas";
 
 /**
  * An approver's decisions. The permission lets approvers (and admins) in; lib/imports then refuses the
@@ -25,5 +25,15 @@ export const retryImportRequest = defineAction(
     const execution = await workflow.retryRequest(await importDeps(), actorOf(session), requestId);
     revalidatePath("/", "layout");
     return execution;
+  },
+);
+
+/** One decision for a multi-Region import session: every open Region, primary first. */
+export const decideImportSession = defineAction(
+  { name: "decideImportSession", permission: "imports.approve", schema: sessionDecisionSchema },
+  async (input, { session }) => {
+    const outcome = await workflow.decideSession(await importDeps(), actorOf(session), input);
+    revalidatePath("/", "layout");
+    return { regions: outcome.regions.map((o) => ({ region: o.region, requestId: o.requestId, state: o.outcome.state })), verified: outcome.verification?.ok ?? null };
   },
 );

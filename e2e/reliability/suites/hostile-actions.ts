@@ -23,6 +23,8 @@ const NAMES = [
   "refreshInventory",
   "requestKeyMaterialDeletion",
   "startImportRequest",
+  "startImportSession",
+  "decideImportSession",
   "endSession",
 ] as const;
 type ActionName = (typeof NAMES)[number];
@@ -40,6 +42,8 @@ const CALLERS: Record<ActionName, { permitted: Username; lacking: Username[] }> 
   refreshInventory: { permitted: "cora", lacking: ["ana", "aud", "nobody"] },
   requestKeyMaterialDeletion: { permitted: "cora", lacking: ["ana", "aud", "nobody"] },
   startImportRequest: { permitted: "cora", lacking: ["ana", "aud", "nobody"] },
+  startImportSession: { permitted: "cora", lacking: ["ana", "aud", "nobody"] },
+  decideImportSession: { permitted: "ana", lacking: ["cora", "aud", "nobody"] },
   endSession: { permitted: "adm", lacking: ["cora", "ana", "aud", "nobody"] },
 };
 
@@ -69,6 +73,13 @@ function realistic(name: ActionName, { fx }: CorpusContext): Record<string, unkn
       return { target: TARGET.id, region: REGION, keyId: fx.imported.keyId, justification: "Hostile replay of a deletion request." };
     case "startImportRequest":
       return importInput(fx.untouched);
+    case "startImportSession": {
+      // Obeyed, it would open a request on the untouched key (a single-Region key: the session refuses it).
+      const { region, kind: _kind, ...rest } = importInput(fx.untouched);
+      return { ...rest, regions: [region] };
+    }
+    case "decideImportSession":
+      return { sessionId: UNKNOWN_ID, decision: "approve", blobs: { [fx.awaiting.id]: fx.awaiting.sha256 }, confirmed: true, comment: "" };
     case "endSession":
       return { sessionId: fx.coraSessionId };
   }

@@ -142,6 +142,23 @@ function health(cx: CorpusContext): HostileCase[] {
   return out;
 }
 
+/** A multi-Region session's bundle: the same guards as a single request's download, for ids and roles. */
+function sessionBundle(cx: CorpusContext): HostileCase[] {
+  const T = "GET /api/imports/sessions/[id]/bundle";
+  const out: HostileCase[] = [];
+  const at = (category: string, path: string, expect: Expect, who: Who = "cora") =>
+    out.push(route(cx, category, T, path.length > 100 ? `${path.slice(0, 90)}… (${path.length})` : path, who, get(path), expect));
+  at("ids", "/api/imports/sessions/not-a-uuid/bundle", NOT_FOUND);
+  at("ids", `/api/imports/sessions/${UNKNOWN_ID}/bundle`, NOT_FOUND);
+  at("ids", `/api/imports/sessions/${"a".repeat(10_000)}/bundle`, NOT_FOUND);
+  // A request id is not a session id: nothing of that request is handed out here.
+  at("ids", `/api/imports/sessions/${cx.fx.issued.id}/bundle`, NOT_FOUND);
+  for (const who of ["aud", "ana", "nobody"] as const) at("role", `/api/imports/sessions/${UNKNOWN_ID}/bundle`, FORBIDDEN, who);
+  for (const v of cx.sessions.variants) out.push(route(cx, "session", T, v.label, v, get(`/api/imports/sessions/${UNKNOWN_ID}/bundle`), UNAUTHENTICATED));
+  out.push(route(cx, "method", `POST ${T}`, "POST", "cora", post(`/api/imports/sessions/${UNKNOWN_ID}/bundle`, "{}")));
+  return out;
+}
+
 function downloads(cx: CorpusContext): HostileCase[] {
   const { fx } = cx;
   const T = "GET /api/imports/[id]/files/[file]";
@@ -265,6 +282,7 @@ export function routeCases(cx: CorpusContext, idpIssuer: string): HostileCase[] 
     ...demoClock(cx),
     ...health(cx),
     ...downloads(cx),
+    ...sessionBundle(cx),
     ...polled(cx),
     ...material(cx),
     ...evidence(cx),

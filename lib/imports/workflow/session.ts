@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { KeyportError, isKeyportError } from "@/lib/errors";
 import { isPrimary } from "@/lib/inventory/multi-region";
 import type { Actor, ImportDeps } from "../deps";
-import { invalidChoice, keyNotFound } from "../errors";
+import { invalidChoice, keyNotFound, sessionNotFound } from "../errors";
 import { mayDecide } from "../permissions";
 import * as queries from "../queries";
 import type { StartImport } from "../schemas";
@@ -12,6 +12,7 @@ import { issueParameters } from "./custodian";
 import { decide, type DecisionOutcome } from "./execute";
 import { expireDue } from "./expiry";
 import { factsOf, personOf } from "./shared";
+import { verifySession, type SessionVerification } from "./session-verify";
 import { importChoices, openImportRequest } from "./start";
 
 /**
@@ -93,17 +94,22 @@ export type SessionDecision = {
   blobs: Record<string, string>;
 };
 
-export type SessionDecisionOutcome = Array<{ region: string; requestId: string; outcome: DecisionOutcome }>;
+export type SessionDecisionOutcome = {
+  regions: Array<{ region: string; requestId: string; outcome: DecisionOutcome }>;
+  /** Once every Region is imported: whether they hold the same material (null until then). */
+  verification: SessionVerification | null;
+};
 
 /**
  * One decision for every open Region of the session. Every open member must be awaiting approval, and the
  * person must be allowed to decide each of them (not its requester, not its uploader): checked for all
  * before any is decided, so a refusal leaves the whole session as it was. Then each Region is decided in
- * order, primary first; a Region whose import fails is recorded as failed and can be retried alone.
+ * order, primary first; a Region whose import fails is recorded as failed and can be retried alone. Once
+ * every Region is imported, the approver's decision ends with the cross-Region proof (session-verify.ts).
  */
 export async function decideSession(deps: ImportDeps, actor: Actor, input: SessionDecision): Promise<SessionDecisionOutcome> {
   const members = await sessionMembers(deps, input.sessionId);
-  if (members.length === 0) throw new KeyportError("not_found", "There is no such import session.", { status: 404 });
+  if (members.length === 0) throw sessionNotFound();
   for (const member of members) await expireDue(deps, { requestId: member.id });
 
   const open = (await Promise.all(members.map((m) => queries.getRequest(deps.db, m.id)))).filter(
@@ -120,12 +126,14 @@ export async function decideSession(deps: ImportDeps, actor: Actor, input: Sessi
     throw verdict.error;
   }
 
-  const outcomes: SessionDecisionOutcome = [];
+  const regions: SessionDecisionOutcome["regions"] = [];
   for (const row of members.filter((m) => open.some((o) => o.id === m.id))) {
     const outcome = await decide(deps, actor, decisionFor(input, row.id));
-    outcomes.push({ region: row.region, requestId: row.id, outcome });
+    regions.push({ region: row.region, requestId: row.id, outcome });
   }
-  return outcomes;
+  const everyRegionImported = regions.every((r) => r.outcome.state === "imported") && (await sessionMembers(deps, input.sessionId)).every((m) => m.state === "imported");
+  const verification = input.decision === "approve" && everyRegionImported ? await verifySession(deps, actor, members) : null;
+  return { regions, verification };
 }
 
 function decisionFor(input: SessionDecision, requestId: string) {

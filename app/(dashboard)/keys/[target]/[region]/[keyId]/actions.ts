@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { defineAction } from "@/lib/auth";
 import { actorOf, importDeps, workflow } from "@/lib/imports";
-import { requestDeletionSchema, startImportSchema } from "@/lib/imports/schemas";
+import { requestDeletionSchema, startImportSchema, startSessionSchema } from "@/lib/imports/schemas";
 
 /** Starting work on a key: an import or rotation (parameters are obtained at once), or deleting its material. */
 
@@ -11,6 +11,16 @@ export const startImportRequest = defineAction(
   { name: "startImportRequest", permission: "imports.request", schema: startImportSchema },
   async (input, { session }) => {
     const outcome = await workflow.startImport(await importDeps(), actorOf(session), input);
+    revalidatePath("/", "layout");
+    return outcome;
+  },
+);
+
+/** A multi-Region import session: one request per chosen Region, parameters in every Region at once. */
+export const startImportSession = defineAction(
+  { name: "startImportSession", permission: "imports.request", schema: startSessionSchema },
+  async (input, { session }) => {
+    const outcome = await workflow.startSession(await importDeps(), actorOf(session), input);
     revalidatePath("/", "layout");
     return outcome;
   },

@@ -148,6 +148,11 @@ export default async function KeyPage({ params }: { params: Params }) {
                     {key.keyState === "PendingImport" ? "Start an import" : "Reimport key material"}
                   </Link>
                 )}
+                {canRequest && regions.length > 1 && (
+                  <Link href={`${keyHref}/import?kind=session`} className="inline-flex h-9 items-center rounded-md bg-white px-4 text-sm font-medium text-ink-800 ring-1 ring-inset ring-ink-300 hover:bg-ink-50">
+                    Import in several Regions
+                  </Link>
+                )}
                 {canRequest && rotatable && (
                   <Link href={`${keyHref}/import?kind=rotate`} className="inline-flex h-9 items-center rounded-md bg-white px-4 text-sm font-medium text-ink-800 ring-1 ring-inset ring-ink-300 hover:bg-ink-50">
                     Rotate to new key material

@@ -10,14 +10,15 @@ import { getConfig } from "@/lib/config";
 import { importDeps, read } from "@/lib/imports";
 import { familyOf, isKeySpec } from "@/lib/imports/compat";
 import { requestTitle } from "@/lib/imports/labels";
-import { getKey } from "@/lib/inventory";
+import { getKey, keyRegions } from "@/lib/inventory";
+import { isPrimary } from "@/lib/inventory/multi-region";
 import { keyParamsSchema } from "@/lib/inventory/schemas";
-import { StartImportForm } from "./_components/start-import-form";
+import { StartImportForm, type SessionRegion } from "./_components/start-import-form";
 import { importBlockedBy, rotationBlockedBy } from "@/lib/inventory/key-readiness";
 
 export const metadata: Metadata = { title: "Start an import" };
 
-const searchSchema = z.object({ kind: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.enum(["import", "rotate"]).catch("import")) });
+const searchSchema = z.object({ kind: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.enum(["import", "rotate", "session"]).catch("import")) });
 
 export default async function StartImportPage({
   params,
@@ -39,8 +40,12 @@ export default async function StartImportPage({
   const [open] = await read.listImportRequests(await importDeps(), { open: true, key: { targetId: target, region, keyId } });
 
   const stateBlocks = importBlockedBy(key.keyState);
+  const sessionRegions = kind === "session" ? await regionsForSession(key) : [];
   let blocked: ReactNode = null;
-  if (open) {
+  if (kind === "session") {
+    if (sessionRegions.length < 2) blocked = <>A multi-Region import needs a multi-Region key with at least two Regions in the inventory. Start an import on this key alone.</>;
+    else if (sessionRegions.every((r) => r.blockedBy)) blocked = <>No Region of this key can take key material now: {sessionRegions.map((r) => `${r.region}: ${r.blockedBy}`).join(" ")}</>;
+  } else if (open) {
     blocked = (
       <>
         This key already has an open request:{" "}
@@ -71,12 +76,13 @@ export default async function StartImportPage({
           {label}
         </Link>
         <span aria-hidden className="mx-2 text-ink-400">/</span>
-        <span className="text-ink-900">{kind === "rotate" ? "Rotate" : "Import"}</span>
+        <span className="text-ink-900">{kind === "rotate" ? "Rotate" : kind === "session" ? "Import in every Region" : "Import"}</span>
       </nav>
       <div className="mb-6">
-        <h1 className="text-2xl font-semibold tracking-tight text-ink-900">{kind === "rotate" ? `Rotate ${label} to new key material` : `Start an import into ${label}`}</h1>
+        <h1 className="text-2xl font-semibold tracking-tight text-ink-900">{kind === "rotate" ? `Rotate ${label} to new key material` : kind === "session" ? `Import ${label} in several Regions` : `Start an import into ${label}`}</h1>
         <p className="mt-1 flex flex-wrap items-center gap-2 text-sm text-ink-600">
-          {targetInfo?.name ?? target} <span className="font-mono text-xs">({key.accountId})</span> · {region} · <span className="font-mono text-xs">{key.keySpec}</span>
+          {targetInfo?.name ?? target} <span className="font-mono text-xs">({key.accountId})</span> · {kind === "session" ? `${sessionRegions.length} Regions` : region} ·{" "}
+          <span className="font-mono text-xs">{key.keySpec}</span>
           {key.keyState && <KeyStateBadge state={key.keyState} />}
         </p>
       </div>
@@ -98,9 +104,27 @@ export default async function StartImportPage({
             }}
             kind={kind}
             serverNow={nowMs()}
+            regions={sessionRegions}
           />
         )}
       </div>
     </>
   );
+}
+
+/** Every Region of a multi-Region key, each with why it cannot take material now (its state, or an open request). */
+async function regionsForSession(key: NonNullable<Awaited<ReturnType<typeof getKey>>>): Promise<SessionRegion[]> {
+  if (!key.multiRegion) return [];
+  const regions = await keyRegions(key);
+  const open = await read.openRequestsForKeys(await importDeps(), regions);
+  return regions.map((r) => {
+    const busy = open.find((o) => o.region === r.region);
+    return {
+      region: r.region,
+      role: r.primaryRegion ? (isPrimary(r) ? "Primary" : "Replica") : null,
+      keyState: r.keyState,
+      hasMaterial: r.keyState !== "PendingImport" || !!r.currentKeyMaterialId,
+      blockedBy: busy ? "An open request is in progress in this Region: finish or cancel it first." : importBlockedBy(r.keyState),
+    };
+  });
 }

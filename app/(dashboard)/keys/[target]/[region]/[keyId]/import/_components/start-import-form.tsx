@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useId, useMemo, useState, useTransition, type FormEvent, type ReactNode } from "react";
+import { useId, useMemo, useState, useTransition, type FormEvent } from "react";
 import {
   WRAPPING_ALGORITHMS,
   WRAPPING_KEY_SPECS,
@@ -14,8 +14,9 @@ import {
   type WrappingAlgorithm,
   type WrappingKeySpec,
 } from "@/lib/imports/compat";
-import { startImportRequest } from "../../actions";
+import { startImportRequest, startImportSession } from "../../actions";
 import { Alert } from "@/components/ui/alert";
+import { Choice, Fieldset } from "./form-parts";
 
 export type StartImportKey = {
   targetId: string;
@@ -26,6 +27,16 @@ export type StartImportKey = {
   keyState: string;
   hasMaterial: boolean;
 };
+
+/** A Region of a multi-Region key, as the session form offers it. */
+export type SessionRegion = { region: string; role: "Primary" | "Replica" | null; keyState: string | null; hasMaterial: boolean; blockedBy: string | null };
+
+/** The Regions a session starts with: those still waiting for material, or every open one when none waits. */
+function defaultRegions(regions: SessionRegion[]): string[] {
+  const open = regions.filter((r) => !r.blockedBy);
+  const waiting = open.filter((r) => !r.hasMaterial);
+  return (waiting.length > 0 ? waiting : open).map((r) => r.region);
+}
 
 const ALGORITHM_NOTES: Record<WrappingAlgorithm, string> = {
   RSAES_OAEP_SHA_256: "RSA-OAEP with SHA-256 wraps the material directly. For symmetric, HMAC and EC private keys.",
@@ -47,7 +58,18 @@ function isoDate(ms: number): string {
  * this key are selectable, and each refused one says why — the import type for symmetric keys, the
  * expiration of the key material, and a justification. Submitting asks KMS for import parameters as you.
  */
-export function StartImportForm({ keyInfo, kind, serverNow }: { keyInfo: StartImportKey; kind: "import" | "rotate"; serverNow: number }) {
+export function StartImportForm({
+  keyInfo,
+  kind,
+  serverNow,
+  regions = [],
+}: {
+  keyInfo: StartImportKey;
+  kind: "import" | "rotate" | "session";
+  serverNow: number;
+  /** For a session: every Region of the multi-Region key. */
+  regions?: SessionRegion[];
+}) {
   const router = useRouter();
   const id = useId();
   const fallback = defaultWrapping(keyInfo.keySpec, keyInfo.region);
@@ -60,6 +82,7 @@ export function StartImportForm({ keyInfo, kind, serverNow }: { keyInfo: StartIm
   const maxDate = isoDate(serverNow + 365 * DAY_MS);
   const [validTo, setValidTo] = useState(maxDate);
   const [justification, setJustification] = useState("");
+  const [chosenRegions, setChosenRegions] = useState<string[]>(() => defaultRegions(regions));
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
@@ -96,7 +119,26 @@ export function StartImportForm({ keyInfo, kind, serverNow }: { keyInfo: StartIm
       setErrors({ wrappingAlgorithm: ["Choose a wrapping algorithm and key spec."] });
       return;
     }
+    const expiration = { expirationModel: expires ? ("KEY_MATERIAL_EXPIRES" as const) : ("KEY_MATERIAL_DOES_NOT_EXPIRE" as const), validTo: expires ? validTo : undefined };
     startTransition(async () => {
+      if (kind === "session") {
+        const result = await startImportSession({
+          target: keyInfo.targetId,
+          keyId: keyInfo.keyId,
+          regions: chosenRegions,
+          wrappingAlgorithm: algorithm,
+          wrappingKeySpec,
+          ...expiration,
+          justification,
+        });
+        if (!result.ok) {
+          setErrors(result.fieldErrors ?? {});
+          setMessage(result.message);
+          return;
+        }
+        router.push(`/imports/sessions/${result.data.sessionId}`);
+        return;
+      }
       const result = await startImportRequest({
         target: keyInfo.targetId,
         region: keyInfo.region,
@@ -105,8 +147,7 @@ export function StartImportForm({ keyInfo, kind, serverNow }: { keyInfo: StartIm
         wrappingAlgorithm: algorithm,
         wrappingKeySpec,
         importType: symmetric ? (kind === "rotate" ? "NEW_KEY_MATERIAL" : importType) : undefined,
-        expirationModel: expires ? "KEY_MATERIAL_EXPIRES" : "KEY_MATERIAL_DOES_NOT_EXPIRE",
-        validTo: expires ? validTo : undefined,
+        ...expiration,
         justification,
       });
       if (!result.ok) {
@@ -126,7 +167,40 @@ export function StartImportForm({ keyInfo, kind, serverNow }: { keyInfo: StartIm
     ) : null;
 
   return (
-    <form onSubmit={onSubmit} className="space-y-6" aria-label={kind === "rotate" ? "Rotate to new key material" : "Start an import"} noValidate>
+    <form
+      onSubmit={onSubmit}
+      className="space-y-6"
+      aria-label={kind === "rotate" ? "Rotate to new key material" : kind === "session" ? "Start a multi-Region import" : "Start an import"}
+      noValidate
+    >
+      {kind === "session" && (
+        <Fieldset
+          legend="Regions"
+          hint="Each Region gets its own wrapping key and import token, and takes its own import of the same key material. Regions still waiting for material are chosen for you."
+        >
+          <div className="grid gap-2 sm:grid-cols-2">
+            {regions.map((r) => (
+              <Choice
+                key={r.region}
+                type="checkbox"
+                name="regions"
+                value={r.region}
+                checked={chosenRegions.includes(r.region)}
+                disabled={!!r.blockedBy}
+                onChange={() => setChosenRegions((now) => (now.includes(r.region) ? now.filter((x) => x !== r.region) : [...now, r.region].sort()))}
+                label={
+                  <span>
+                    <span className="font-mono text-sm">{r.region}</span>
+                    {r.role && <span className="ml-2 text-xs text-ink-600">{r.role}</span>}
+                  </span>
+                }
+                note={r.blockedBy ?? (r.hasMaterial ? "Holds material: takes the same material again (EXISTING_KEY_MATERIAL)." : "No material yet: takes its first material.")}
+              />
+            ))}
+          </div>
+          {fieldError("regions")}
+        </Fieldset>
+      )}
       <Fieldset legend="Wrapping algorithm" hint="How the key material is protected on its way to KMS. Only what KMS accepts for this key can be chosen.">
         <div className="space-y-2">
           {WRAPPING_ALGORITHMS.map((a) => {
@@ -176,6 +250,12 @@ export function StartImportForm({ keyInfo, kind, serverNow }: { keyInfo: StartIm
         {fieldError("wrappingKeySpec")}
       </Fieldset>
 
+      {kind === "session" && symmetric && (
+        <p className="rounded-md bg-accent-50 px-3 py-2 text-sm text-accent-800">
+          Wrap one key material for every Region&rsquo;s public key. Related multi-Region keys interoperate only when every Region holds the same
+          material; after approval Keyport imports it Region by Region, primary first, and proves that ciphertext crosses between them.
+        </p>
+      )}
       {symmetric && kind === "import" && (
         <Fieldset legend="Import type" hint="Symmetric keys can hold several generations of key material.">
           <div className="space-y-2">
@@ -268,72 +348,14 @@ export function StartImportForm({ keyInfo, kind, serverNow }: { keyInfo: StartIm
       )}
       <div className="flex items-center gap-3">
         <button type="submit" disabled={pending} className="h-10 rounded-md bg-accent-600 px-5 text-sm font-semibold text-white hover:bg-accent-700 disabled:opacity-60">
-          {pending ? "Asking KMS for parameters…" : "Get import parameters"}
+          {pending ? "Asking KMS for parameters…" : kind === "session" ? `Get import parameters in ${chosenRegions.length === 1 ? "1 Region" : `${chosenRegions.length} Regions`}` : "Get import parameters"}
         </button>
-        <p className="text-sm text-ink-600">KMS issues a wrapping public key and an import token, valid for 24 hours, as you.</p>
+        <p className="text-sm text-ink-600">
+          {kind === "session"
+            ? "KMS issues a wrapping public key and an import token in each Region, valid for 24 hours, as you."
+            : "KMS issues a wrapping public key and an import token, valid for 24 hours, as you."}
+        </p>
       </div>
     </form>
-  );
-}
-
-function Fieldset({ legend, hint, children }: { legend: string; hint: string; children: ReactNode }) {
-  return (
-    <fieldset>
-      <legend className="text-sm font-semibold text-ink-900">{legend}</legend>
-      <p className="mb-2 text-sm text-ink-600">{hint}</p>
-      {children}
-    </fieldset>
-  );
-}
-
-function Choice({
-  name,
-  value,
-  checked,
-  disabled,
-  onChange,
-  label,
-  note,
-  recommended,
-}: {
-  name: string;
-  value: string;
-  checked: boolean;
-  disabled?: boolean;
-  onChange: () => void;
-  label: ReactNode;
-  note?: string;
-  recommended?: boolean;
-}) {
-  const id = useId();
-  return (
-    <div
-      className={`flex items-start gap-3 rounded-md px-3 py-2 ring-1 ring-inset ${
-        checked ? "bg-accent-50 ring-accent-200" : disabled ? "bg-ink-50 ring-ink-100" : "bg-white ring-ink-200"
-      }`}
-    >
-      <input
-        id={id}
-        type="radio"
-        name={name}
-        value={value}
-        checked={checked}
-        disabled={disabled}
-        onChange={onChange}
-        aria-describedby={note ? `${id}-note` : undefined}
-        className="mt-1 size-4 accent-accent-600"
-      />
-      <div className="min-w-0">
-        <label htmlFor={id} className={`flex flex-wrap items-center gap-2 ${disabled ? "text-ink-500" : "text-ink-900"}`}>
-          {label}
-          {recommended && <span className="rounded bg-alert-success-bg px-1.5 py-0.5 text-[11px] font-medium text-alert-success-fg">Recommended</span>}
-        </label>
-        {note && (
-          <p id={`${id}-note`} className={`text-xs ${disabled ? "text-ink-500" : "text-ink-600"}`}>
-            {note}
-          </p>
-        )}
-      </div>
-    </div>
   );
 }
