@@ -94,23 +94,47 @@ interface KeyTemplate {
   tags?: Record<string, string>;
 }
 
-/**
- * One multi-Region EXTERNAL symmetric key in the production account: the primary in the first demo Region
- * with material imported, a replica in us-east-1 that took the same material (its ValidTo sooner than the
- * primary's: expiry is per key), and one in eu-central-1 still awaiting its own import (KMS never copies
- * imported material to replicas).
- */
-const DEMO_MULTI_REGION = {
-  label: "payments-mrk",
-  alias: "alias/keyport/payments-mrk",
-  description: "Payments multi-Region key-encryption key (imported; replicas in us-east-1 and eu-central-1)",
-  ageDays: 45,
-  expiresInDays: 180,
-  replicas: [
-    { region: "us-east-1", state: { kind: "enabled", expiresInDays: 30 }, description: "Payments multi-Region key, us-east-1 replica (material imported)", ageDays: 44 },
-    { region: "eu-central-1", state: { kind: "pending-import" }, description: "Payments multi-Region key, eu-central-1 replica (awaiting import)", ageDays: 1 },
-  ] satisfies Array<{ region: string; state: SeedState; description: string; ageDays: number }>,
+type MultiRegionSeed = {
+  label: string;
+  alias: string;
+  description: string;
+  ageDays: number;
+  /** The primary's state, in the first demo Region. */
+  state: SeedState;
+  replicas: Array<{ region: string; state: SeedState; description: string; ageDays: number }>;
 };
+
+/**
+ * Multi-Region EXTERNAL symmetric keys in the production account, primary in the first demo Region.
+ * payments-mrk: material imported in the primary, a replica in us-east-1 that took the same material (its
+ * ValidTo sooner than the primary's: expiry is per key), one in eu-central-1 still awaiting its own import
+ * (KMS never copies imported material to replicas). treasury-mrk: waiting for material in every Region,
+ * for a multi-Region import from the start.
+ */
+const DEMO_MULTI_REGION: MultiRegionSeed[] = [
+  {
+    label: "payments-mrk",
+    alias: "alias/keyport/payments-mrk",
+    description: "Payments multi-Region key-encryption key (imported; replicas in us-east-1 and eu-central-1)",
+    ageDays: 45,
+    state: { kind: "enabled", expiresInDays: 180 },
+    replicas: [
+      { region: "us-east-1", state: { kind: "enabled", expiresInDays: 30 }, description: "Payments multi-Region key, us-east-1 replica (material imported)", ageDays: 44 },
+      { region: "eu-central-1", state: { kind: "pending-import" }, description: "Payments multi-Region key, eu-central-1 replica (awaiting import)", ageDays: 1 },
+    ],
+  },
+  {
+    label: "treasury-mrk",
+    alias: "alias/keyport/treasury-mrk",
+    description: "Treasury multi-Region key-encryption key, awaiting its first import in every Region",
+    ageDays: 3,
+    state: { kind: "pending-import" },
+    replicas: [
+      { region: "us-east-1", state: { kind: "pending-import" }, description: "Treasury multi-Region key, us-east-1 replica (awaiting import)", ageDays: 3 },
+      { region: "eu-central-1", state: { kind: "pending-import" }, description: "Treasury multi-Region key, eu-central-1 replica (awaiting import)", ageDays: 3 },
+    ],
+  },
+];
 
 const P = PRODUCTION_ACCOUNT;
 const S = STAGING_ACCOUNT;
@@ -228,18 +252,17 @@ async function seedDemo(store: Store, now: number): Promise<void> {
     const alias = DEMO_KEYS[index]?.alias;
     if (alias) addAlias(store, key, alias, now);
   });
-  await seedMultiRegion(store, now);
+  for (const spec of DEMO_MULTI_REGION) await seedMultiRegion(store, spec, now);
 }
 
-async function seedMultiRegion(store: Store, now: number): Promise<void> {
-  const spec = DEMO_MULTI_REGION;
+async function seedMultiRegion(store: Store, spec: MultiRegionSeed, now: number): Promise<void> {
   const primary = await buildKey(
     store,
-    { accountId: P, region: EU, label: spec.label, spec: "SYMMETRIC_DEFAULT", origin: "EXTERNAL", state: { kind: "enabled", expiresInDays: spec.expiresInDays }, description: spec.description, ageDays: spec.ageDays, multiRegion: true },
+    { accountId: P, region: EU, label: spec.label, spec: "SYMMETRIC_DEFAULT", origin: "EXTERNAL", state: spec.state, description: spec.description, ageDays: spec.ageDays, multiRegion: true },
     now,
   );
   primary.primaryRegion = primary.region;
-  const material = primary.materials[0] as MaterialRecord;
+  const material = primary.materials[0];
   const replicas = spec.replicas.map((replica): KeyRecord => {
     const key: KeyRecord = {
       ...primary,
@@ -252,7 +275,7 @@ async function seedMultiRegion(store: Store, now: number): Promise<void> {
       tags: [],
     };
     // The same bytes imported separately: same KeyMaterialId (ids.ts, materialScopeOf), own expiry.
-    if ("expiresInDays" in replica.state && replica.state.expiresInDays !== undefined) {
+    if (material && "expiresInDays" in replica.state && replica.state.expiresInDays !== undefined) {
       key.materials.push({ ...material, validTo: now + replica.state.expiresInDays * DAY_MS });
     }
     return key;

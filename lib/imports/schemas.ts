@@ -209,3 +209,5 @@ export const sessionDecisionSchema = z
       ctx.addIssue({ code: "custom", path: ["confirmed"], message: CONFIRMATION_REQUIRED });
     }
   });
+
+export const sessionRefSchema = z.object({ sessionId: one(sessionIdSchema) });

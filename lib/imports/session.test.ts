@@ -14,7 +14,7 @@ import { buildDownload } from "./downloads";
 import { buildSessionBundle, SESSION_BUNDLE_FILE } from "./session-download";
 import { requestDetails } from "./read";
 import { REGION, bash, blake, casey, expectRefusal, importHarness } from "./testing";
-import { decideSession, sessionMembers, startSession, uploadBlob } from "./workflow";
+import { decideSession, retryRequest, sessionMembers, startSession, uploadBlob, verifySessionMaterial } from "./workflow";
 
 /**
  * A multi-Region import session end to end: the real SDK against the emulator over HTTP, the real database,
@@ -39,17 +39,29 @@ describe.each(testDrivers())("a multi-Region import session on %s", (driver) => 
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  /** A new multi-Region EXTERNAL key in REGION with a replica in REPLICA, both read into the inventory. */
-  async function multiRegionKey() {
+  /** A new multi-Region EXTERNAL key in REGION with replicas (default: REPLICA), all read into the inventory. */
+  async function multiRegionKey(replicas = [REPLICA]) {
     const primary = deps.kms.kms("prod", REGION, { kind: "service" });
     const created = await primary.send(new CreateKeyCommand({ Origin: "EXTERNAL", MultiRegion: true, Description: "session test" }));
     const keyId = created.KeyMetadata!.KeyId!;
-    await primary.send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: REPLICA }));
+    for (const region of replicas) await primary.send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: region }));
     await h.admin.advanceClock(REPLICA_CREATION_MS);
-    for (const region of [REGION, REPLICA]) {
+    for (const region of [REGION, ...replicas]) {
       expect(await deps.inventory.refreshKey("prod", region, keyId)).toMatchObject({ keyState: "PendingImport", multiRegion: true, primaryRegion: REGION });
     }
     return keyId;
+  }
+
+  /** The custodian's way: the session's one zip, its wrap-all.sh over one material; the blob of each Region. */
+  async function wrapWithTheBundle(sessionId: string) {
+    const bundle = await buildSessionBundle(deps, casey, sessionId);
+    const dir = join(work, `bundle-${sessionId}`);
+    for (const [name, bytes] of Object.entries(unzipSync(bundle.body))) {
+      await mkdir(join(dir, name, ".."), { recursive: true });
+      await writeFile(join(dir, name), bytes);
+    }
+    await bash("openssl rand -out material.bin 32 && bash wrap-all.sh material.bin", dir);
+    return { bundle, blobOf: (region: string) => readFile(join(dir, region, "EncryptedKeyMaterial.bin")) };
   }
 
   /** The custodian: one material, wrapped for every Region's public key with the commands Keyport prints. */
@@ -107,15 +119,9 @@ describe.each(testDrivers())("a multi-Region import session on %s", (driver) => 
     ]);
 
     // The custodian's way: the session's one zip, its wrap-all.sh over one material, one upload per Region.
-    const bundle = await buildSessionBundle(deps, casey, started.sessionId);
-    const dir = join(work, started.sessionId);
-    for (const [name, bytes] of Object.entries(unzipSync(bundle.body))) {
-      await mkdir(join(dir, name, ".."), { recursive: true });
-      await writeFile(join(dir, name), bytes);
-    }
-    await bash("openssl rand -out material.bin 32 && bash wrap-all.sh material.bin", dir);
+    const { bundle, blobOf } = await wrapWithTheBundle(started.sessionId);
     const hashes: Record<string, string> = {};
-    for (const m of members) hashes[m.id] = (await uploadBlob(deps, casey, m.id, await readFile(join(dir, m.region, "EncryptedKeyMaterial.bin")))).sha256;
+    for (const m of members) hashes[m.id] = (await uploadBlob(deps, casey, m.id, await blobOf(m.region))).sha256;
     for (const m of members) {
       const { events } = await listAuditEvents(deps.db, { requestId: m.id, action: "import.downloaded" });
       expect(events.map((e) => e.details)).toEqual([expect.objectContaining({ file: SESSION_BUNDLE_FILE, sha256: bundle.sha256 })]);
@@ -148,6 +154,33 @@ describe.each(testDrivers())("a multi-Region import session on %s", (driver) => 
     const { events } = await listAuditEvents(deps.db, { requestId: members[1]!.id });
     expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(["import.requested", "import.approved", "import.imported", "import.session_verified"]));
     expect(events.find((e) => e.action === "import.requested")?.details).toMatchObject({ sessionId: started.sessionId });
+  });
+
+  it("covers three Regions; when KMS fails the imports, each Region is retried alone, and the proof runs once all hold the material", async () => {
+    const THIRD = "eu-central-1";
+    const keyId = await multiRegionKey([REPLICA, THIRD]);
+    const started = await startSession(deps, casey, input(keyId, [REGION, REPLICA, THIRD]));
+    const members = await sessionMembers(deps, started.sessionId);
+    expect(members.map((m) => m.region)).toEqual([REGION, THIRD, REPLICA]);
+    const { blobOf } = await wrapWithTheBundle(started.sessionId);
+    const hashes: Record<string, string> = {};
+    for (const m of members) hashes[m.id] = (await uploadBlob(deps, casey, m.id, await blobOf(m.region))).sha256;
+
+    await h.admin.injectFaults({ type: "KMSInternalException", rate: 1, operation: "ImportKeyMaterial" });
+    try {
+      const outcome = await decideSession(deps, blake, { sessionId: started.sessionId, decision: "approve", confirmed: true, blobs: hashes });
+      expect(outcome.regions.map((o) => o.outcome.state)).toEqual(["failed", "failed", "failed"]);
+      expect(outcome.verification).toBeNull();
+    } finally {
+      await h.admin.reset();
+    }
+    const byRegion = Object.fromEntries(members.map((m) => [m.region, m.id]));
+    expect(await retryRequest(deps, blake, byRegion[THIRD]!)).toMatchObject({ ok: true });
+    await expectRefusal(verifySessionMaterial(deps, blake, started.sessionId), "invalid_state", new RegExp(`${REGION}, ${REPLICA}`));
+    for (const region of [REGION, REPLICA]) expect(await retryRequest(deps, blake, byRegion[region]!)).toMatchObject({ ok: true });
+    const proof = await verifySessionMaterial(deps, blake, started.sessionId);
+    expect(proof.ok).toBe(true);
+    expect(proof.checks).toHaveLength(6);
   });
 
   it("imports, but says the Regions do not interoperate, when a replica was given other material", async () => {

@@ -188,7 +188,14 @@ function QueueCard({
         </dl>
         <div className="lg:col-span-2">
           <h3 className="mb-2 text-sm font-semibold text-ink-900">Your decision</h3>
-          {canApprove ? (
+          {entry.sessionId ? (
+            <p className="text-sm text-ink-700">
+              Part of a multi-Region import: every Region is decided at once.{" "}
+              <Link href={`/imports/sessions/${entry.sessionId}`} className="font-medium text-accent-700 hover:underline">
+                Decide on the session
+              </Link>
+            </p>
+          ) : canApprove ? (
             <DecisionPanel
               decide={decideImportRequest}
               requestId={entry.id}

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { defineAction } from "@/lib/auth";
 import { actorOf, importDeps, workflow } from "@/lib/imports";
-import { cancelRequestSchema, requestRefSchema, uploadBlobSchema } from "@/lib/imports/schemas";
+import { cancelRequestSchema, requestRefSchema, sessionRefSchema, uploadBlobSchema } from "@/lib/imports/schemas";
 
 /** What a custodian does on a request's page: new parameters, the upload, cancelling; and verification. */
 
@@ -46,5 +46,15 @@ export const verifyImportedKeyMaterial = defineAction(
     const result = await workflow.verifyImport(await importDeps(), actorOf(session), requestId);
     revalidate();
     return result;
+  },
+);
+
+/** The cross-Region proof of a multi-Region session, again (after a Region was retried alone). */
+export const verifyImportSession = defineAction(
+  { name: "verifyImportSession", permission: "imports.verify", schema: sessionRefSchema },
+  async ({ sessionId }, { session }) => {
+    const result = await workflow.verifySessionMaterial(await importDeps(), actorOf(session), sessionId);
+    revalidate();
+    return { ok: result.ok, method: result.method };
   },
 );

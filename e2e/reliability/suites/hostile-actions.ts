@@ -25,6 +25,7 @@ const NAMES = [
   "startImportRequest",
   "startImportSession",
   "decideImportSession",
+  "verifyImportSession",
   "endSession",
 ] as const;
 type ActionName = (typeof NAMES)[number];
@@ -44,6 +45,7 @@ const CALLERS: Record<ActionName, { permitted: Username; lacking: Username[] }> 
   startImportRequest: { permitted: "cora", lacking: ["ana", "aud", "nobody"] },
   startImportSession: { permitted: "cora", lacking: ["ana", "aud", "nobody"] },
   decideImportSession: { permitted: "ana", lacking: ["cora", "aud", "nobody"] },
+  verifyImportSession: { permitted: "ana", lacking: ["aud", "nobody"] },
   endSession: { permitted: "adm", lacking: ["cora", "ana", "aud", "nobody"] },
 };
 
@@ -78,6 +80,8 @@ function realistic(name: ActionName, { fx }: CorpusContext): Record<string, unkn
       const { region, kind: _kind, ...rest } = importInput(fx.untouched);
       return { ...rest, regions: [region] };
     }
+    case "verifyImportSession":
+      return { sessionId: UNKNOWN_ID };
     case "decideImportSession":
       return { sessionId: UNKNOWN_ID, decision: "approve", blobs: { [fx.awaiting.id]: fx.awaiting.sha256 }, confirmed: true, comment: "" };
     case "endSession":

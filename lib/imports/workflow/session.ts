@@ -139,3 +139,10 @@ export async function decideSession(deps: ImportDeps, actor: Actor, input: Sessi
 function decisionFor(input: SessionDecision, requestId: string) {
   return { requestId, decision: input.decision, comment: input.comment, confirmed: input.confirmed ?? false, blobSha256: input.blobs[requestId]! };
 }
+
+/** The cross-Region proof again, on demand (after a Region was retried alone, or to check later). */
+export async function verifySessionMaterial(deps: ImportDeps, actor: Actor, sessionId: string): Promise<SessionVerification> {
+  const members = await sessionMembers(deps, sessionId);
+  if (members.length === 0) throw sessionNotFound();
+  return verifySession(deps, actor, members);
+}

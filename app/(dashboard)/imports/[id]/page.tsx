@@ -86,6 +86,15 @@ export default async function ImportRequestPage({ params }: { params: Promise<{ 
         </div>
       </div>
 
+      {request.sessionId && (
+        <p role="note" className="mb-4 rounded-md bg-accent-50 px-3 py-2 text-sm text-accent-800">
+          This is the {request.region} part of a multi-Region import.{" "}
+          <Link href={`/imports/sessions/${request.sessionId}`} className="font-medium underline">
+            Open the session
+          </Link>{" "}
+          to see every Region, download them all at once, and decide once for all of them.
+        </p>
+      )}
       <StatusBanner details={details} now={now} />
       <NextStep text={permissions.nextStep} />
 
@@ -94,7 +103,7 @@ export default async function ImportRequestPage({ params }: { params: Promise<{ 
           {material && <ParametersCard details={details} permissions={permissions} now={now} />}
           {commandInput && material && (state === "draft" || tokenInPlay) && <CommandsCard input={commandInput} uploadedSha256={blob?.sha256 ?? null} />}
           {material && (permissions.upload.allowed || blob) && <UploadCard details={details} expected={expected} uploadable={permissions.upload.allowed} now={now} />}
-          {state === "awaiting_approval" && (
+          {state === "awaiting_approval" && !request.sessionId && (
             <DecisionCard details={details} permissions={permissions} canApprove={canApprove} required={deps.approvalsRequired} decide={decideImportRequest} />
           )}
           {state === "failed" && <RecoverCard details={details} permissions={permissions} canApprove={canApprove} retry={retryImportRequest} />}

@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useId, useState, useTransition } from "react";
 import type { ActionResult } from "@/lib/auth/guard";
 import type { ExecutionResult } from "@/lib/imports/workflow";
-import { cancelImportRequest, issueImportParameters, verifyImportedKeyMaterial } from "../../actions";
+import { cancelImportRequest, issueImportParameters, verifyImportSession, verifyImportedKeyMaterial } from "../../actions";
 import { Alert, alertClasses, dangerButtonClasses } from "@/components/ui/alert";
 
 type Feedback = { tone: "ok" | "error"; text: string } | null;
@@ -137,6 +137,29 @@ export function VerifyButton({ requestId }: { requestId: string }) {
         onClick={() => run(() => verifyImportedKeyMaterial({ requestId }), (r) => (r.ok ? { tone: "ok", text: "Verified again." } : { tone: "error", text: r.message }))}
       >
         {pending ? "Verifying…" : "Verify again"}
+      </button>
+      {status}
+    </div>
+  );
+}
+
+/** A multi-Region session's cross-Region proof, run again as this person. */
+export function VerifySessionButton({ sessionId }: { sessionId: string }) {
+  const { run, pending, status } = useAction();
+  return (
+    <div className="space-y-2">
+      <button
+        type="button"
+        className={secondary}
+        disabled={pending}
+        onClick={() =>
+          run(
+            () => verifyImportSession({ sessionId }),
+            (r) => (r.ok ? { tone: "ok", text: "Verified: every Region holds the same material." } : { tone: "error", text: "The Regions do not hold the same material." }),
+          )
+        }
+      >
+        {pending ? "Comparing the Regions…" : "Compare the Regions again"}
       </button>
       {status}
     </div>
