@@ -423,6 +423,72 @@ async function auditTimes(page: Page): Promise<Array<{ seq: number; at: number }
     .reverse();
 }
 
+test.describe("a multi-Region key", () => {
+  test.use({ signedInAs: "custodian" });
+
+  test("goes from PendingImport in every Region to Enabled in every Region in one session, with one approval, verified across Regions", async ({
+    page,
+    browser,
+    expectAccessible,
+  }) => {
+    test.slow();
+    const work = await mkdtemp(join(tmpdir(), "keyport-e2e-session-"));
+    try {
+      const flow = new ImportsFlow(page);
+      await flow.openKey("alias/keyport/treasury-mrk");
+      await expect(page.getByRole("table", { name: "Regions of this multi-Region key" }).getByText("Pending import")).toHaveCount(2);
+      await flow.keyMaterialPanel().getByRole("link", { name: "Import in several Regions" }).click();
+      const form = page.getByRole("form", { name: "Start a multi-Region import" });
+      // Every Region still waiting for material is chosen for you.
+      await expect(form.getByRole("checkbox", { name: /eu-west-1/ })).toBeChecked();
+      await expect(form.getByRole("checkbox", { name: /us-east-1/ })).toBeChecked();
+      await form.getByRole("radio", { name: "Does not expire" }).check();
+      await form.getByLabel("Justification").fill("E2E: first import of the treasury KEK in both Regions");
+      await expectAccessible(page);
+      await form.getByRole("button", { name: "Get import parameters in 2 Regions" }).click();
+      await page.waitForURL(/\/imports\/sessions\/[0-9a-f-]{36}$/, { timeout: 60_000 });
+      await expect(page.getByRole("heading", { level: 1, name: "Import alias/keyport/treasury-mrk in 2 Regions" })).toBeVisible();
+      await expect(page.getByText("The earliest import token governs the session", { exact: false })).toBeVisible();
+
+      // One zip for every Region; its wrap-all.sh wraps one material for each Region's public key.
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /Download every Region/ }).click()]);
+      const zip = unzipSync(await readFile((await download.path())!));
+      for (const [name, bytes] of Object.entries(zip)) {
+        await bash(`mkdir -p "$(dirname '${name}')"`, work);
+        await writeFile(join(work, name), bytes);
+      }
+      await bash("openssl rand -out material.bin 32 && bash wrap-all.sh material.bin", work);
+      const blobs: Record<string, string> = {};
+      for (const region of ["eu-west-1", "us-east-1"]) {
+        const card = page.getByRole("region", { name: new RegExp(`^${region}`) });
+        const upload = card.getByRole("form", { name: "Upload wrapped key material" });
+        await upload.getByLabel(/EncryptedKeyMaterial\.bin/).setInputFiles(join(work, region, "EncryptedKeyMaterial.bin"));
+        await upload.getByRole("button", { name: "Upload", exact: true }).click();
+        blobs[region] = sha256(await readFile(join(work, region, "EncryptedKeyMaterial.bin")));
+        await expect(card).toContainText(blobs[region]!);
+      }
+      await expectAccessible(page);
+      const sessionUrl = page.url();
+
+      // An approver decides once, comparing each Region's SHA-256.
+      const approver = await signedIn(browser, "demo-avery");
+      await approver.goto(sessionUrl);
+      const decision = approver.getByRole("region", { name: "Approval for every Region" });
+      for (const hash of Object.values(blobs)) await expect(decision).toContainText(hash);
+      await decision.getByRole("checkbox", { name: /compared the SHA-256 of the uploaded blob with the uploader/ }).check();
+      await decision.getByRole("button", { name: "Approve the import in 2 Regions" }).click();
+      await expect(decision.getByText(/^Imported in eu-west-1, us-east-1\.$/)).toBeVisible({ timeout: 60_000 });
+      await expect(approver.getByRole("region", { name: "Do the Regions hold the same material?" }).getByText("Same material in every Region")).toBeVisible();
+      for (const region of ["eu-west-1", "us-east-1"]) {
+        await expect(approver.getByRole("region", { name: new RegExp(`^${region}`) }).getByText("Imported", { exact: true })).toBeVisible();
+      }
+      await approver.context().close();
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+});
+
 test.describe("token expiry", () => {
   test.use({ signedInAs: "custodian" });
 

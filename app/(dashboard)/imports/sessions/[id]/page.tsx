@@ -9,10 +9,10 @@ import { can } from "@/lib/auth/permissions";
 import { nowMs } from "@/lib/clock";
 import { getConfig } from "@/lib/config";
 import { importDeps, read } from "@/lib/imports";
-import { personLabel } from "@/lib/imports/labels";
+import { labelOf, personLabel } from "@/lib/imports/labels";
 import { decisionPanelState, permissionsFor, requestFacts } from "@/lib/imports/permissions";
 import { approvalConfirmation, sessionIdSchema } from "@/lib/imports/schemas";
-import { isFinal } from "@/lib/imports/states";
+import { isFinal, type RequestKind, type RequestState } from "@/lib/imports/states";
 import { getKey } from "@/lib/inventory";
 import { isPrimary } from "@/lib/inventory/multi-region";
 import { Card } from "../../[id]/_components/card";
@@ -110,7 +110,7 @@ export default async function ImportSessionPage({ params }: { params: Promise<{ 
 
         <Card id="decision" title="Approval for every Region">
           {open.length === 0 ? (
-            <p className="text-sm text-ink-700">Every Region is decided. A Region that failed can be retried from its own request page while its token lives.</p>
+            <DecidedSummary members={members.map((m) => ({ region: m.details.request.region, state: m.permissions.effectiveState, kind: m.details.request.kind }))} />
           ) : !ready ? (
             <p className="text-sm text-ink-700">
               Waiting for the upload in {open.filter((m) => m.permissions.effectiveState !== "awaiting_approval").map((m) => m.details.request.region).join(", ")}. Approvers decide once
@@ -141,5 +141,21 @@ export default async function ImportSessionPage({ params }: { params: Promise<{ 
         </Card>
       </div>
     </CountdownProvider>
+  );
+}
+
+/** Once no Region waits for a decision: what became of each, and what a failed Region needs. */
+function DecidedSummary({ members }: { members: Array<{ region: string; state: RequestState; kind: RequestKind }> }) {
+  const byState = new Map<RequestState, string[]>();
+  for (const m of members) byState.set(m.state, [...(byState.get(m.state) ?? []), m.region]);
+  return (
+    <div className="space-y-1 text-sm text-ink-700">
+      {[...byState].map(([state, regions]) => (
+        <p key={state}>
+          <span className="font-medium text-ink-900">{labelOf(state, members[0]!.kind)}</span> in {regions.join(", ")}.
+        </p>
+      ))}
+      {byState.has("failed") && <p>Retry a failed Region from its own request page while its token lives; the others stay as they are.</p>}
+    </div>
   );
 }
