@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { ExpiryCell } from "@/components/key-expiry";
 import { Badge, KeyStateBadge } from "@/components/ui/badge";
+import { toneClasses } from "@/components/ui/tone";
 import type { KeyRow } from "@/lib/inventory";
 import { isPrimary, regionDifferences } from "@/lib/inventory/multi-region";
 import { keyHref } from "@/lib/inventory/key-href";
@@ -19,7 +20,7 @@ export function MultiRegionSummary({ regions }: { regions: KeyRow[] }) {
         Multi-Region{regions.length > 1 ? ` · ${regions.length} Regions` : ""}
       </Badge>
       {differences.length > 0 && (
-        <div className="text-xs text-state-expiring-fg">
+        <div className={`text-xs ${toneClasses.expiring.text}`}>
           <Badge tone="expiring">Regions differ</Badge>
           <ul className="mt-1 list-inside list-disc">
             {differences.map((d) => (

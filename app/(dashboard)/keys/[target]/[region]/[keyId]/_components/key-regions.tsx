@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { ExpiryCell } from "@/components/key-expiry";
 import { Badge, KeyStateBadge } from "@/components/ui/badge";
+import { toneClasses } from "@/components/ui/tone";
 import type { KeyRow } from "@/lib/inventory";
 import { keyHref } from "@/lib/inventory/key-href";
 import { isPrimary, regionDifferences } from "@/lib/inventory/multi-region";
@@ -20,7 +21,7 @@ export function KeyRegions({ current, regions, now, warningDays }: { current: Ke
         Each Region holds its own copy of the key material, imported separately; ciphertext moves between Regions only when they hold the same material.
       </p>
       {differences.length > 0 && (
-        <div className="mt-3 flex flex-wrap items-center gap-2 text-sm text-state-expiring-fg">
+        <div className={`mt-3 flex flex-wrap items-center gap-2 text-sm ${toneClasses.expiring.text}`}>
           <Badge tone="expiring">Regions differ</Badge>
           {differences.join("; ")}.
         </div>
