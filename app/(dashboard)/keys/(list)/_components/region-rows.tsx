@@ -48,7 +48,7 @@ export function RegionRow({ row, now, warningDays, request }: { row: KeyRow; now
         </Link>
       </td>
       <td className="px-4 py-2 text-xs text-ink-500">
-        <span aria-hidden className="text-ink-400">same</span>
+        <span aria-hidden>same</span>
         <span className="sr-only">Same account</span>
       </td>
       <td className="whitespace-nowrap px-4 py-2 font-mono text-xs text-ink-700">
@@ -56,7 +56,7 @@ export function RegionRow({ row, now, warningDays, request }: { row: KeyRow; now
         <RegionRole row={row} />
       </td>
       <td className="px-4 py-2 text-xs text-ink-500">
-        <span aria-hidden className="text-ink-400">same</span>
+        <span aria-hidden>same</span>
         <span className="sr-only">Same key spec</span>
       </td>
       <td className="whitespace-nowrap px-4 py-2">{row.keyState ? <KeyStateBadge state={row.keyState} /> : "—"}</td>
