@@ -426,7 +426,7 @@ async function auditTimes(page: Page): Promise<Array<{ seq: number; at: number }
 test.describe("a multi-Region key", () => {
   test.use({ signedInAs: "custodian" });
 
-  test("goes from PendingImport in every Region to Enabled in every Region in one session, with one approval, verified across Regions", async ({
+  test("with two replicas goes from PendingImport in every Region to Enabled in every Region in one session, with one approval, verified across Regions", async ({
     page,
     browser,
     expectAccessible,
@@ -436,18 +436,19 @@ test.describe("a multi-Region key", () => {
     try {
       const flow = new ImportsFlow(page);
       await flow.openKey("alias/keyport/treasury-mrk");
-      await expect(page.getByRole("table", { name: "Regions of this multi-Region key" }).getByText("Pending import")).toHaveCount(2);
+      await expect(page.getByRole("table", { name: "Regions of this multi-Region key" }).getByText("Pending import")).toHaveCount(3);
       await flow.keyMaterialPanel().getByRole("link", { name: "Import in several Regions" }).click();
       const form = page.getByRole("form", { name: "Start a multi-Region import" });
       // Every Region still waiting for material is chosen for you.
       await expect(form.getByRole("checkbox", { name: /eu-west-1/ })).toBeChecked();
       await expect(form.getByRole("checkbox", { name: /us-east-1/ })).toBeChecked();
+      await expect(form.getByRole("checkbox", { name: /eu-central-1/ })).toBeChecked();
       await form.getByRole("radio", { name: "Does not expire" }).check();
-      await form.getByLabel("Justification").fill("E2E: first import of the treasury KEK in both Regions");
+      await form.getByLabel("Justification").fill("E2E: first import of the treasury KEK in all three Regions");
       await expectAccessible(page);
-      await form.getByRole("button", { name: "Get import parameters in 2 Regions" }).click();
+      await form.getByRole("button", { name: "Get import parameters in 3 Regions" }).click();
       await page.waitForURL(/\/imports\/sessions\/[0-9a-f-]{36}$/, { timeout: 60_000 });
-      await expect(page.getByRole("heading", { level: 1, name: "Import alias/keyport/treasury-mrk in 2 Regions" })).toBeVisible();
+      await expect(page.getByRole("heading", { level: 1, name: "Import alias/keyport/treasury-mrk in 3 Regions" })).toBeVisible();
       await expect(page.getByText("The earliest import token governs the session", { exact: false })).toBeVisible();
 
       // One zip for every Region; its wrap-all.sh wraps one material for each Region's public key.
@@ -459,7 +460,7 @@ test.describe("a multi-Region key", () => {
       }
       await bash("openssl rand -out material.bin 32 && bash wrap-all.sh material.bin", work);
       const blobs: Record<string, string> = {};
-      for (const region of ["eu-west-1", "us-east-1"]) {
+      for (const region of ["eu-west-1", "eu-central-1", "us-east-1"]) {
         const card = page.getByRole("region", { name: new RegExp(`^${region}`) });
         const upload = card.getByRole("form", { name: "Upload wrapped key material" });
         await upload.getByLabel(/EncryptedKeyMaterial\.bin/).setInputFiles(join(work, region, "EncryptedKeyMaterial.bin"));
@@ -476,10 +477,10 @@ test.describe("a multi-Region key", () => {
       const decision = approver.getByRole("region", { name: "Approval for every Region" });
       for (const hash of Object.values(blobs)) await expect(decision).toContainText(hash);
       await decision.getByRole("checkbox", { name: /compared the SHA-256 of the uploaded blob with the uploader/ }).check();
-      await decision.getByRole("button", { name: "Approve the import in 2 Regions" }).click();
-      await expect(decision.getByText(/^Imported in eu-west-1, us-east-1\.$/)).toBeVisible({ timeout: 60_000 });
+      await decision.getByRole("button", { name: "Approve the import in 3 Regions" }).click();
+      await expect(decision.getByText(/^Imported in eu-west-1, eu-central-1, us-east-1\.$/)).toBeVisible({ timeout: 60_000 });
       await expect(approver.getByRole("region", { name: "Do the Regions hold the same material?" }).getByText("Same material in every Region")).toBeVisible();
-      for (const region of ["eu-west-1", "us-east-1"]) {
+      for (const region of ["eu-west-1", "eu-central-1", "us-east-1"]) {
         await expect(approver.getByRole("region", { name: new RegExp(`^${region}`) }).getByText("Imported", { exact: true })).toBeVisible();
       }
       await approver.context().close();

@@ -136,20 +136,22 @@ test.describe("as a custodian", () => {
     await keys.waitForInventory();
     await expect(keys.rows()).toHaveCount(1);
     const entry = keys.row("payments-mrk");
-    await expect(entry.getByText("Multi-Region · 2 Regions")).toBeVisible();
+    await expect(entry.getByText("Multi-Region · 3 Regions")).toBeVisible();
     await expect(entry.getByText("Regions differ")).toBeVisible();
-    // The replica took the same material with an earlier ValidTo: expiry is per Region.
+    // One replica still waits for its own import; the other took the same material with an earlier ValidTo.
+    await expect(entry.getByText("eu-central-1 is waiting for key material")).toBeVisible();
     await expect(entry.getByText("us-east-1 expires first")).toBeVisible();
     await expect(entry.getByRole("cell", { name: /eu-west-1\s*Primary/ })).toBeVisible();
-    const replica = keys.regionRows("payments-mrk");
-    await expect(replica).toHaveCount(1);
+    const replicas = keys.regionRows("payments-mrk");
+    await expect(replicas).toHaveCount(2);
+    const replica = replicas.filter({ hasText: "us-east-1" });
     await expect(replica.getByRole("cell", { name: /us-east-1\s*Replica/ })).toBeVisible();
     await expectAccessible(page);
 
     await replica.getByRole("link", { name: "Replica in us-east-1" }).click();
     await expect(page).toHaveURL(/\/keys\/[^/]+\/us-east-1\/mrk-/);
     const regions = page.getByRole("table", { name: "Regions of this multi-Region key" });
-    await expect(regions.getByRole("row")).toHaveCount(3);
+    await expect(regions.getByRole("row")).toHaveCount(4);
     await expect(regions.getByText("us-east-1 (this page)")).toBeVisible();
     // New material for a multi-Region key enters through its primary: the replica offers reimport, not rotation.
     await expect(page.getByRole("link", { name: "Reimport key material" })).toBeVisible();

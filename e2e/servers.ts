@@ -86,7 +86,8 @@ export const DEMO_TARGETS = [
     accountId: "222222222222",
     roleArn: "arn:aws:iam::222222222222:role/KeyportImportRole",
     externalId: "keyport-demo-external-id",
-    regions: ["eu-west-1", "us-east-1"],
+    // eu-central-1 holds only multi-Region replicas of the seed's production keys.
+    regions: ["eu-west-1", "us-east-1", "eu-central-1"],
   },
   {
     id: "data-platform-staging",
