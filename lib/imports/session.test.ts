@@ -53,15 +53,24 @@ describe.each(testDrivers())("a multi-Region import session on %s", (driver) => 
   }
 
   /** The custodian's way: the session's one zip, its wrap-all.sh over one material; the blob of each Region. */
-  async function wrapWithTheBundle(sessionId: string) {
+  async function wrapWithTheBundle(sessionId: string, material?: Buffer) {
     const bundle = await buildSessionBundle(deps, casey, sessionId);
     const dir = join(work, `bundle-${sessionId}`);
     for (const [name, bytes] of Object.entries(unzipSync(bundle.body))) {
       await mkdir(join(dir, name, ".."), { recursive: true });
       await writeFile(join(dir, name), bytes);
     }
-    await bash("openssl rand -out material.bin 32 && bash wrap-all.sh material.bin", dir);
-    return { bundle, blobOf: (region: string) => readFile(join(dir, region, "EncryptedKeyMaterial.bin")) };
+    if (material) await writeFile(join(dir, "material.bin"), material);
+    else await bash("openssl rand -out material.bin 32", dir);
+    await bash("bash wrap-all.sh material.bin", dir);
+    return { bundle, material: await readFile(join(dir, "material.bin")), blobOf: (region: string) => readFile(join(dir, region, "EncryptedKeyMaterial.bin")) };
+  }
+
+  /** Every Region's blob uploaded by the custodian; the hashes the approver reviews. */
+  async function uploadEveryRegion(members: Array<{ id: string; region: string }>, blobOf: (region: string) => Promise<Buffer>) {
+    const hashes: Record<string, string> = {};
+    for (const m of members) hashes[m.id] = (await uploadBlob(deps, casey, m.id, await blobOf(m.region))).sha256;
+    return hashes;
   }
 
   /** The custodian: one material, wrapped for every Region's public key with the commands Keyport prints. */
@@ -181,6 +190,29 @@ describe.each(testDrivers())("a multi-Region import session on %s", (driver) => 
     const proof = await verifySessionMaterial(deps, blake, started.sessionId);
     expect(proof.ok).toBe(true);
     expect(proof.checks).toHaveLength(6);
+  });
+
+  it("reimports the same material in every Region before it expires, each Region with its new ValidTo", async () => {
+    const keyId = await multiRegionKey();
+    const expiring = (days: number) => ({ ...input(keyId, [REGION, REPLICA]), expirationModel: "KEY_MATERIAL_EXPIRES" as const, validTo: new Date(Date.now() + days * 86_400_000) });
+    const first = await startSession(deps, casey, expiring(30));
+    const firstMembers = await sessionMembers(deps, first.sessionId);
+    const wrapped = await wrapWithTheBundle(first.sessionId);
+    const firstHashes = await uploadEveryRegion(firstMembers, wrapped.blobOf);
+    expect((await decideSession(deps, blake, { sessionId: first.sessionId, decision: "approve", confirmed: true, blobs: firstHashes })).verification?.ok).toBe(true);
+
+    const again = await startSession(deps, casey, expiring(200));
+    const members = await sessionMembers(deps, again.sessionId);
+    expect(members.map((m) => m.importType)).toEqual(["EXISTING_KEY_MATERIAL", "EXISTING_KEY_MATERIAL"]);
+    const rewrapped = await wrapWithTheBundle(again.sessionId, wrapped.material);
+    const hashes = await uploadEveryRegion(members, rewrapped.blobOf);
+    const outcome = await decideSession(deps, blake, { sessionId: again.sessionId, decision: "approve", confirmed: true, blobs: hashes });
+    expect(outcome.regions.map((o) => o.outcome.state)).toEqual(["imported", "imported"]);
+    expect(outcome.verification?.ok).toBe(true);
+    for (const region of [REGION, REPLICA]) {
+      const validTo = (await deps.kms.kms("prod", region, { kind: "service" }).send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.ValidTo;
+      expect(Math.round((validTo!.getTime() - Date.now()) / 86_400_000)).toBe(200);
+    }
   });
 
   it("imports, but says the Regions do not interoperate, when a replica was given other material", async () => {
