@@ -32,19 +32,11 @@ export type DecisionPanelProps = {
   verb: "import" | "deletion";
 };
 
-type Feedback = { tone: "ok" | "error"; text: string } | null;
+export type Feedback = { tone: "ok" | "error"; text: string } | null;
 
 /** Approve or reject, with a comment (required to reject). */
 export function DecisionPanel({ decide, requestId, blobSha256, confirmation, approvals, required, refusal, decided, verb }: DecisionPanelProps) {
   const router = useRouter();
-  const id = useId();
-  const [comment, setComment] = useState("");
-  const [commentError, setCommentError] = useState<string | null>(null);
-  const [confirmed, setConfirmed] = useState(false);
-  const [confirmError, setConfirmError] = useState<string | null>(null);
-  const [feedback, setFeedback] = useState<Feedback>(null);
-  const [pending, startTransition] = useTransition();
-
   if (refusal) {
     return (
       <Alert tone="warning" role="note">
@@ -55,6 +47,49 @@ export function DecisionPanel({ decide, requestId, blobSha256, confirmation, app
   if (decided) {
     return <p className="text-sm text-ink-700">You have decided on this upload. {required - approvals > 0 ? `It needs ${required - approvals} more approval${required - approvals === 1 ? "" : "s"} from someone else.` : ""}</p>;
   }
+
+  const onDecide: OnDecide = async ({ decision, comment, confirmed }) => {
+    const result = await decide({ requestId, decision, comment, blobSha256: blobSha256 ?? NO_BLOB, confirmed });
+    if (!result.ok) return { ok: false, message: result.message, fieldErrors: result.fieldErrors };
+    const { state, execution, approvals: count, required: needed } = result.data;
+    let feedback: Feedback;
+    if (state === "rejected") feedback = { tone: "ok", text: "Rejected. The custodian sees your comment." };
+    else if (execution?.ok) {
+      const done = verb === "deletion" ? "Approved: the key material was deleted." : "Approved: the key material was imported.";
+      // A verification that could not run is said, not dropped; the import stands either way.
+      feedback = { tone: "ok", text: execution.verification && !execution.verification.ok ? `${done} ${execution.verification.message}` : done };
+    }
+    // Not "AWS KMS refused": the message says whose failure it was (AWS's, or Keyport's own with a reference).
+    else if (execution && !execution.ok) feedback = { tone: "error", text: `Approved, but it did not complete: ${execution.message}` };
+    else feedback = { tone: "ok", text: `Approved (${count} of ${needed}). It needs another approver.` };
+    // Show the outcome where it lives: the request's page (the queue no longer lists a decided request).
+    const requestPath = `/imports/${requestId}`;
+    if (window.location.pathname === requestPath) router.refresh();
+    else router.push(requestPath);
+    return { ok: true, feedback };
+  };
+
+  return <DecisionForm onDecide={onDecide} confirmation={confirmation} approveLabel={verb === "deletion" ? "Approve deletion" : "Approve import"} />;
+}
+
+export type OnDecide = (input: {
+  decision: "approve" | "reject";
+  comment: string;
+  confirmed: boolean;
+}) => Promise<{ ok: true; feedback: Feedback } | { ok: false; message: string; fieldErrors?: Record<string, string[] | undefined> }>;
+
+/**
+ * The decision itself: a comment (required to reject), the approver's confirmation (required to approve),
+ * and the two buttons. What a decision does is the caller's `onDecide`; the form checks what it can first.
+ */
+export function DecisionForm({ onDecide, confirmation, approveLabel }: { onDecide: OnDecide; confirmation: string; approveLabel: string }) {
+  const id = useId();
+  const [comment, setComment] = useState("");
+  const [commentError, setCommentError] = useState<string | null>(null);
+  const [confirmed, setConfirmed] = useState(false);
+  const [confirmError, setConfirmError] = useState<string | null>(null);
+  const [feedback, setFeedback] = useState<Feedback>(null);
+  const [pending, startTransition] = useTransition();
 
   const submit = (decision: "approve" | "reject") => {
     setFeedback(null);
@@ -69,27 +104,14 @@ export function DecisionPanel({ decide, requestId, blobSha256, confirmation, app
       return;
     }
     startTransition(async () => {
-      const result = await decide({ requestId, decision, comment, blobSha256: blobSha256 ?? NO_BLOB, confirmed: decision === "approve" && confirmed });
+      const result = await onDecide({ decision, comment, confirmed: decision === "approve" && confirmed });
       if (!result.ok) {
         setCommentError(result.fieldErrors?.comment?.[0] ?? null);
         setConfirmError(result.fieldErrors?.confirmed?.[0] ?? null);
         setFeedback({ tone: "error", text: result.message });
         return;
       }
-      const { state, execution, approvals: count, required: needed } = result.data;
-      if (state === "rejected") setFeedback({ tone: "ok", text: "Rejected. The custodian sees your comment." });
-      else if (execution?.ok) {
-        const done = verb === "deletion" ? "Approved: the key material was deleted." : "Approved: the key material was imported.";
-        // A verification that could not run is said, not dropped; the import stands either way.
-        setFeedback({ tone: "ok", text: execution.verification && !execution.verification.ok ? `${done} ${execution.verification.message}` : done });
-      }
-      // Not "AWS KMS refused": the message says whose failure it was (AWS's, or Keyport's own with a reference).
-      else if (execution && !execution.ok) setFeedback({ tone: "error", text: `Approved, but it did not complete: ${execution.message}` });
-      else setFeedback({ tone: "ok", text: `Approved (${count} of ${needed}). It needs another approver.` });
-      // Show the outcome where it lives: the request's page (the queue no longer lists a decided request).
-      const requestPath = `/imports/${requestId}`;
-      if (window.location.pathname === requestPath) router.refresh();
-      else router.push(requestPath);
+      setFeedback(result.feedback);
     });
   };
 
@@ -141,7 +163,7 @@ export function DecisionPanel({ decide, requestId, blobSha256, confirmation, app
           disabled={pending}
           className="h-9 rounded-md bg-accent-600 px-4 text-sm font-medium text-white hover:bg-accent-700 disabled:opacity-60"
         >
-          {pending ? "Working…" : verb === "deletion" ? "Approve deletion" : "Approve import"}
+          {pending ? "Working…" : approveLabel}
         </button>
         <button
           type="button"

@@ -10,14 +10,12 @@ import {
   ReplicateKeyCommand,
   RotateKeyOnDemandCommand,
   VerifyMacCommand,
-  type KMSClient,
   type KeySpec,
 } from "@aws-sdk/client-kms";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { adminClient, startEmulator, type AdminClient, type RunningEmulator } from "./index";
+import { describe, expect, it } from "vitest";
 import { REPLICA_CREATION_MS } from "./kms/multi-region-operations";
 import { ON_DEMAND_ROTATION_LIMIT } from "./kms/rotation-operations";
-import { expectAwsError, importWithNode, kmsClient } from "./test-support";
+import { expectAwsError, importWithNode, multiRegionHarness } from "./test-support";
 
 /**
  * Imported material in multi-Region keys: each Region imports its own, new material goes through the
@@ -30,28 +28,9 @@ const US = "us-east-1";
 const AP = "ap-southeast-2";
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-let emulator: RunningEmulator;
-let admin: AdminClient;
-let clients: Record<string, KMSClient>;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: "none", admin: true });
-  admin = adminClient(emulator.endpoint);
-  clients = { [EU]: kmsClient(emulator, EU), [US]: kmsClient(emulator, US), [AP]: kmsClient(emulator, AP) };
-});
-
-afterAll(async () => {
-  for (const client of Object.values(clients ?? {})) client.destroy();
-  await emulator?.close();
-});
-
-beforeEach(async () => {
-  await admin.reset();
-  await admin.setClock(Date.now());
-});
-
-const kms = (region: string) => clients[region] as KMSClient;
-const arnIn = (region: string, keyId: string) => `arn:aws:kms:${region}:${emulator.baseAccountId}:key/${keyId}`;
+const h = multiRegionHarness([EU, US, AP]);
+const { kms } = h;
+const arnIn = (region: string, keyId: string) => `arn:aws:kms:${region}:${h.emulator.baseAccountId}:key/${keyId}`;
 
 /** An EXTERNAL multi-Region primary in eu-west-1 holding `material`, with replicas (PendingImport) in `replicas`. */
 async function importedSet(material: Buffer, replicas: string[] = [US, AP], keySpec: KeySpec = "SYMMETRIC_DEFAULT") {
@@ -60,7 +39,7 @@ async function importedSet(material: Buffer, replicas: string[] = [US, AP], keyS
   const keyId = created.KeyMetadata!.KeyId!;
   await importWithNode(kms(EU), arnIn(EU, keyId), material);
   for (const region of replicas) await kms(EU).send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: region }));
-  if (replicas.length > 0) await admin.advanceClock(REPLICA_CREATION_MS);
+  if (replicas.length > 0) await h.admin.advanceClock(REPLICA_CREATION_MS);
   return keyId;
 }
 
@@ -125,11 +104,11 @@ describe("importing into related multi-Region keys", () => {
     const keyId = created.KeyMetadata!.KeyId!;
     await importWithNode(kms(EU), arnIn(EU, keyId), material, { validTo: new Date(Date.now() + 2 * DAY_MS) });
     await kms(EU).send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: US }));
-    await admin.advanceClock(REPLICA_CREATION_MS);
+    await h.admin.advanceClock(REPLICA_CREATION_MS);
     await importWithNode(kms(US), arnIn(US, keyId), material, { validTo: new Date(Date.now() + 20 * DAY_MS) });
     expect((await describeIn(US, keyId)).ValidTo!.getTime()).toBeGreaterThan((await describeIn(EU, keyId)).ValidTo!.getTime());
 
-    await admin.advanceClock(3 * DAY_MS);
+    await h.admin.advanceClock(3 * DAY_MS);
     expect((await describeIn(EU, keyId)).KeyState).toBe("PendingImport");
     expect((await describeIn(US, keyId)).KeyState).toBe("Enabled");
     await kms(US).send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from("still") }));
@@ -251,7 +230,7 @@ describe("KMS-generated multi-Region keys", () => {
     const created = await kms(EU).send(new CreateKeyCommand({ MultiRegion: true }));
     const keyId = created.KeyMetadata!.KeyId!;
     await kms(EU).send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: US }));
-    await admin.advanceClock(REPLICA_CREATION_MS);
+    await h.admin.advanceClock(REPLICA_CREATION_MS);
     await expectAwsError(kms(US).send(new RotateKeyOnDemandCommand({ KeyId: keyId })), "UnsupportedOperationException");
     await kms(EU).send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
     const current = (await describeIn(EU, keyId)).CurrentKeyMaterialId;

@@ -8,12 +8,10 @@ import {
   EncryptCommand,
   ReplicateKeyCommand,
   UpdatePrimaryRegionCommand,
-  type KMSClient,
 } from "@aws-sdk/client-kms";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { adminClient, startEmulator, type AdminClient, type RunningEmulator } from "./index";
+import { describe, expect, it } from "vitest";
 import { PRIMARY_UPDATE_MS, REPLICA_CREATION_MS } from "./kms/multi-region-operations";
-import { expectAwsError, importWithNode, kmsClient } from "./test-support";
+import { expectAwsError, importWithNode, multiRegionHarness } from "./test-support";
 
 /** UpdatePrimaryRegion: its refusals, the switch of roles in every related key, and the transient Updating state. */
 
@@ -21,27 +19,8 @@ const EU = "eu-west-1";
 const US = "us-east-1";
 const AP = "ap-southeast-2";
 
-let emulator: RunningEmulator;
-let admin: AdminClient;
-let clients: Record<string, KMSClient>;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: "none", admin: true });
-  admin = adminClient(emulator.endpoint);
-  clients = { [EU]: kmsClient(emulator, EU), [US]: kmsClient(emulator, US), [AP]: kmsClient(emulator, AP) };
-});
-
-afterAll(async () => {
-  for (const client of Object.values(clients ?? {})) client.destroy();
-  await emulator?.close();
-});
-
-beforeEach(async () => {
-  await admin.reset();
-  await admin.setClock(Date.now());
-});
-
-const kms = (region: string) => clients[region] as KMSClient;
+const h = multiRegionHarness([EU, US, AP]);
+const { kms } = h;
 
 /** A KMS-generated multi-Region key in eu-west-1 with finished replicas in us-east-1 and ap-southeast-2. */
 async function keySet(options: { origin?: "EXTERNAL" | "AWS_KMS" } = {}) {
@@ -49,7 +28,7 @@ async function keySet(options: { origin?: "EXTERNAL" | "AWS_KMS" } = {}) {
   const keyId = created.KeyMetadata!.KeyId!;
   await kms(EU).send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: US }));
   await kms(EU).send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: AP }));
-  await admin.advanceClock(REPLICA_CREATION_MS);
+  await h.admin.advanceClock(REPLICA_CREATION_MS);
   return keyId;
 }
 
@@ -71,8 +50,8 @@ describe("UpdatePrimaryRegion", () => {
     expect((await describe_(US, keyId)).MultiRegionConfiguration?.MultiRegionKeyType).toBe("REPLICA");
     expect((await describe_(EU, keyId)).Enabled).toBe(false);
 
-    await admin.advanceClock(PRIMARY_UPDATE_MS);
-    const primaryKey = { Arn: `arn:aws:kms:${US}:${emulator.baseAccountId}:key/${keyId}`, Region: US };
+    await h.admin.advanceClock(PRIMARY_UPDATE_MS);
+    const primaryKey = { Arn: `arn:aws:kms:${US}:${h.emulator.baseAccountId}:key/${keyId}`, Region: US };
     for (const region of [EU, US, AP]) {
       const metadata = await describe_(region, keyId);
       expect(metadata.KeyState, region).toBe("Enabled");
@@ -83,7 +62,7 @@ describe("UpdatePrimaryRegion", () => {
     // Only the new primary can be replicated or moved on.
     await expectAwsError(kms(EU).send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: "ca-central-1" })), "UnsupportedOperationException");
     await kms(US).send(new UpdatePrimaryRegionCommand({ KeyId: keyId, PrimaryRegion: AP }));
-    await admin.advanceClock(PRIMARY_UPDATE_MS);
+    await h.admin.advanceClock(PRIMARY_UPDATE_MS);
     expect((await describe_(EU, keyId)).MultiRegionConfiguration?.PrimaryKey?.Region).toBe(AP);
   });
 
@@ -102,7 +81,7 @@ describe("UpdatePrimaryRegion", () => {
     await expectAwsError(kms(US).send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: "ca-central-1" })), "KMSInvalidStateException");
     await expectAwsError(kms(US).send(new UpdatePrimaryRegionCommand({ KeyId: keyId, PrimaryRegion: EU })), "KMSInvalidStateException");
 
-    await admin.advanceClock(PRIMARY_UPDATE_MS);
+    await h.admin.advanceClock(PRIMARY_UPDATE_MS);
     await kms(US).send(new DisableKeyCommand({ KeyId: keyId }));
   });
 
@@ -132,7 +111,7 @@ describe("UpdatePrimaryRegion", () => {
     await importWithNode(kms(EU), created.KeyMetadata!.Arn!, randomBytes(32));
     await kms(EU).send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: US }));
     await expectAwsError(kms(EU).send(new UpdatePrimaryRegionCommand({ KeyId: keyId, PrimaryRegion: US })), "KMSInvalidStateException", /is creating/);
-    await admin.advanceClock(REPLICA_CREATION_MS);
+    await h.admin.advanceClock(REPLICA_CREATION_MS);
     await expectAwsError(kms(EU).send(new UpdatePrimaryRegionCommand({ KeyId: keyId, PrimaryRegion: US })), "KMSInvalidStateException", /is pending import/);
   });
 });

@@ -16,9 +16,9 @@ import {
 } from "@aws-sdk/client-kms";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { expect } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect } from "vitest";
 import { wrapKeyMaterial, type SupportedWrappingAlgorithm } from "./crypto/wrap";
-import type { RunningEmulator, SeededAccount } from "./index";
+import { adminClient, startEmulator, type AdminClient, type RunningEmulator, type SeededAccount } from "./index";
 import { NodeSha256 } from "./sigv4";
 
 /** Helpers shared by the emulator's tests: SDK clients, openssl (the independent implementation), temp files. */
@@ -233,4 +233,36 @@ export async function rawCall(
   const response = await fetch(emulator.endpoint, { method: "POST", headers: request.headers, body: request.body });
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) as Record<string, unknown> };
+}
+
+/**
+ * An emulator with no seed and an SDK client per Region, reset (state and clock) before each test: the
+ * harness of the multi-Region tests. Call at the top of a test file.
+ */
+export function multiRegionHarness(regions: readonly string[]) {
+  let emulator: RunningEmulator;
+  let admin: AdminClient;
+  let clients: Record<string, KMSClient> = {};
+  beforeAll(async () => {
+    emulator = await startEmulator({ seed: "none", admin: true });
+    admin = adminClient(emulator.endpoint);
+    clients = Object.fromEntries(regions.map((region) => [region, kmsClient(emulator, region)]));
+  });
+  afterAll(async () => {
+    for (const client of Object.values(clients)) client.destroy();
+    await emulator?.close();
+  });
+  beforeEach(async () => {
+    await admin.reset();
+    await admin.setClock(Date.now());
+  });
+  return {
+    get emulator() {
+      return emulator;
+    },
+    get admin() {
+      return admin;
+    },
+    kms: (region: string) => clients[region] as KMSClient,
+  };
 }

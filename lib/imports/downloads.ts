@@ -24,6 +24,20 @@ const CONTENT_TYPES: Record<DownloadFile, string> = {
   "ImportParameters.zip": "application/zip",
 };
 
+/** A download as its route answers it: an attachment, never cached, its SHA-256 in a header. */
+export function attachment(file: Download): Response {
+  return new Response(new Uint8Array(file.body), {
+    status: 200,
+    headers: {
+      "Content-Type": file.contentType,
+      "Content-Disposition": `attachment; filename="${file.filename}"`,
+      "Content-Length": String(file.body.length),
+      "Cache-Control": "no-store",
+      "X-Content-SHA256": file.sha256,
+    },
+  });
+}
+
 export async function buildDownload(deps: ImportDeps, actor: Actor, requestId: string, file: DownloadFile): Promise<Download> {
   const { request, parameters, importToken } = await parametersForDownload(deps, actor, requestId);
   const built = fileBytes(request, parameters, file, importToken);

@@ -8,10 +8,9 @@ import { tables } from "@/lib/db";
 import { createTestDatabase, testDrivers, type TestDatabase } from "@/lib/db/testing";
 import type { ImportDeps } from "./deps";
 import { custodianCommands } from "./commands";
-import type { KeySpec, WrappingAlgorithm, WrappingKeySpec } from "./compat";
 import { buildDownload } from "./downloads";
 import * as queries from "./queries";
-import { actionsOf, avery, bash, blake, casey, importHarness, reviewed, startInput } from "./testing";
+import { actionsOf, avery, bash, blake, casey, commandInputFor, importHarness, reviewed, startInput } from "./testing";
 import { decide, recoverInterrupted, retryRequest, startImport, uploadBlob } from "./workflow";
 
 /**
@@ -49,16 +48,7 @@ describe.each(testDrivers())("retrying after an ambiguous failure on %s", (drive
     const files = unzipSync((await buildDownload(deps, casey, requestId, "ImportParameters.zip")).body);
     for (const name of ["WrappingPublicKey.bin", "WrappingPublicKey.pem", "ImportToken.bin"]) await writeFile(join(dir, name), files[name]!);
     await writeFile(join(dir, "material.bin"), material);
-    const steps = custodianCommands({
-      keyArn: request.keyArn,
-      region: request.region,
-      keySpec: request.keySpec as KeySpec,
-      wrappingAlgorithm: request.wrappingAlgorithm as WrappingAlgorithm,
-      wrappingKeySpec: request.wrappingKeySpec as WrappingKeySpec,
-      expirationModel: request.expirationModel,
-      validTo: request.validTo,
-      importType: request.importType,
-    });
+    const steps = custodianCommands(commandInputFor(request));
     await bash(steps.find((step) => step.id === "wrap")!.command, dir);
     return readFile(join(dir, "EncryptedKeyMaterial.bin"));
   }

@@ -56,6 +56,26 @@ export function validToProblem(validTo: Date, nowMs: number): string | null {
   return null;
 }
 
+/** ValidTo given exactly when the material expires. */
+function expirationAgrees(input: { expirationModel: ExpirationModel; validTo?: Date }, ctx: z.RefinementCtx): void {
+  if (input.expirationModel === "KEY_MATERIAL_EXPIRES" && !input.validTo) {
+    ctx.addIssue({ code: "custom", path: ["validTo"], message: "Give the date the key material expires (at most 365 days from now)." });
+  }
+  if (input.expirationModel === "KEY_MATERIAL_DOES_NOT_EXPIRE" && input.validTo) {
+    ctx.addIssue({ code: "custom", path: ["validTo"], message: "Key material that does not expire has no ValidTo; clear the date." });
+  }
+}
+
+/** A rejection says why; an approval carries the approver's confirmation. */
+function decisionComplete(input: { decision: "approve" | "reject"; comment?: string; confirmed: boolean }, ctx: z.RefinementCtx): void {
+  if (input.decision === "reject" && !input.comment) {
+    ctx.addIssue({ code: "custom", path: ["comment"], message: "Say why you reject it; the custodian reads this." });
+  }
+  if (input.decision === "approve" && !input.confirmed) {
+    ctx.addIssue({ code: "custom", path: ["confirmed"], message: CONFIRMATION_REQUIRED });
+  }
+}
+
 export const startImportSchema = z
   .object({
     target: one(targetIdSchema),
@@ -70,14 +90,7 @@ export const startImportSchema = z
     validTo: optionalOne(validToSchema.optional()),
     justification: one(justificationSchema),
   })
-  .superRefine((input, ctx) => {
-    if (input.expirationModel === "KEY_MATERIAL_EXPIRES" && !input.validTo) {
-      ctx.addIssue({ code: "custom", path: ["validTo"], message: "Give the date the key material expires (at most 365 days from now)." });
-    }
-    if (input.expirationModel === "KEY_MATERIAL_DOES_NOT_EXPIRE" && input.validTo) {
-      ctx.addIssue({ code: "custom", path: ["validTo"], message: "Key material that does not expire has no ValidTo; clear the date." });
-    }
-  });
+  .superRefine(expirationAgrees);
 export type StartImportInput = z.input<typeof startImportSchema>;
 export type StartImport = z.output<typeof startImportSchema>;
 
@@ -133,14 +146,7 @@ export const decisionSchema = z
     /** The approver ticked approvalConfirmation(kind). Required to approve. */
     confirmed: one(z.preprocess(checkbox, z.boolean())),
   })
-  .superRefine((input, ctx) => {
-    if (input.decision === "reject" && !input.comment) {
-      ctx.addIssue({ code: "custom", path: ["comment"], message: "Say why you reject it; the custodian reads this." });
-    }
-    if (input.decision === "approve" && !input.confirmed) {
-      ctx.addIssue({ code: "custom", path: ["confirmed"], message: CONFIRMATION_REQUIRED });
-    }
-  });
+  .superRefine(decisionComplete);
 export type DecisionInput = z.input<typeof decisionSchema>;
 export type Decision = z.output<typeof decisionSchema>;
 
@@ -182,14 +188,7 @@ export const startSessionSchema = z
     validTo: optionalOne(validToSchema.optional()),
     justification: one(justificationSchema),
   })
-  .superRefine((input, ctx) => {
-    if (input.expirationModel === "KEY_MATERIAL_EXPIRES" && !input.validTo) {
-      ctx.addIssue({ code: "custom", path: ["validTo"], message: "Give the date the key material expires (at most 365 days from now)." });
-    }
-    if (input.expirationModel === "KEY_MATERIAL_DOES_NOT_EXPIRE" && input.validTo) {
-      ctx.addIssue({ code: "custom", path: ["validTo"], message: "Key material that does not expire has no ValidTo; clear the date." });
-    }
-  });
+  .superRefine(expirationAgrees);
 
 /** One decision for every open Region of a session, naming the blob reviewed for each (by request id). */
 export const sessionDecisionSchema = z
@@ -201,13 +200,6 @@ export const sessionDecisionSchema = z
       .refine((b) => Object.keys(b).length <= 32, "A session has at most 32 Regions."),
     confirmed: one(z.preprocess(checkbox, z.boolean())),
   })
-  .superRefine((input, ctx) => {
-    if (input.decision === "reject" && !input.comment) {
-      ctx.addIssue({ code: "custom", path: ["comment"], message: "Say why you reject it; the custodian reads this." });
-    }
-    if (input.decision === "approve" && !input.confirmed) {
-      ctx.addIssue({ code: "custom", path: ["confirmed"], message: CONFIRMATION_REQUIRED });
-    }
-  });
+  .superRefine(decisionComplete);
 
 export const sessionRefSchema = z.object({ sessionId: one(sessionIdSchema) });

@@ -8,12 +8,11 @@ import { listAuditEvents } from "@/lib/audit";
 import { createTestDatabase, testDrivers, type TestDatabase } from "@/lib/db/testing";
 import { REPLICA_CREATION_MS } from "@/lib/emulator/kms/multi-region-operations";
 import { custodianCommands } from "./commands";
-import type { KeySpec, WrappingAlgorithm, WrappingKeySpec } from "./compat";
 import type { ImportDeps } from "./deps";
 import { buildDownload } from "./downloads";
 import { buildSessionBundle, SESSION_BUNDLE_FILE } from "./session-download";
 import { requestDetails } from "./read";
-import { REGION, bash, blake, casey, expectRefusal, importHarness } from "./testing";
+import { REGION, bash, blake, casey, commandInputFor, expectRefusal, importHarness } from "./testing";
 import { decideSession, retryRequest, sessionMembers, startSession, uploadBlob, verifySessionMaterial } from "./workflow";
 
 /**
@@ -88,16 +87,7 @@ describe.each(testDrivers())("a multi-Region import session on %s", (driver) => 
       expect(strFromU8(files["README.txt"]!)).toContain(request.keyArn);
       if (request.region === options.otherMaterialIn) await bash("openssl rand -out material.bin 32", regionDir);
       else await copyFile(join(dir, "material.bin"), join(regionDir, "material.bin"));
-      const steps = custodianCommands({
-        keyArn: request.keyArn,
-        region: request.region,
-        keySpec: request.keySpec as KeySpec,
-        wrappingAlgorithm: request.wrappingAlgorithm as WrappingAlgorithm,
-        wrappingKeySpec: request.wrappingKeySpec as WrappingKeySpec,
-        expirationModel: request.expirationModel,
-        validTo: request.validTo,
-        importType: request.importType,
-      });
+      const steps = custodianCommands(commandInputFor(request));
       await bash(steps.find((s) => s.id === "wrap")!.command, regionDir);
       blobs.set(id, await readFile(join(regionDir, "EncryptedKeyMaterial.bin")));
     }

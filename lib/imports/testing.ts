@@ -84,6 +84,29 @@ export function startInput(key: { targetId: string; region: string; keyId: strin
   });
 }
 
+/** The openssl commands' input for a request as stored (its key spec and wrapping known to be valid). */
+export function commandInputFor(request: {
+  keyArn: string;
+  region: string;
+  keySpec: string;
+  wrappingAlgorithm: string | null;
+  wrappingKeySpec: string | null;
+  expirationModel: string | null;
+  validTo: Date | null;
+  importType: string | null;
+}) {
+  return {
+    keyArn: request.keyArn,
+    region: request.region,
+    keySpec: request.keySpec as KeySpec,
+    wrappingAlgorithm: request.wrappingAlgorithm as WrappingAlgorithm,
+    wrappingKeySpec: request.wrappingKeySpec as WrappingKeySpec,
+    expirationModel: request.expirationModel,
+    validTo: request.validTo,
+    importType: request.importType,
+  };
+}
+
 export type ImportHarness = ReturnType<typeof importHarness>;
 
 export function importHarness(options: { prefix?: string } = {}) {
@@ -161,16 +184,7 @@ export function importHarness(options: { prefix?: string } = {}) {
     const sums = await bash("sha256sum WrappingPublicKey.bin WrappingPublicKey.pem ImportToken.bin", dir);
     for (const line of sums.trim().split("\n")) expect(readme).toContain(line.replace(/\s+/, "  ") + "  (");
 
-    const input = {
-      keyArn: request.keyArn,
-      region: request.region,
-      keySpec: request.keySpec as KeySpec,
-      wrappingAlgorithm: request.wrappingAlgorithm as WrappingAlgorithm,
-      wrappingKeySpec: request.wrappingKeySpec as WrappingKeySpec,
-      expirationModel: request.expirationModel,
-      validTo: request.validTo,
-      importType: request.importType,
-    };
+    const input = commandInputFor(request);
     const steps = custodianCommands(input);
     const step = (id: string) => steps.find((s) => s.id === id)!.command;
     await bash(step("verify-downloads"), dir);

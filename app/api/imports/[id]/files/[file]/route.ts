@@ -1,6 +1,6 @@
 import { defineRoute } from "@/lib/auth";
 import { actorOf, importDeps } from "@/lib/imports";
-import { buildDownload } from "@/lib/imports/downloads";
+import { attachment, buildDownload } from "@/lib/imports/downloads";
 import { downloadParamsSchema } from "@/lib/imports/schemas";
 
 export const dynamic = "force-dynamic";
@@ -14,16 +14,6 @@ export const dynamic = "force-dynamic";
 export const GET = defineRoute(
   { name: "downloadImportParameters", permission: "imports.download", params: downloadParamsSchema },
   async (_request, { session, params }) => {
-    const file = await buildDownload(await importDeps(), actorOf(session), params.id, params.file);
-    return new Response(new Uint8Array(file.body), {
-      status: 200,
-      headers: {
-        "Content-Type": file.contentType,
-        "Content-Disposition": `attachment; filename="${file.filename}"`,
-        "Content-Length": String(file.body.length),
-        "Cache-Control": "no-store",
-        "X-Content-SHA256": file.sha256,
-      },
-    });
+    return attachment(await buildDownload(await importDeps(), actorOf(session), params.id, params.file));
   },
 );

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defineRoute } from "@/lib/auth";
 import { actorOf, importDeps } from "@/lib/imports";
 import { sessionIdSchema } from "@/lib/imports/schemas";
+import { attachment } from "@/lib/imports/downloads";
 import { buildSessionBundle } from "@/lib/imports/session-download";
 
 export const dynamic = "force-dynamic";
@@ -14,16 +15,6 @@ export const dynamic = "force-dynamic";
 export const GET = defineRoute(
   { name: "downloadSessionBundle", permission: "imports.download", params: z.object({ id: sessionIdSchema }) },
   async (_request, { session, params }) => {
-    const file = await buildSessionBundle(await importDeps(), actorOf(session), params.id);
-    return new Response(new Uint8Array(file.body), {
-      status: 200,
-      headers: {
-        "Content-Type": file.contentType,
-        "Content-Disposition": `attachment; filename="${file.filename}"`,
-        "Content-Length": String(file.body.length),
-        "Cache-Control": "no-store",
-        "X-Content-SHA256": file.sha256,
-      },
-    });
+    return attachment(await buildSessionBundle(await importDeps(), actorOf(session), params.id));
   },
 );

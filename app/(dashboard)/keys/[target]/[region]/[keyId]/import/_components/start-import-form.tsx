@@ -16,6 +16,7 @@ import {
 } from "@/lib/imports/compat";
 import { startImportRequest, startImportSession } from "../../actions";
 import { Alert } from "@/components/ui/alert";
+import type { ActionFailure } from "@/lib/auth/guard";
 import { Choice, Fieldset } from "./form-parts";
 
 export type StartImportKey = {
@@ -111,6 +112,11 @@ export function StartImportForm({
     ? expectedBlobSize(keyInfo.keySpec, keyInfo.region, algorithm, wrappingKeySpec)
     : null;
 
+  const refused = (result: ActionFailure) => {
+    setErrors(result.fieldErrors ?? {});
+    setMessage(result.message);
+  };
+
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setMessage(null);
@@ -131,11 +137,7 @@ export function StartImportForm({
           ...expiration,
           justification,
         });
-        if (!result.ok) {
-          setErrors(result.fieldErrors ?? {});
-          setMessage(result.message);
-          return;
-        }
+        if (!result.ok) return refused(result);
         router.push(`/imports/sessions/${result.data.sessionId}`);
         return;
       }
@@ -150,11 +152,7 @@ export function StartImportForm({
         ...expiration,
         justification,
       });
-      if (!result.ok) {
-        setErrors(result.fieldErrors ?? {});
-        setMessage(result.message);
-        return;
-      }
+      if (!result.ok) return refused(result);
       router.push(`/imports/${result.data.requestId}`);
     });
   };
