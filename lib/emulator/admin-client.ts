@@ -14,7 +14,8 @@ export interface AdminClient {
   /** Limits an operation to `perSecond` calls per second (per account and Region); null lifts the limit. */
   throttle(operation: string, perSecond: number | null): Promise<void>;
   /** `when: "after"` carries the call out and then fails it (AWS applied it, the answer was lost). */
-  injectFaults(fault: { type: FaultType; rate: number; operation?: string; when?: FaultWhen }): Promise<void>;
+  /** `region`: only calls to that Region fail. */
+  injectFaults(fault: { type: FaultType; rate: number; operation?: string; when?: FaultWhen; region?: string }): Promise<void>;
   getCallCounts(): Promise<Record<string, number>>;
   /** Clears controls and counts; with `state`, also reseeds and resets the clock. */
   reset(options?: { state?: boolean }): Promise<void>;

@@ -11,8 +11,8 @@ import type { PoolTargets } from "./crypto/wrapping-key-pool";
  *   POST /__admin/latency   {ms, operation?, when?}  added before every AWS call (or one operation's);
  *                                                 when "after", the call is carried out, then answered late
  *   POST /__admin/throttle  {operation, perSecond}  ThrottlingException beyond the rate; null lifts it
- *   POST /__admin/faults    {type, rate, operation?, when?}  DependencyTimeout/KMSInternal (KMS) or
- *                                                 AccessDenied (STS) at rate 0..1;
+ *   POST /__admin/faults    {type, rate, operation?, when?, region?}  DependencyTimeout/KMSInternal (KMS) or
+ *                                                 AccessDenied (STS, or a KMS operation) at rate 0..1, in one Region or all;
  *                                                 when "after", the call is carried out, then fails
  *   GET  /__admin/calls                           calls per operation
  *   POST /__admin/reset     {state?: boolean}      controls and counts; with state, reseed and reset the clock
@@ -38,6 +38,7 @@ const faultsBody = z.object({
   rate: z.number().min(0).max(1),
   operation: z.string().min(1).optional(),
   when: z.enum(["before", "after"]).optional(),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/).optional(),
 });
 const resetBody = z.object({ state: z.boolean().optional() });
 
@@ -97,7 +98,7 @@ export async function handleAdmin(target: AdminTarget, method: string, path: str
     case "POST faults": {
       const body = parse(faultsBody);
       if (isError(body)) return body;
-      controls.setFault(body.type, body.rate, body.operation ?? ALL_OPERATIONS, body.when ?? "before");
+      controls.setFault(body.type, body.rate, body.operation ?? ALL_OPERATIONS, body.when ?? "before", body.region);
       return { status: 200, body: controls.describe() };
     }
     case "GET calls":

@@ -24,6 +24,8 @@ interface Fault {
   type: FaultType;
   rate: number;
   when: FaultWhen;
+  /** Only calls to this Region (a multi-Region key's one Region failing); every Region when absent. */
+  region?: string;
 }
 
 interface Bucket {
@@ -85,15 +87,19 @@ export class Controls {
     return false;
   }
 
-  /** Injects `type` into `rate` (0..1) of the calls to `operation`, `when` it applies; rate 0 removes the fault. */
-  setFault(type: FaultType, rate: number, operation = ALL_OPERATIONS, when: FaultWhen = "before"): void {
-    this.faults = this.faults.filter((f) => !(f.operation === operation && f.type === type && f.when === when));
-    if (rate > 0) this.faults.push({ operation, type, rate: Math.min(1, rate), when });
+  /**
+   * Injects `type` into `rate` (0..1) of the calls to `operation` (in `region`, or any), `when` it applies;
+   * rate 0 removes the fault.
+   */
+  setFault(type: FaultType, rate: number, operation = ALL_OPERATIONS, when: FaultWhen = "before", region?: string): void {
+    this.faults = this.faults.filter((f) => !(f.operation === operation && f.type === type && f.when === when && f.region === region));
+    if (rate > 0) this.faults.push({ operation, type, rate: Math.min(1, rate), when, ...(region ? { region } : {}) });
   }
 
-  faultFor(operation: string, when: FaultWhen = "before"): FaultType | undefined {
+  faultFor(operation: string, when: FaultWhen = "before", region?: string): FaultType | undefined {
     for (const fault of this.faults) {
       if (fault.when !== when) continue;
+      if (fault.region !== undefined && fault.region !== region) continue;
       if ((fault.operation === operation || fault.operation === ALL_OPERATIONS) && Math.random() < fault.rate) return fault.type;
     }
     return undefined;

@@ -157,7 +157,7 @@ export class Emulator {
       const { caller, region } = await this.authenticate(request, "kms");
       if (!operation) throw kms.unknownOperation();
       if (this.controls.isThrottled(operationName, caller.accountId, region)) throw kms.throttling();
-      const fault = this.controls.faultFor(operationName);
+      const fault = this.controls.faultFor(operationName, "before", region);
       if (fault === "DependencyTimeoutException") throw kms.dependencyTimeout();
       if (fault === "KMSInternalException") throw kms.internal();
       if (fault === "AccessDenied") throw kms.accessDenied(`User: ${caller.arn} is not authorized to perform: kms:${operationName} (fault injected by the emulator)`);
@@ -175,7 +175,7 @@ export class Emulator {
       const result = await operation.handler(ctx, parseKmsBody(request.body));
       if (operation.mutates) this.markDirty();
       await this.delay(operationName, "after");
-      const late = this.controls.faultFor(operationName, "after");
+      const late = this.controls.faultFor(operationName, "after", region);
       if (late === "DependencyTimeoutException") throw kms.dependencyTimeout();
       if (late === "KMSInternalException") throw kms.internal();
       return { status: 200, headers: kmsHeaders(requestId), body: JSON.stringify(result) };

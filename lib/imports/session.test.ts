@@ -13,7 +13,7 @@ import { buildDownload } from "./downloads";
 import { buildSessionBundle, SESSION_BUNDLE_FILE } from "./session-download";
 import { requestDetails } from "./read";
 import { REGION, bash, blake, casey, commandInputFor, expectRefusal, importHarness } from "./testing";
-import { decideSession, retryRequest, sessionMembers, startSession, uploadBlob, verifySessionMaterial } from "./workflow";
+import { decideSession, issueParameters, retryRequest, sessionMembers, startSession, uploadBlob, verifySessionMaterial } from "./workflow";
 
 /**
  * A multi-Region import session end to end: the real SDK against the emulator over HTTP, the real database,
@@ -155,31 +155,53 @@ describe.each(testDrivers())("a multi-Region import session on %s", (driver) => 
     expect(events.find((e) => e.action === "import.requested")?.details).toMatchObject({ sessionId: started.sessionId });
   });
 
-  it("covers three Regions; when KMS fails the imports, each Region is retried alone, and the proof runs once all hold the material", async () => {
+  it("covers three Regions; an import KMS fails in one Region is retried alone, and the proof runs once all hold the material", async () => {
     const THIRD = "eu-central-1";
     const keyId = await multiRegionKey([REPLICA, THIRD]);
     const started = await startSession(deps, casey, input(keyId, [REGION, REPLICA, THIRD]));
     const members = await sessionMembers(deps, started.sessionId);
     expect(members.map((m) => m.region)).toEqual([REGION, THIRD, REPLICA]);
     const { blobOf } = await wrapWithTheBundle(started.sessionId);
-    const hashes: Record<string, string> = {};
-    for (const m of members) hashes[m.id] = (await uploadBlob(deps, casey, m.id, await blobOf(m.region))).sha256;
+    const hashes = await uploadEveryRegion(members, blobOf);
 
-    await h.admin.injectFaults({ type: "KMSInternalException", rate: 1, operation: "ImportKeyMaterial" });
+    await h.admin.injectFaults({ type: "KMSInternalException", rate: 1, operation: "ImportKeyMaterial", region: THIRD });
     try {
       const outcome = await decideSession(deps, blake, { sessionId: started.sessionId, decision: "approve", confirmed: true, blobs: hashes });
-      expect(outcome.regions.map((o) => o.outcome.state)).toEqual(["failed", "failed", "failed"]);
+      expect(outcome.regions.map((o) => [o.region, o.outcome.state])).toEqual([
+        [REGION, "imported"],
+        [THIRD, "failed"],
+        [REPLICA, "imported"],
+      ]);
       expect(outcome.verification).toBeNull();
+      await expectRefusal(verifySessionMaterial(deps, blake, started.sessionId), "invalid_state", new RegExp(`not yet: ${THIRD}`));
     } finally {
       await h.admin.reset();
     }
-    const byRegion = Object.fromEntries(members.map((m) => [m.region, m.id]));
-    expect(await retryRequest(deps, blake, byRegion[THIRD]!)).toMatchObject({ ok: true });
-    await expectRefusal(verifySessionMaterial(deps, blake, started.sessionId), "invalid_state", new RegExp(`${REGION}, ${REPLICA}`));
-    for (const region of [REGION, REPLICA]) expect(await retryRequest(deps, blake, byRegion[region]!)).toMatchObject({ ok: true });
+    const third = members.find((m) => m.region === THIRD)!;
+    expect(await retryRequest(deps, blake, third.id)).toMatchObject({ ok: true });
     const proof = await verifySessionMaterial(deps, blake, started.sessionId);
     expect(proof.ok).toBe(true);
     expect(proof.checks).toHaveLength(6);
+  });
+
+  it("keeps a Region whose parameters KMS refuses as a draft with the error; the others go on, and that Region gets parameters later", async () => {
+    const keyId = await multiRegionKey();
+    await h.admin.injectFaults({ type: "AccessDenied", rate: 1, operation: "GetParametersForImport", region: REPLICA });
+    let started: Awaited<ReturnType<typeof startSession>>;
+    try {
+      started = await startSession(deps, casey, input(keyId, [REGION, REPLICA]));
+    } finally {
+      await h.admin.reset();
+    }
+    expect(started.requests.find((r) => r.region === REGION)?.parametersError).toBeNull();
+    expect(started.requests.find((r) => r.region === REPLICA)?.parametersError).toMatchObject({ code: "access_denied" });
+    const members = await sessionMembers(deps, started.sessionId);
+    expect(members.map((m) => [m.region, m.state])).toEqual([
+      [REGION, "parameters_issued"],
+      [REPLICA, "draft"],
+    ]);
+    await issueParameters(deps, casey, members[1]!.id);
+    expect((await sessionMembers(deps, started.sessionId)).map((m) => m.state)).toEqual(["parameters_issued", "parameters_issued"]);
   });
 
   it("reimports the same material in every Region before it expires, each Region with its new ValidTo", async () => {
