@@ -2,9 +2,9 @@
 
 import { useRouter } from "next/navigation";
 import { useId, useState, useTransition } from "react";
-import type { ActionResult } from "@/lib/auth/guard";
+import type { ActionResult } from "@/lib/auth/action-result";
 import { CONFIRMATION_REQUIRED, NO_BLOB } from "@/lib/imports/schemas";
-import type { DecisionOutcome } from "@/lib/imports/workflow";
+import type { DecisionOutcome } from "@/lib/imports/outcomes";
 import { Alert, alertClasses, dangerButtonClasses } from "@/components/ui/alert";
 
 /** The server action that records a decision (passed in by the page: components do not import app/). */

@@ -77,7 +77,8 @@ async function refuse(kind: GuardInfo["kind"], name: string, session: Session, p
 const GENERIC_MESSAGE = (reference: string) =>
   `Something went wrong on the server. Try again; if it keeps happening, give your administrator this reference: ${reference}.`;
 
-export type FieldErrors = Record<string, string[]>;
+export type { ActionFailure, ActionResult, FieldErrors } from "./action-result";
+import type { ActionResult, FieldErrors } from "./action-result";
 
 /** zod issues keyed by dotted path ("" for the input as a whole), for forms to show beside their fields. */
 export function fieldErrorsOf(error: z.ZodError): FieldErrors {
@@ -121,8 +122,6 @@ export function formDataToObject(form: FormData): Record<string, unknown> {
 
 // --- Server actions --------------------------------------------------------------------------------------
 
-export type ActionFailure = { ok: false; code: string; message: string; fieldErrors?: FieldErrors; reference?: string };
-export type ActionResult<T> = { ok: true; data: T } | ActionFailure;
 export type ActionContext = { session: Session };
 
 export type GuardedAction<I, T> = ((input: I | FormData) => Promise<ActionResult<T>>) & Guarded;

@@ -25,17 +25,8 @@ import { verifyImport, type VerificationResult } from "./verify";
 
 // --- approvals and the import itself ------------------------------------------------------------------------
 
-export type ExecutionResult =
-  | { ok: true; keyMaterialId: string | null; kmsRequestId: string | null; verification: VerificationResult | null }
-  | { ok: false; code: string; message: string; retryable: boolean };
-
-export type DecisionOutcome = {
-  state: RequestState;
-  approvals: number;
-  required: number;
-  /** Set when this decision completed the quorum and so carried out the import (or deletion). */
-  execution: ExecutionResult | null;
-};
+export type { DecisionOutcome, ExecutionResult } from "../outcomes";
+import type { DecisionOutcome, ExecutionResult } from "../outcomes";
 
 /**
  * An approver's decision. The requester and the uploader cannot decide (admins included). A rejection

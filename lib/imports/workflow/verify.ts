@@ -21,11 +21,8 @@ import { publicKeyPem } from "./custodian";
 
 // --- verification -------------------------------------------------------------------------------------------
 
-export type VerificationResult =
-  | { method: "encrypt_decrypt"; ok: true; keyMaterialId: string | null; sameMaterial: boolean | null; at: string }
-  | { method: "key_check_value"; ok: true; macAlgorithm: string; message: string; mac: string; at: string }
-  | { method: "public_key_fingerprint"; ok: true; sha256: string; publicKeyPem: string; at: string }
-  | { method: "encrypt_decrypt" | "key_check_value" | "public_key_fingerprint"; ok: false; code: string; message: string; at: string };
+export type { VerificationResult } from "../outcomes";
+import type { VerificationResult } from "../outcomes";
 
 /**
  * Verification after an import (lib/imports/README.md, "States", step 5), as `actor`: an Encrypt/Decrypt round trip for symmetric keys, a key check value

@@ -2,8 +2,8 @@
 
 import { useRouter } from "next/navigation";
 import { useId, useState, useTransition } from "react";
-import type { ActionResult } from "@/lib/auth/guard";
-import type { ExecutionResult } from "@/lib/imports/workflow";
+import type { ActionResult } from "@/lib/auth/action-result";
+import type { ExecutionResult } from "@/lib/imports/outcomes";
 import { cancelImportRequest, issueImportParameters, verifyImportSession, verifyImportedKeyMaterial } from "../../actions";
 import { Alert, alertClasses, dangerButtonClasses } from "@/components/ui/alert";
 

@@ -16,7 +16,7 @@ import {
 } from "@/lib/imports/compat";
 import { startImportRequest, startImportSession } from "../../actions";
 import { Alert } from "@/components/ui/alert";
-import type { ActionFailure } from "@/lib/auth/guard";
+import type { ActionFailure } from "@/lib/auth/action-result";
 import { Choice, Fieldset } from "./form-parts";
 
 export type StartImportKey = {
