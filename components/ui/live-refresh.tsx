@@ -7,19 +7,21 @@ import { useEffect, useRef } from "react";
 const POLL_MS = 3_000;
 
 /**
- * Keeps an import request's page (or, without `requestId`, the approvals queue) in step with what others
+ * Keeps an import request's page, a multi-Region session's page (`sessionId`), or, without either, the
+ * approvals queue in step with what others
  * do: it polls a small change stamp (GET /api/imports/stamp) while the tab is visible and re-renders the
  * page's server components when the stamp moves, so an approval shows on the custodian's screen within
  * seconds. Client state (a comment being typed, a chosen file) survives: React keeps what is still there.
  * `stamp` is the one the page was rendered with, so a change in the moment before the first poll counts too.
  */
-export function LiveRefresh({ stamp, requestId }: { stamp: string; requestId?: string }) {
+export function LiveRefresh({ stamp, requestId, sessionId }: { stamp: string; requestId?: string; sessionId?: string }) {
   const router = useRouter();
   const known = useRef(stamp);
+  const search = sessionId ? `?session=${encodeURIComponent(sessionId)}` : requestId ? `?request=${encodeURIComponent(requestId)}` : "";
   const { data } = useQuery({
-    queryKey: ["imports-stamp", requestId ?? "queue"],
+    queryKey: ["imports-stamp", sessionId ?? requestId ?? "queue"],
     queryFn: async ({ signal }) => {
-      const response = await fetch(`/api/imports/stamp${requestId ? `?request=${encodeURIComponent(requestId)}` : ""}`, { signal, cache: "no-store" });
+      const response = await fetch(`/api/imports/stamp${search}`, { signal, cache: "no-store" });
       if (!response.ok) throw new Error(`The change stamp answered HTTP ${response.status}`);
       return ((await response.json()) as { stamp: string }).stamp;
     },

@@ -132,6 +132,12 @@ export async function changeStamp(deps: ImportDeps, requestId?: string): Promise
   return `${version ?? 0}.${trail.events[0]?.seq ?? 0}.${due.length}`;
 }
 
+/** `changeStamp` for a multi-Region session: it moves when any of its Regions' requests does. */
+export async function sessionStamp(deps: ImportDeps, sessionId: string): Promise<string> {
+  const members = await sessionMembers(deps, sessionId);
+  return (await Promise.all(members.map((m) => changeStamp(deps, m.id)))).join("|");
+}
+
 /** A multi-Region import session as its page shows it: each Region's request in full, primary first. */
 export type SessionDetails = { sessionId: string; members: RequestDetails[] };
 

@@ -201,7 +201,14 @@ function polled(cx: CorpusContext): HostileCase[] {
   const { fx } = cx;
   const out: HostileCase[] = [];
   const S = "GET /api/imports/stamp";
-  for (const query of ["request=garbage", `request=${fx.awaiting.id}&request=${fx.imported.id}`, "request=%27%20OR%201%3D1--", `request=${fx.awaiting.id}%00`]) {
+  for (const query of [
+    "request=garbage",
+    `request=${fx.awaiting.id}&request=${fx.imported.id}`,
+    "request=%27%20OR%201%3D1--",
+    `request=${fx.awaiting.id}%00`,
+    "session=garbage",
+    `request=${fx.awaiting.id}&session=${fx.awaiting.id}`,
+  ]) {
     out.push(route(cx, query.includes("&") ? "contradiction" : "ids", S, `?${query.slice(0, 60)}`, "aud", get(`/api/imports/stamp?${query}`), INVALID_400));
   }
   for (const v of cx.sessions.variants) out.push(route(cx, "session", S, v.label, v, get("/api/imports/stamp"), UNAUTHENTICATED));

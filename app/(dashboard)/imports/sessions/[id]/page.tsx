@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { Countdown, CountdownProvider } from "@/components/ui/countdown";
+import { LiveRefresh } from "@/components/ui/live-refresh";
 import { formatRelative } from "@/components/ui/format";
 import { requirePageSession } from "@/lib/auth/pages";
 import { can } from "@/lib/auth/permissions";
@@ -36,6 +37,8 @@ export default async function ImportSessionPage({ params }: { params: Promise<{ 
   const parsed = paramsSchema.safeParse(await params);
   if (!parsed.success) notFound();
   const deps = await importDeps();
+  // Taken before the details: a change landing in between makes the first poll differ and re-render once more.
+  const stamp = await read.sessionStamp(deps, parsed.data.id);
   const details = await read.sessionDetails(deps, parsed.data.id);
   if (!details) notFound();
 
@@ -57,6 +60,7 @@ export default async function ImportSessionPage({ params }: { params: Promise<{ 
 
   return (
     <CountdownProvider serverNow={now}>
+      {members.some((m) => !isFinal(m.details.request.state)) && <LiveRefresh stamp={stamp} sessionId={details.sessionId} />}
       <nav aria-label="Breadcrumb" className="mb-4 text-sm text-ink-600">
         <Link href="/imports" className="hover:text-ink-900 hover:underline">
           Imports
