@@ -204,6 +204,45 @@ describe.each(testDrivers())("a multi-Region import session on %s", (driver) => 
     expect((await sessionMembers(deps, started.sessionId)).map((m) => m.state)).toEqual(["parameters_issued", "parameters_issued"]);
   });
 
+  it("refuses the decision while one Region's token has run out, names it, and goes on once that Region has new parameters", async () => {
+    const keyId = await multiRegionKey();
+    const started = await startSession(deps, casey, input(keyId, [REGION, REPLICA]));
+    const [primary, replica] = await sessionMembers(deps, started.sessionId);
+    // The replica's parameters are issued again twelve hours later (emulator time): its token outlives the primary's.
+    await h.admin.advanceClock(12 * 3600_000);
+    try {
+      await issueParameters(deps, casey, replica!.id);
+    } finally {
+      // Back to the real time: AWS refuses requests signed too far from its clock, and so does the emulator.
+      await h.admin.setClock(Date.now());
+    }
+    const wrapped = await wrapWithTheBundle(started.sessionId);
+    const hashes = await uploadEveryRegion([primary!, replica!], wrapped.blobOf);
+
+    // An hour after the primary's token ran out, by Keyport's clock; the replica's has eleven hours left.
+    const primaryValidTo = (await requestDetails(deps, primary!.id))!.parameters!.parametersValidTo.getTime();
+    const offset = primaryValidTo + 3600_000 - Date.now();
+    const later: ImportDeps = { ...deps, now: () => new Date(Date.now() + offset) };
+    await expectRefusal(
+      decideSession(later, blake, { sessionId: started.sessionId, decision: "approve", confirmed: true, blobs: hashes }),
+      "parameters_expired",
+      new RegExp(`^${REGION}: `),
+    );
+    expect((await sessionMembers(later, started.sessionId)).map((m) => [m.region, m.state])).toEqual([
+      [REGION, "expired"],
+      [REPLICA, "awaiting_approval"],
+    ]);
+
+    // New parameters for the primary alone; the same material wrapped for its new key; one decision for both.
+    // (Back on the clock KMS keeps: Keyport and KMS agree on the time, as they do outside a test.)
+    await issueParameters(deps, casey, primary!.id);
+    const rewrapped = await wrapWithTheBundle(started.sessionId, wrapped.material);
+    hashes[primary!.id] = (await uploadBlob(deps, casey, primary!.id, await rewrapped.blobOf(REGION))).sha256;
+    const outcome = await decideSession(deps, blake, { sessionId: started.sessionId, decision: "approve", confirmed: true, blobs: hashes });
+    expect(outcome.regions.map((o) => o.outcome.state)).toEqual(["imported", "imported"]);
+    expect(outcome.verification?.ok).toBe(true);
+  });
+
   it("reimports the same material in every Region before it expires, each Region with its new ValidTo", async () => {
     const keyId = await multiRegionKey();
     const expiring = (days: number) => ({ ...input(keyId, [REGION, REPLICA]), expirationModel: "KEY_MATERIAL_EXPIRES" as const, validTo: new Date(Date.now() + days * 86_400_000) });

@@ -122,8 +122,13 @@ export async function decideSession(deps: ImportDeps, actor: Actor, input: Sessi
     const verdict = mayDecide(await factsOf(deps.db, deps, row, now), personOf(actor), input.decision);
     if (verdict.allowed) continue;
     // decide() refuses it as it refuses any decision (a self-approval attempt is audited there); nothing changes.
-    await decide(deps, actor, decisionFor(input, row.id));
-    throw verdict.error;
+    // The refusal names the Region: the same person may be refused in one Region and not another.
+    const refusal = await decide(deps, actor, decisionFor(input, row.id)).then(
+      () => verdict.error,
+      (error: unknown) => error,
+    );
+    if (isKeyportError(refusal)) throw new KeyportError(refusal.code, `${row.region}: ${refusal.message}`, { status: refusal.status });
+    throw refusal;
   }
 
   const regions: SessionDecisionOutcome["regions"] = [];
