@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isPrimary, regionDifferences, type RegionKey } from "./multi-region";
+import { isPrimary, regionDifferences, regionRole, type RegionKey } from "./multi-region";
 
 const key = (region: string, over: Partial<RegionKey> = {}): RegionKey => ({
   region,
@@ -42,5 +42,6 @@ describe("isPrimary", () => {
     expect(isPrimary(key("eu-west-1"))).toBe(true);
     expect(isPrimary(key("us-east-1"))).toBe(false);
     expect(isPrimary(key("us-east-1", { primaryRegion: null }))).toBe(false);
+    expect([regionRole(key("eu-west-1")), regionRole(key("us-east-1")), regionRole(key("us-east-1", { primaryRegion: null }))]).toEqual(["Primary", "Replica", null]);
   });
 });

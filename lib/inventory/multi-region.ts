@@ -13,8 +13,14 @@ export type RegionKey = {
   primaryRegion: string | null;
 };
 
-export function isPrimary(key: RegionKey): boolean {
+export function isPrimary(key: Pick<RegionKey, "region" | "primaryRegion">): boolean {
   return key.primaryRegion === key.region;
+}
+
+/** The key's part in its set, for people; null while its primary Region is not known. */
+export function regionRole(key: Pick<RegionKey, "region" | "primaryRegion">): "Primary" | "Replica" | null {
+  if (!key.primaryRegion) return null;
+  return isPrimary(key) ? "Primary" : "Replica";
 }
 
 const DAY_MS = 24 * 3600_000;

@@ -15,7 +15,7 @@ import { decisionPanelState, permissionsFor, requestFacts } from "@/lib/imports/
 import { approvalConfirmation, sessionIdSchema } from "@/lib/imports/schemas";
 import { isFinal, type RequestKind, type RequestState } from "@/lib/imports/states";
 import { getKey } from "@/lib/inventory";
-import { isPrimary } from "@/lib/inventory/multi-region";
+import { regionRole } from "@/lib/inventory/multi-region";
 import { Card } from "../../[id]/_components/card";
 import { VerifySessionButton } from "../../[id]/_components/request-actions";
 import { RegionCard } from "./_components/region-card";
@@ -47,7 +47,7 @@ export default async function ImportSessionPage({ params }: { params: Promise<{ 
   const members = details.members.map((m) => ({ details: m, permissions: permissionsFor(requestFacts(m, { approvalsRequired: deps.approvalsRequired, now }), person) }));
   const first = members[0]!.details.request;
   const keys = await Promise.all(members.map((m) => getKey(m.details.request.targetId, m.details.request.region, m.details.request.keyId)));
-  const roleOf = (i: number) => (keys[i]?.primaryRegion ? (isPrimary(keys[i]!) ? "Primary" : "Replica") : null);
+  const roleOf = (i: number) => (keys[i] ? regionRole(keys[i]) : null);
   const target = getConfig().targets.find((t) => t.id === first.targetId);
   const label = first.alias ?? first.keyId;
 

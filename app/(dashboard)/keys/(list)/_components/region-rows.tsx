@@ -4,7 +4,7 @@ import { ExpiryCell } from "@/components/key-expiry";
 import { Badge, KeyStateBadge } from "@/components/ui/badge";
 import { toneClasses } from "@/components/ui/tone";
 import type { KeyRow } from "@/lib/inventory";
-import { isPrimary, regionDifferences } from "@/lib/inventory/multi-region";
+import { regionDifferences, regionRole } from "@/lib/inventory/multi-region";
 import { keyHref } from "@/lib/inventory/key-href";
 
 /**
@@ -34,12 +34,12 @@ export function MultiRegionSummary({ regions }: { regions: KeyRow[] }) {
 }
 
 export function RegionRole({ row }: { row: KeyRow }) {
-  if (!row.primaryRegion) return null;
-  return <span className="block font-sans text-ink-500">{isPrimary(row) ? "Primary" : "Replica"}</span>;
+  const role = regionRole(row);
+  return role && <span className="block font-sans text-ink-500">{role}</span>;
 }
 
 export function RegionRow({ row, now, warningDays, request }: { row: KeyRow; now: number; warningDays: number; request: ReactNode }) {
-  const role = row.primaryRegion ? (isPrimary(row) ? "Primary" : "Replica") : "Related key";
+  const role = regionRole(row) ?? "Related key";
   return (
     <tr className="bg-ink-50/40 hover:bg-ink-50/80">
       <td className="px-4 py-2 pl-8">

@@ -4,7 +4,7 @@ import { Badge, KeyStateBadge } from "@/components/ui/badge";
 import { toneClasses } from "@/components/ui/tone";
 import type { KeyRow } from "@/lib/inventory";
 import { keyHref } from "@/lib/inventory/key-href";
-import { isPrimary, regionDifferences } from "@/lib/inventory/multi-region";
+import { regionDifferences, regionRole } from "@/lib/inventory/multi-region";
 
 /**
  * Every Region of a multi-Region key the inventory holds: each keeps its own state and ValidTo, and takes its
@@ -48,7 +48,7 @@ export function KeyRegions({ current, regions, now, warningDays }: { current: Ke
                   </Link>
                 )}
               </td>
-              <td className="py-2 pr-4 text-ink-700">{row.primaryRegion ? (isPrimary(row) ? "Primary" : "Replica") : "—"}</td>
+              <td className="py-2 pr-4 text-ink-700">{regionRole(row) ?? "—"}</td>
               <td className="py-2 pr-4">{row.keyState ? <KeyStateBadge state={row.keyState} /> : "—"}</td>
               <td className="py-2">
                 <ExpiryCell expirationModel={row.expirationModel} validTo={row.validTo} keyState={row.keyState} now={now} warningDays={warningDays} />

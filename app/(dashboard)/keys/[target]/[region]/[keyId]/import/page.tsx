@@ -11,7 +11,7 @@ import { importDeps, read } from "@/lib/imports";
 import { familyOf, isKeySpec } from "@/lib/imports/compat";
 import { requestTitle } from "@/lib/imports/labels";
 import { getKey, keyRegions } from "@/lib/inventory";
-import { isPrimary } from "@/lib/inventory/multi-region";
+import { regionRole } from "@/lib/inventory/multi-region";
 import { keyParamsSchema } from "@/lib/inventory/schemas";
 import { StartImportForm, type SessionRegion } from "./_components/start-import-form";
 import { importBlockedBy, rotationBlockedBy } from "@/lib/inventory/key-readiness";
@@ -121,7 +121,7 @@ async function regionsForSession(key: NonNullable<Awaited<ReturnType<typeof getK
     const busy = open.find((o) => o.region === r.region);
     return {
       region: r.region,
-      role: r.primaryRegion ? (isPrimary(r) ? "Primary" : "Replica") : null,
+      role: regionRole(r),
       keyState: r.keyState,
       hasMaterial: r.keyState !== "PendingImport" || !!r.currentKeyMaterialId,
       blockedBy: busy ? "An open request is in progress in this Region: finish or cancel it first." : importBlockedBy(r.keyState),
