@@ -132,10 +132,17 @@ export async function changeStamp(deps: ImportDeps, requestId?: string): Promise
   return `${version ?? 0}.${trail.events[0]?.seq ?? 0}.${due.length}`;
 }
 
-/** `changeStamp` for a multi-Region session: it moves when any of its Regions' requests does. */
+/**
+ * `changeStamp` for a multi-Region session: it moves when any of its Regions' requests does. Polled every few
+ * seconds, so it reads the members in stored order, without the inventory lookups that order them for pages.
+ */
 export async function sessionStamp(deps: ImportDeps, sessionId: string): Promise<string> {
-  const members = await sessionMembers(deps, sessionId);
+  const members = await queries.sessionRequests(deps.db, sessionId);
   return (await Promise.all(members.map((m) => changeStamp(deps, m.id)))).join("|");
+}
+
+export async function sessionExists(deps: ImportDeps, sessionId: string): Promise<boolean> {
+  return (await queries.sessionRequests(deps.db, sessionId)).length > 0;
 }
 
 /** A multi-Region import session as its page shows it: each Region's request in full, primary first. */

@@ -136,7 +136,8 @@ export async function decideSession(deps: ImportDeps, actor: Actor, input: Sessi
     const outcome = await decide(deps, actor, decisionFor(input, row.id));
     regions.push({ region: row.region, requestId: row.id, outcome });
   }
-  const everyRegionImported = regions.every((r) => r.outcome.state === "imported") && (await sessionMembers(deps, input.sessionId)).every((m) => m.state === "imported");
+  // Regions decided earlier count too (one imported by a retry before this decision).
+  const everyRegionImported = (await queries.sessionRequests(deps.db, input.sessionId)).every((m) => m.state === "imported");
   const verification = input.decision === "approve" && everyRegionImported ? await verifySession(deps, actor, members) : null;
   return { regions, verification };
 }
@@ -147,7 +148,5 @@ function decisionFor(input: SessionDecision, requestId: string) {
 
 /** The cross-Region proof again, on demand (after a Region was retried alone, or to check later). */
 export async function verifySessionMaterial(deps: ImportDeps, actor: Actor, sessionId: string): Promise<SessionVerification> {
-  const members = await sessionMembers(deps, sessionId);
-  if (members.length === 0) throw sessionNotFound();
-  return verifySession(deps, actor, members);
+  return verifySession(deps, actor, await sessionMembers(deps, sessionId));
 }

@@ -10,7 +10,7 @@ import { can } from "@/lib/auth/permissions";
 import { nowMs } from "@/lib/clock";
 import { getConfig } from "@/lib/config";
 import { importDeps, read } from "@/lib/imports";
-import { labelOf, personLabel } from "@/lib/imports/labels";
+import { labelOf, personLabel, showsCountdown } from "@/lib/imports/labels";
 import { decisionPanelState, permissionsFor, requestFacts } from "@/lib/imports/permissions";
 import { approvalConfirmation, sessionIdSchema } from "@/lib/imports/schemas";
 import { isFinal, type RequestKind, type RequestState } from "@/lib/imports/states";
@@ -51,7 +51,7 @@ export default async function ImportSessionPage({ params }: { params: Promise<{ 
   const target = getConfig().targets.find((t) => t.id === first.targetId);
   const label = first.alias ?? first.keyId;
 
-  const live = members.filter((m) => m.details.parameters && ["parameters_issued", "awaiting_approval", "failed"].includes(m.permissions.effectiveState));
+  const live = members.filter((m) => m.details.parameters && showsCountdown(m.permissions.effectiveState));
   const governing = live.map((m) => m.details.parameters!.parametersValidTo).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
   const open = members.filter((m) => !isFinal(m.permissions.effectiveState) && m.permissions.effectiveState !== "failed");
   const ready = open.length > 0 && open.every((m) => m.permissions.effectiveState === "awaiting_approval" && m.details.blob);

@@ -3,7 +3,7 @@ import { RequestStateBadge } from "@/components/ui/badge";
 import { Countdown } from "@/components/ui/countdown";
 import { formatRelative } from "@/components/ui/format";
 import { describeBlobSize, expectedBlobSize, isKeySpec, type WrappingAlgorithm, type WrappingKeySpec } from "@/lib/imports/compat";
-import { labelOf, personLabel } from "@/lib/imports/labels";
+import { labelOf, personLabel, showsCountdown } from "@/lib/imports/labels";
 import type { RequestPermissions } from "@/lib/imports/permissions";
 import type { RequestDetails } from "@/lib/imports/read";
 import { UploadForm } from "../../../[id]/_components/upload-form";
@@ -15,7 +15,7 @@ import { UploadForm } from "../../../[id]/_components/upload-form";
 export function RegionCard({ details, permissions, role, now }: { details: RequestDetails; permissions: RequestPermissions; role: string | null; now: number }) {
   const { request, parameters, blob } = details;
   const state = permissions.effectiveState;
-  const tokenInPlay = !!parameters && (state === "parameters_issued" || state === "awaiting_approval" || state === "failed");
+  const tokenInPlay = !!parameters && showsCountdown(state);
   const expected =
     isKeySpec(request.keySpec) && request.wrappingAlgorithm && request.wrappingKeySpec
       ? expectedBlobSize(request.keySpec, request.region, request.wrappingAlgorithm as WrappingAlgorithm, request.wrappingKeySpec as WrappingKeySpec)
