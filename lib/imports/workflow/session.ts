@@ -8,12 +8,11 @@ import { mayDecide } from "../permissions";
 import * as queries from "../queries";
 import type { StartImport } from "../schemas";
 import { isFinal } from "../states";
-import { issueParameters } from "./custodian";
 import { decide, type DecisionOutcome } from "./execute";
 import { expireDue } from "./expiry";
 import { factsOf, personOf } from "./shared";
 import { verifySession, type SessionVerification } from "./session-verify";
-import { importChoices, openImportRequest } from "./start";
+import { firstParameters, importChoices, openImportRequest } from "./start";
 
 /**
  * A multi-Region import session: one request per Region of a multi-Region key, started together and decided
@@ -64,15 +63,7 @@ export async function startSession(deps: ImportDeps, actor: Actor, input: StartS
 
   // Parameters in every Region at once, as the person; a Region KMS refuses stays a draft with its error.
   const requests = await Promise.all(
-    rows.map(async (row) => {
-      try {
-        await issueParameters(deps, actor, row.id);
-        return { region: row.region, requestId: row.id, parametersError: null };
-      } catch (error) {
-        if (isKeyportError(error)) return { region: row.region, requestId: row.id, parametersError: { code: error.code, message: error.message } };
-        throw error;
-      }
-    }),
+    rows.map(async (row) => ({ region: row.region, requestId: row.id, parametersError: await firstParameters(deps, actor, row.id) })),
   );
   return { sessionId, requests };
 }

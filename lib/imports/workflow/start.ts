@@ -85,11 +85,19 @@ export async function startImport(deps: ImportDeps, actor: Actor, input: StartIm
 
   const request = await deps.db.transaction((tx) => openImportRequest(tx, key, actor, now, input, { keySpec, importType, validTo }));
 
+  return { requestId: request.id, parametersError: await firstParameters(deps, actor, request.id) };
+}
+
+/**
+ * A new request's first parameters, as `actor`. KMS refusing them is not a failure of the start: the request
+ * stays a draft with the error recorded, and the refusal is returned for the page to show.
+ */
+export async function firstParameters(deps: ImportDeps, actor: Actor, requestId: string): Promise<StartOutcome["parametersError"]> {
   try {
-    await issueParameters(deps, actor, request.id);
-    return { requestId: request.id, parametersError: null };
+    await issueParameters(deps, actor, requestId);
+    return null;
   } catch (error) {
-    if (isKeyportError(error)) return { requestId: request.id, parametersError: { code: error.code, message: error.message } };
+    if (isKeyportError(error)) return { code: error.code, message: error.message };
     throw error;
   }
 }
