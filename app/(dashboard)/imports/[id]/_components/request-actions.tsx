@@ -126,42 +126,38 @@ export function RetryButton({ requestId, retry }: { requestId: string; retry: Re
   );
 }
 
-export function VerifyButton({ requestId }: { requestId: string }) {
+/** A check that can be run again: its button, and what the last run said. */
+function RunAgainButton<T>({ label, working, action, said }: { label: string; working: string; action: () => Promise<ActionResult<T>>; said: (data: T) => Feedback }) {
   const { run, pending, status } = useAction();
   return (
     <div className="space-y-2">
-      <button
-        type="button"
-        className={secondary}
-        disabled={pending}
-        onClick={() => run(() => verifyImportedKeyMaterial({ requestId }), (r) => (r.ok ? { tone: "ok", text: "Verified again." } : { tone: "error", text: r.message }))}
-      >
-        {pending ? "Verifying…" : "Verify again"}
+      <button type="button" className={secondary} disabled={pending} onClick={() => run(action, said)}>
+        {pending ? working : label}
       </button>
       {status}
     </div>
   );
 }
 
+export function VerifyButton({ requestId }: { requestId: string }) {
+  return (
+    <RunAgainButton
+      label="Verify again"
+      working="Verifying…"
+      action={() => verifyImportedKeyMaterial({ requestId })}
+      said={(r) => (r.ok ? { tone: "ok", text: "Verified again." } : { tone: "error", text: r.message })}
+    />
+  );
+}
+
 /** A multi-Region session's cross-Region proof, run again as this person. */
 export function VerifySessionButton({ sessionId }: { sessionId: string }) {
-  const { run, pending, status } = useAction();
   return (
-    <div className="space-y-2">
-      <button
-        type="button"
-        className={secondary}
-        disabled={pending}
-        onClick={() =>
-          run(
-            () => verifyImportSession({ sessionId }),
-            (r) => (r.ok ? { tone: "ok", text: "Verified: every Region holds the same material." } : { tone: "error", text: "The Regions do not hold the same material." }),
-          )
-        }
-      >
-        {pending ? "Comparing the Regions…" : "Compare the Regions again"}
-      </button>
-      {status}
-    </div>
+    <RunAgainButton
+      label="Compare the Regions again"
+      working="Comparing the Regions…"
+      action={() => verifyImportSession({ sessionId })}
+      said={(r) => (r.ok ? { tone: "ok", text: "Verified: every Region holds the same material." } : { tone: "error", text: "The Regions do not hold the same material." })}
+    />
   );
 }
