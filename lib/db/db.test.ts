@@ -49,6 +49,7 @@ describe.each(testDrivers())("database on %s", (driver) => {
       "import_requests",
       "inventory_keys",
       "inventory_refreshes",
+      "notification_outbox",
       "parameter_sets",
       "sessions",
       "settings",

@@ -352,3 +352,40 @@ export const sessions = pgTable(
   },
   (t) => [index("sessions_expires_at_idx").on(t.expiresAt)],
 );
+
+// ---------------------------------------------------------------------------------------------------------
+// Notifications outbox (lib/notify): written in the same transaction as the event that causes it
+// ---------------------------------------------------------------------------------------------------------
+
+export const notificationStatus = pgEnum("notification_status", ["pending", "delivered", "gave_up"]);
+
+/**
+ * One row per message for the webhook. The cause writes it in its own transaction, so a message exists if and
+ * only if its cause committed; one instance at a time sends (lib/notify). `dedupe_key` makes enqueueing
+ * idempotent ("once a day per key", "once per finding"). `fields` never holds a token, blob or key material.
+ */
+export const notificationOutbox = pgTable(
+  "notification_outbox",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: text("kind").notNull(),
+    dedupeKey: text("dedupe_key").notNull(),
+    summary: text("summary").notNull(),
+    keyArn: text("key_arn"),
+    targetId: text("target_id"),
+    region: text("region"),
+    requestId: text("request_id"),
+    path: text("path"),
+    fields: jsonb("fields").$type<Record<string, string | number>>().notNull(),
+    createdAt: tstz("created_at").notNull(),
+    status: notificationStatus("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: tstz("next_attempt_at").notNull(),
+    lastError: text("last_error"),
+    deliveredAt: tstz("delivered_at"),
+  },
+  (t) => [
+    uniqueIndex("notification_outbox_dedupe_uq").on(t.dedupeKey),
+    index("notification_outbox_due_idx").on(t.status, t.nextAttemptAt),
+  ],
+);
