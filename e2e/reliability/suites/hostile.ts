@@ -6,7 +6,7 @@
  * caused it), without any KMS call that changes something, and all of them together must change nothing:
  * fixture requests keep their states, the audit trail gains only refusals and auditors' reads (and its chain
  * still verifies), every session stays as it was, and the server's memory, read after a full garbage
- * collection (hostile-memory.ts), does not leak: it does not grow again over a second pass, V8's heap stays
+ * collection (hostile-memory.ts), does not leak: it does not grow over two further passes in a row, V8's heap stays
  * within 10% of a warmed-up baseline and the RSS within 20%. Then the rows of the findings table
  * (hostile-findings.ts).
  */
@@ -159,16 +159,29 @@ async function run(context: RunContext, result: SuiteResult): Promise<void> {
       stack.apps.map((app, i) => `${app.name} ${describeReadings(baseline[i]!, after[i]!, again[i]!)}`).join("; "),
   );
   result.notes.push(`RSS along the checked pass, garbage included (MB after each 100 inputs): ${along.join(", ")}`);
-  await runCase(result, "memory: no instance's RSS grows by more than 5% over a second pass of the corpus", async () => {
-    const grown = stack.apps.flatMap((app, i) => (again[i]!.rssKb - after[i]!.rssKb > baseline[i]!.rssKb * 0.05 ? [`${app.name} ${mb(after[i]!.rssKb)} → ${mb(again[i]!.rssKb)}`] : []));
-    if (grown.length) throw new Error(`grew again over the second pass (a leak): ${grown.join(", ")}`);
+  // PGlite's WebAssembly memory grows in steps of up to a fifth of its size (Emscripten's geometric growth), and RSS
+  // follows once the new pages are touched: one step can land in the second pass with nothing leaking. A leak
+  // grows on every pass, so an instance that grew is given one more pass, and fails only if it grows again.
+  const grewOnce = (before: MemoryReading[], now: MemoryReading[], i: number) => now[i]!.rssKb - before[i]!.rssKb > baseline[i]!.rssKb * 0.05;
+  let last = again;
+  if (stack.apps.some((_, i) => grewOnce(after, again, i))) {
+    say("hostile: an instance's RSS grew over the second pass; a third unchecked pass tells a step from a leak");
+    for (const [i, c] of corpus.entries()) await c.send(stack.apps[i % stack.apps.length]!.url).catch(() => undefined);
+    last = await readAll(stack.apps);
+    result.notes.push(`RSS after a third unchecked pass: ${stack.apps.map((app, i) => `${app.name} ${mb(last[i]!.rssKb)} (${pct(last[i]!.rssKb, again[i]!.rssKb)})`).join("; ")}`);
+  }
+  await runCase(result, "memory: no instance's RSS grows by more than 5% over two consecutive passes of the corpus", async () => {
+    const grown = stack.apps.flatMap((app, i) =>
+      grewOnce(after, again, i) && (last === again || grewOnce(again, last, i)) ? [`${app.name} ${mb(after[i]!.rssKb)} → ${mb(again[i]!.rssKb)} → ${mb(last[i]!.rssKb)}`] : [],
+    );
+    if (grown.length) throw new Error(`grew again over each further pass (a leak): ${grown.join(", ")}`);
   });
   await runCase(result, "memory: every instance's V8 heap is within 10% of its warmed-up baseline after both passes", async () => {
-    const grown = stack.apps.flatMap((app, i) => (again[i]!.heapUsedKb > baseline[i]!.heapUsedKb * 1.1 ? [`${app.name} ${pct(again[i]!.heapUsedKb, baseline[i]!.heapUsedKb)}`] : []));
+    const grown = stack.apps.flatMap((app, i) => (last[i]!.heapUsedKb > baseline[i]!.heapUsedKb * 1.1 ? [`${app.name} ${pct(last[i]!.heapUsedKb, baseline[i]!.heapUsedKb)}`] : []));
     if (grown.length) throw new Error(`V8 heap grew more than 10%: ${grown.join(", ")}`);
   });
   await runCase(result, "memory: every instance's RSS is within 20% of its warmed-up baseline after both passes", async () => {
-    const grown = stack.apps.flatMap((app, i) => (again[i]!.rssKb > baseline[i]!.rssKb * 1.2 ? [`${app.name} ${pct(again[i]!.rssKb, baseline[i]!.rssKb)}`] : []));
+    const grown = stack.apps.flatMap((app, i) => (last[i]!.rssKb > baseline[i]!.rssKb * 1.2 ? [`${app.name} ${pct(last[i]!.rssKb, baseline[i]!.rssKb)}`] : []));
     if (grown.length) throw new Error(`grew more than 20%: ${grown.join(", ")}`);
   });
 }
