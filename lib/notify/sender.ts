@@ -1,5 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { appendAudit, SYSTEM_ACTOR } from "@/lib/audit";
 import { now as clockNow } from "@/lib/clock";
 import type { Db } from "@/lib/db";
@@ -144,10 +146,8 @@ export function createSender(options: SenderOptions): Sender {
   /** Null on a 2xx; else the HTTP status or the error's class — never its message, which may name the URL. */
   async function post(body: string, headers: Record<string, string>): Promise<{ httpStatus?: number; error?: string } | null> {
     try {
-      // A redirect is a failure, not followed: the signed body goes only where it was configured to go.
-      const response = await fetch(o.url, { method: "POST", body, headers, redirect: "manual", signal: AbortSignal.timeout(o.timeoutMs) });
-      await response.body?.cancel().catch(() => undefined);
-      return response.status >= 200 && response.status < 300 ? null : { httpStatus: response.status };
+      const status = await postOnce(o.url, body, headers, o.timeoutMs);
+      return status >= 200 && status < 300 ? null : { httpStatus: status };
     } catch (error) {
       return { error: errorClass(error) };
     }
@@ -189,6 +189,31 @@ export function createSender(options: SenderOptions): Sender {
       await releaseLease(o.db, o.instanceId);
     },
   };
+}
+
+/**
+ * One POST on a connection of its own (no keep-alive pool: messages are rare, and a pooled socket the receiver
+ * has meanwhile closed would fail the attempt). Resolves with the status once the response starts; a redirect is
+ * a failure, not followed, so the signed body goes only where it was configured to go.
+ */
+function postOnce(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+    const req = send(target, { method: "POST", agent: false, headers: { ...headers, "Content-Length": Buffer.byteLength(body) } });
+    const timer = setTimeout(() => req.destroy(Object.assign(new Error("The webhook did not answer in time"), { name: "TimeoutError" })), timeoutMs);
+    req.once("response", (res) => {
+      clearTimeout(timer);
+      res.resume();
+      res.on("error", () => undefined);
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    req.end(body);
+  });
 }
 
 /** `timeout`, a socket error's code (ECONNREFUSED, ENOTFOUND…), or the error's name. */
