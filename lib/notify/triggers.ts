@@ -93,11 +93,12 @@ export async function notifyMaterialExpiring(
   key: { targetId: string; region: string; keyId: string; arn: string; alias: string | null; validTo: Date },
   at: Date,
 ): Promise<void> {
-  const days = Math.max(0, Math.floor((key.validTo.getTime() - at.getTime()) / 86_400_000));
+  const left = key.validTo.getTime() - at.getTime();
+  const days = Math.round(left / 86_400_000);
   await enqueueNotification(tx, {
     kind: "material.expiring",
     dedupeKey: `material.expiring:${key.arn}:${at.toISOString().slice(0, 10)}`,
-    summary: `The key material of ${key.alias ?? key.arn} in ${key.region} expires at ${utc(key.validTo)} (${days === 0 ? "within a day" : `in ${days} day${days === 1 ? "" : "s"}`}). Import new material before then, or the key becomes unusable.`,
+    summary: `The key material of ${key.alias ?? key.arn} in ${key.region} expires at ${utc(key.validTo)} (${left < 86_400_000 ? "within a day" : `in ${days} day${days === 1 ? "" : "s"}`}). Import new material before then, or the key becomes unusable.`,
     keyArn: key.arn,
     targetId: key.targetId,
     region: key.region,

@@ -150,6 +150,6 @@ describe.each(testDrivers())("notifications from the import workflow on %s", (dr
     const messages = (await deliver(from)).filter((m) => m.payload.keyport.kind === "material.expiring" && m.payload.keyport.keyArn === key.arn);
     expect(messages).toHaveLength(1);
     expect(messages[0]!.payload.keyport.link).toBe(`${PUBLIC_URL}/keys/prod/${key.region}/${key.keyId}`);
-    expect(messages[0]!.payload.text).toMatch(/expires at .* UTC \(in 6 days\)/);
+    expect(messages[0]!.payload.text).toMatch(/expires at .* UTC \(in 7 days\)/);
   });
 });
