@@ -32,6 +32,8 @@ export const AUDIT_ACTIONS = [
   "audit.verified",
   "audit.exported",
   "audit.checkpoint",
+  "notification.failed",
+  "notification.gave_up",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -27,6 +27,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "audit.verified": "Audit chain verified",
   "audit.exported": "Audit trail exported",
   "audit.checkpoint": "Audit checkpoint signed",
+  "notification.failed": "Notification delivery failed",
+  "notification.gave_up": "Notification given up",
 };
 
 export function auditActionLabel(action: string): string {

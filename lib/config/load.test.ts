@@ -244,3 +244,42 @@ describe("loadConfig: audit checkpoints", () => {
     });
   });
 });
+
+describe("loadConfig: notifications", () => {
+  const secret = "w".repeat(32);
+
+  it("are off unless KEYPORT_WEBHOOK_URL is set", () => {
+    expect(loadConfig(production).webhook).toBeUndefined();
+  });
+
+  it("take an https URL, or http on loopback, with a secret and the public URL", () => {
+    expect(loadConfig({ ...production, KEYPORT_WEBHOOK_URL: "https://hooks.example.com/services/T0/B0/xyz", KEYPORT_WEBHOOK_SECRET: secret }).webhook).toEqual({
+      url: "https://hooks.example.com/services/T0/B0/xyz",
+      secret,
+      publicUrl: "https://keyport.example.com",
+    });
+    for (const url of ["http://127.0.0.1:3709/hook", "http://localhost:3709", "http://[::1]:3709/"]) {
+      expect(loadConfig({ ...production, KEYPORT_WEBHOOK_URL: url, KEYPORT_WEBHOOK_SECRET: secret }).webhook?.url).toBe(url);
+    }
+  });
+
+  it.each([
+    ["http to another host", { KEYPORT_WEBHOOK_URL: "http://hooks.example.com/services/T0/B0/path-secret", KEYPORT_WEBHOOK_SECRET: secret }, /KEYPORT_WEBHOOK_URL must use https:\/\/ .*it is http:\/\/hooks\.example\.com\/…/],
+    ["another scheme on loopback", { KEYPORT_WEBHOOK_URL: "ftp://127.0.0.1/x", KEYPORT_WEBHOOK_SECRET: secret }, /KEYPORT_WEBHOOK_URL must use https/],
+    ["no URL", { KEYPORT_WEBHOOK_URL: "hooks.example.com", KEYPORT_WEBHOOK_SECRET: secret }, /KEYPORT_WEBHOOK_URL must be an absolute URL/],
+    ["no secret", { KEYPORT_WEBHOOK_URL: "https://hooks.example.com/x" }, /KEYPORT_WEBHOOK_SECRET is not set/],
+    ["a short secret", { KEYPORT_WEBHOOK_URL: "https://hooks.example.com/x", KEYPORT_WEBHOOK_SECRET: "short" }, /KEYPORT_WEBHOOK_SECRET is too short \(5 characters\)/],
+    ["a secret without a URL", { KEYPORT_WEBHOOK_SECRET: secret }, /KEYPORT_WEBHOOK_SECRET is set but KEYPORT_WEBHOOK_URL is not/],
+  ])("refuse %s", (_, env, message) => {
+    const problems = problemsOf({ ...production, ...env });
+    expect(problems).toEqual([expect.stringMatching(message)]);
+    // A webhook URL carries its own secret in its path: never in a message.
+    expect(problems.join("\n")).not.toContain("path-secret");
+  });
+
+  it("need Keyport's public URL for their links", () => {
+    expect(problemsOf({ KEYPORT_MODE: "demo", KEYPORT_WEBHOOK_URL: "http://127.0.0.1:3709", KEYPORT_WEBHOOK_SECRET: secret })).toEqual([
+      expect.stringMatching(/KEYPORT_WEBHOOK_URL needs NEXTAUTH_URL/),
+    ]);
+  });
+});

@@ -261,6 +261,7 @@ export function loadConfig(env: Env, configFileText?: string): Config {
   const previousDataKeys = parsePreviousDataKeys(env, dataKey, problems);
   const endpoint = parseUrl(env, "KEYPORT_AWS_ENDPOINT", problems, { httpsUnlessLoopback: true });
   const auditSigning = parseAuditSigning(env, targets, dataDir, problems);
+  const webhook = parseWebhook(env, authUrl, problems);
 
   if (mode === "production") {
     if (targets.length === 0 && !problems.some((p) => p.startsWith("KEYPORT_TARGETS") || p.startsWith("keyport.config.json")))
@@ -285,6 +286,7 @@ export function loadConfig(env: Env, configFileText?: string): Config {
     previousDataKeys,
     aws: { endpoint },
     auditSigning,
+    webhook,
   };
 }
 
@@ -318,4 +320,38 @@ function parseAuditSigning(env: Env, targets: Target[], dataDir: string, problem
   }
   const directory = env.KEYPORT_AUDIT_CHECKPOINT_DIR?.trim() || path.join(dataDir, "audit-checkpoints");
   return { keyArn: arn, targetId: target.id, region, fingerprint, intervalMinutes: minutes, directory };
+}
+
+const WEBHOOK_SECRET_MIN = 32;
+
+/**
+ * Where notifications go (KEYPORT_WEBHOOK_URL) and the secret that signs them (KEYPORT_WEBHOOK_SECRET). Unset:
+ * no notifications, and nothing accumulates in the outbox. The URL is never echoed: a Slack or Teams webhook URL
+ * carries its own secret in the path, so problems name only its scheme and host.
+ */
+function parseWebhook(env: Env, publicUrl: string | undefined, problems: Problems): Config["webhook"] {
+  const raw = env.KEYPORT_WEBHOOK_URL?.trim();
+  const secret = env.KEYPORT_WEBHOOK_SECRET ?? "";
+  if (!raw) {
+    if (secret) problems.push("KEYPORT_WEBHOOK_SECRET is set but KEYPORT_WEBHOOK_URL is not: set the URL to send notifications, or unset the secret.");
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push("KEYPORT_WEBHOOK_URL must be an absolute URL such as https://hooks.slack.com/services/…");
+    return undefined;
+  }
+  const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+    problems.push(`KEYPORT_WEBHOOK_URL must use https:// (only 127.0.0.1, ::1 and localhost may use http://); it is ${url.protocol}//${url.host}/….`);
+  }
+  if (secret === "") {
+    problems.push(`KEYPORT_WEBHOOK_SECRET is not set: notifications are signed with it; give at least ${WEBHOOK_SECRET_MIN} random characters (\`openssl rand -hex 32\`).`);
+  } else if (secret.length < WEBHOOK_SECRET_MIN) {
+    problems.push(`KEYPORT_WEBHOOK_SECRET is too short (${secret.length} characters); use at least ${WEBHOOK_SECRET_MIN} (\`openssl rand -hex 32\`).`);
+  }
+  if (!publicUrl) problems.push("KEYPORT_WEBHOOK_URL needs NEXTAUTH_URL too: notifications link to Keyport's public URL.");
+  return { url: raw, secret, publicUrl: publicUrl ?? "" };
 }

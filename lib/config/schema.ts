@@ -120,4 +120,14 @@ export type Config = {
         directory: string;
       }
     | undefined;
+  /** Notifications (lib/notify); undefined when KEYPORT_WEBHOOK_URL is not set. */
+  webhook:
+    | {
+        url: string;
+        /** Signs every delivery (HMAC-SHA256); at least 32 characters. */
+        secret: string;
+        /** Keyport's public URL (NEXTAUTH_URL), which makes the messages' links absolute. */
+        publicUrl: string;
+      }
+    | undefined;
 };

@@ -50,6 +50,7 @@ describe.each(testDrivers())("database on %s", (driver) => {
       "inventory_keys",
       "inventory_refreshes",
       "notification_outbox",
+      "notification_sender",
       "parameter_sets",
       "sessions",
       "settings",

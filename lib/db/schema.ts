@@ -389,3 +389,18 @@ export const notificationOutbox = pgTable(
     index("notification_outbox_due_idx").on(t.status, t.nextAttemptAt),
   ],
 );
+
+// ---------------------------------------------------------------------------------------------------------
+// Notification sender lease (lib/notify): one instance at a time delivers the outbox
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * One row (`id = 'webhook'`). The lease is taken with a conditional UPDATE (`... WHERE lease_until IS NULL OR
+ * lease_until < now OR lease_owner = me`), as the inventory refresh takes its own, so two instances never send
+ * at once; a crashed holder's lease simply runs out. Delivery state lives in `notification_outbox` alone.
+ */
+export const notificationSender = pgTable("notification_sender", {
+  id: text("id").primaryKey(),
+  leaseOwner: text("lease_owner"),
+  leaseUntil: tstz("lease_until"),
+});

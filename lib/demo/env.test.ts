@@ -18,6 +18,12 @@ describe("npm run demo's child environment", () => {
     expect(exported.DATABASE_URL).toBeDefined(); // the parent's own environment is untouched
   });
 
+  it("passes a webhook through, so the demo can send its notifications to `npm run webhook:listen`", () => {
+    const webhook = { KEYPORT_WEBHOOK_URL: "http://127.0.0.1:4580/", KEYPORT_WEBHOOK_SECRET: "d".repeat(40) };
+    const env = childEnv({ ...exported, ...webhook }, { KEYPORT_MODE: "demo", NEXTAUTH_URL: "http://127.0.0.1:3000" });
+    expect(loadConfig(env).webhook).toEqual({ url: webhook.KEYPORT_WEBHOOK_URL, secret: webhook.KEYPORT_WEBHOOK_SECRET, publicUrl: "http://127.0.0.1:3000" });
+  });
+
   it("names what it left behind, for its one log line", () => {
     expect(droppedDatabaseSettings(exported)).toEqual(["DATABASE_URL", "KEYPORT_MIGRATION_DATABASE_URL"]);
     expect(droppedDatabaseSettings({ DATABASE_URL: " " })).toEqual([]);

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, inArray, isNull, lte, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, lte, sql, type SQL } from "drizzle-orm";
 import type { Db, Tx } from "@/lib/db";
 import { tables } from "@/lib/db";
 import type { RequestKind, RequestState } from "./states";
@@ -422,6 +422,14 @@ export async function dueForExpiry(
     .from(r)
     .innerJoin(p, and(eq(p.requestId, r.id), isNull(p.supersededAt)))
     .where(and(inArray(r.state, [...states]), lte(p.parametersValidTo, now), requestId ? eq(r.id, requestId) : undefined))
+    .limit(500);
+}
+
+/** Requests in `states` whose current token expires after `from` and by `to` (the notice before expiry). */
+export async function parametersExpiringWithin(q: Q, from: Date, to: Date, states: readonly RequestState[]): Promise<RequestListRow[]> {
+  return listSelect(q)
+    .where(and(inArray(r.state, [...states]), gt(p.parametersValidTo, from), lte(p.parametersValidTo, to)))
+    .orderBy(asc(p.parametersValidTo))
     .limit(500);
 }
 

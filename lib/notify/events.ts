@@ -34,3 +34,14 @@ export type NotificationInput = {
   fields?: Record<string, string | number>;
   at: Date;
 };
+
+/** Each kind as a message's title. */
+export const NOTIFICATION_TITLES: Record<NotificationKind, string> = {
+  "approval.needed": "Approval needed",
+  "parameters.expiring": "Import parameters expiring",
+  "material.expiring": "Key material expiring",
+  "import.failed": "Import failed",
+  "drift.found": "Drift found",
+  "rotation.due": "Rotation due",
+  "break_glass.used": "Break glass used",
+};

@@ -5,4 +5,6 @@ import "server-only";
  * `enqueueNotification(tx, …)` inside their own transaction; the sender delivers the outbox.
  */
 export { enqueueNotification } from "./enqueue";
-export { NOTIFICATION_KINDS, type NotificationInput, type NotificationKind } from "./events";
+export { NOTIFICATION_KINDS, NOTIFICATION_TITLES, type NotificationInput, type NotificationKind } from "./events";
+export { enableNotifications, notificationsEnabled } from "./state";
+export { notifyApprovalNeeded, notifyImportFailed, type RequestRef } from "./triggers";

@@ -6,6 +6,7 @@ import { canAlterAuditTrail, getDatabase, type Database } from "@/lib/db";
 import { scheduleCheckpoints } from "@/lib/audit/signing";
 import { scheduleExpirySweep } from "@/lib/imports";
 import { scheduleRefreshes } from "@/lib/inventory";
+import { scheduleNotifications } from "@/lib/notify/schedule";
 import { oneLineUnknownActionWarnings } from "./unknown-actions";
 
 /**
@@ -17,8 +18,9 @@ import { oneLineUnknownActionWarnings } from "./unknown-actions";
  *    turns) before the first request;
  * 3. in demo mode, load the demo clock's offset and follow it (lib/clock/demo.ts), before anything below
  *    reads the clock;
- * 4. start the background inventory refresh, the import-token expiry sweep, and (with an audit signing key)
- *    the audit checkpoints: one now, then on schedule and after requests finish.
+ * 4. start the background inventory refresh, the import-token expiry sweep, (with an audit signing key)
+ *    the audit checkpoints: one now, then on schedule and after requests finish, and (with a webhook) the
+ *    notification sender.
  */
 export async function onServerStart(): Promise<void> {
   oneLineUnknownActionWarnings();
@@ -49,6 +51,7 @@ export async function onServerStart(): Promise<void> {
   scheduleRefreshes();
   scheduleExpirySweep(getConfig().policy.interruptedAfterSeconds * 1000);
   scheduleCheckpoints();
+  await scheduleNotifications().catch((error: unknown) => logInternalError("startup", "while starting the notification sender", error));
 }
 
 /** The append-only triggers protect the audit trail only from a role that does not own it (lib/db/roles.ts). */

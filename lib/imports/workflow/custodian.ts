@@ -4,6 +4,7 @@ import { appendAudit, appendAuditStandalone } from "@/lib/audit";
 import { openSecret, sealSecret, secretAad, sha256Hex } from "@/lib/crypto";
 import { KeyportError } from "@/lib/errors";
 import { toKmsError } from "@/lib/kms";
+import { notifyApprovalNeeded } from "@/lib/notify";
 import {
   getParametersForImport,
   type WrappingAlgorithm as KmsWrappingAlgorithm,
@@ -25,6 +26,7 @@ import {
   lockedOrThrow,
   personOf,
   principal,
+  requestRef,
   sessionNameOf,
   transition,
 } from "./shared";
@@ -241,6 +243,7 @@ export async function uploadBlob(deps: ImportDeps, actor: Actor, requestId: stri
       ...keyFields(locked),
       details: { blobId, sha256, size: bytes.length, parameterSetId: params.id, replacedSha256: previous?.sha256, from: locked.state },
     });
+    await notifyApprovalNeeded(tx, await requestRef(tx, locked), { blobId, uploadedBy: actor.name ?? actor.subject, at: now });
   });
   return { sha256, size: bytes.length };
 }

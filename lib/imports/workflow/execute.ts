@@ -5,6 +5,7 @@ import { KeyportError } from "@/lib/errors";
 import { logInternalError } from "@/lib/errors/internal";
 import { isAwsFailure, toKmsError } from "@/lib/kms";
 import { deleteImportedKeyMaterial, importKeyMaterial, rotateKeyOnDemand } from "@/lib/kms/operations";
+import { notifyImportFailed } from "@/lib/notify";
 import type { Actor, ImportDeps } from "../deps";
 import { describeFailure, recordSelfApproval, verificationUnavailable, type Progress, type SelfApproval } from "../failures";
 import { changedMeanwhile, invalidChoice } from "../errors";
@@ -13,7 +14,7 @@ import * as queries from "../queries";
 import { alreadyRotatedTo, materialAlreadyImported } from "../reconcile";
 import { approvalConfirmation, BLOB_UNREVIEWED, CONFIRMATION_REQUIRED, NO_BLOB, type Decision, type ImportType } from "../schemas";
 import type { RequestState } from "../states";
-import { auditActor, enforceDualControl, factsOf, iso, keyFields, lockedOrThrow, principal, sessionNameOf, tokenSpent, transition } from "./shared";
+import { auditActor, enforceDualControl, factsOf, iso, keyFields, lockedOrThrow, principal, requestRef, sessionNameOf, tokenSpent, transition } from "./shared";
 import { expireDue } from "./expiry";
 import { verifyImport, type VerificationResult } from "./verify";
 
@@ -254,6 +255,7 @@ export async function execute(deps: ImportDeps, actor: Actor, requestId: string,
           sessionName: sessionNameOf(actor),
         },
       });
+      await notifyImportFailed(tx, await requestRef(tx, locked), { code: failure.code, retryable: failure.retryable, at });
     });
     await refreshQuietly(deps, req);
     return { ok: false, code: failure.code, message: failure.message, retryable: failure.retryable };

@@ -1,9 +1,10 @@
 import "server-only";
 import { appendAudit, SYSTEM_ACTOR } from "@/lib/audit";
+import { notifyImportFailed } from "@/lib/notify";
 import type { ImportDeps } from "../deps";
 import * as queries from "../queries";
 import { canDo, TOKEN_STATES } from "../states";
-import { keyFields, tokenSpent, transition } from "./shared";
+import { keyFields, requestRef, tokenSpent, transition } from "./shared";
 
 /**
  * The periodic half of expiry and recovery (sweep.ts calls these; state-changing actions call expireDue
@@ -61,6 +62,7 @@ export async function recoverInterrupted(deps: ImportDeps): Promise<number> {
       if (!req || req.state !== "importing" || req.version !== candidate.version) return false;
       await transition(tx, req, "fail", now, { lastErrorCode: "interrupted", lastErrorMessage: message });
       await appendAudit(tx, { action: "import.failed", actor: SYSTEM_ACTOR, at: now, ...keyFields(req), details: { code: "interrupted" } });
+      await notifyImportFailed(tx, await requestRef(tx, req), { code: "interrupted", retryable: true, at: now });
       return true;
     });
     if (done) moved += 1;

@@ -1,6 +1,7 @@
 import "server-only";
 import type { AuditEventInput } from "@/lib/audit";
 import type { Tx } from "@/lib/db";
+import type { RequestRef } from "@/lib/notify";
 import { KeyportError } from "@/lib/errors";
 import { sessionNameFor, type Principal } from "@/lib/kms";
 import { isKeySpec, type KeySpec } from "../compat";
@@ -122,4 +123,10 @@ export function asKeySpec(value: string): KeySpec {
 
 export function tokenSpent(req: queries.RequestRow): boolean {
   return onlyRotationLeft(req.kind, req.keyMaterialId);
+}
+
+/** The request as a notification names it: with the key's alias from the inventory, read in the same transaction. */
+export async function requestRef(tx: Tx, req: queries.RequestRow): Promise<RequestRef> {
+  const listed = await queries.getRequestListRow(tx, req.id);
+  return { ...req, alias: listed?.alias ?? null };
 }
