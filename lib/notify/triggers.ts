@@ -2,6 +2,7 @@ import "server-only";
 import type { Tx } from "@/lib/db";
 import { keyHref } from "@/lib/inventory/key-href";
 import { enqueueNotification } from "./enqueue";
+import { notificationsEnabled } from "./state";
 
 /**
  * The messages Keyport's own workflow writes, each called inside the transaction that records its cause, next
@@ -36,8 +37,16 @@ function refFields(req: RequestRef) {
 
 const utc = (at: Date) => `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
+/**
+ * The request is looked up only when notifications are on (`lookup`): the workflow's transactions pay for
+ * the message's alias read only when a message will be written.
+ */
+type RefLookup = () => Promise<RequestRef>;
+
 /** A wrapped blob was uploaded and the request awaits approval: once per uploaded blob. */
-export async function notifyApprovalNeeded(tx: Tx, req: RequestRef, upload: { blobId: string; uploadedBy: string; at: Date }): Promise<void> {
+export async function notifyApprovalNeeded(tx: Tx, lookup: RefLookup, upload: { blobId: string; uploadedBy: string; at: Date }): Promise<void> {
+  if (!notificationsEnabled()) return;
+  const req = await lookup();
   const requester = req.requestedByName ?? req.requestedBySubject;
   await enqueueNotification(tx, {
     kind: "approval.needed",
@@ -50,7 +59,9 @@ export async function notifyApprovalNeeded(tx: Tx, req: RequestRef, upload: { bl
 }
 
 /** An import (or deletion, or rotation) run failed: once per failure. */
-export async function notifyImportFailed(tx: Tx, req: RequestRef, failure: { code: string; retryable: boolean; at: Date }): Promise<void> {
+export async function notifyImportFailed(tx: Tx, lookup: RefLookup, failure: { code: string; retryable: boolean; at: Date }): Promise<void> {
+  if (!notificationsEnabled()) return;
+  const req = await lookup();
   await enqueueNotification(tx, {
     kind: "import.failed",
     dedupeKey: `import.failed:${req.id}:${failure.at.toISOString()}`,

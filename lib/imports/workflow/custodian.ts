@@ -243,7 +243,7 @@ export async function uploadBlob(deps: ImportDeps, actor: Actor, requestId: stri
       ...keyFields(locked),
       details: { blobId, sha256, size: bytes.length, parameterSetId: params.id, replacedSha256: previous?.sha256, from: locked.state },
     });
-    await notifyApprovalNeeded(tx, await requestRef(tx, locked), { blobId, uploadedBy: actor.name ?? actor.subject, at: now });
+    await notifyApprovalNeeded(tx, () => requestRef(tx, locked), { blobId, uploadedBy: actor.name ?? actor.subject, at: now });
   });
   return { sha256, size: bytes.length };
 }

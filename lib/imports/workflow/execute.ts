@@ -255,7 +255,7 @@ export async function execute(deps: ImportDeps, actor: Actor, requestId: string,
           sessionName: sessionNameOf(actor),
         },
       });
-      await notifyImportFailed(tx, await requestRef(tx, locked), { code: failure.code, retryable: failure.retryable, at });
+      await notifyImportFailed(tx, () => requestRef(tx, locked), { code: failure.code, retryable: failure.retryable, at });
     });
     await refreshQuietly(deps, req);
     return { ok: false, code: failure.code, message: failure.message, retryable: failure.retryable };

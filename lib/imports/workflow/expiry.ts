@@ -62,7 +62,7 @@ export async function recoverInterrupted(deps: ImportDeps): Promise<number> {
       if (!req || req.state !== "importing" || req.version !== candidate.version) return false;
       await transition(tx, req, "fail", now, { lastErrorCode: "interrupted", lastErrorMessage: message });
       await appendAudit(tx, { action: "import.failed", actor: SYSTEM_ACTOR, at: now, ...keyFields(req), details: { code: "interrupted" } });
-      await notifyImportFailed(tx, await requestRef(tx, req), { code: "interrupted", retryable: true, at: now });
+      await notifyImportFailed(tx, () => requestRef(tx, req), { code: "interrupted", retryable: true, at: now });
       return true;
     });
     if (done) moved += 1;
