@@ -6,6 +6,7 @@ import { canAlterAuditTrail, getDatabase, type Database } from "@/lib/db";
 import { scheduleCheckpoints } from "@/lib/audit/signing";
 import { scheduleExpirySweep } from "@/lib/imports";
 import { scheduleRefreshes } from "@/lib/inventory";
+import { scheduleRotationPass } from "@/lib/schedules";
 import { oneLineUnknownActionWarnings } from "./unknown-actions";
 
 /**
@@ -49,6 +50,7 @@ export async function onServerStart(): Promise<void> {
   scheduleRefreshes();
   scheduleExpirySweep(getConfig().policy.interruptedAfterSeconds * 1000);
   scheduleCheckpoints();
+  scheduleRotationPass();
 }
 
 /** The append-only triggers protect the audit trail only from a role that does not own it (lib/db/roles.ts). */
