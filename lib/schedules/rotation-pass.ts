@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, lt, or } from "drizzle-orm";
+import { and, eq, lte, or } from "drizzle-orm";
 import { appendAudit, SYSTEM_ACTOR } from "@/lib/audit";
 import type { Db } from "@/lib/db";
 import { scheduleLeases as l, scheduleRotationsDue as d } from "@/lib/db/schema";
@@ -28,13 +28,13 @@ const LEASE_MS = 5 * 60_000;
 
 export type PassOutcome = { ran: boolean; opened: string[] };
 
-/** Takes the pass's lease unless another owner holds a live one (a conditional upsert, so only one wins). */
+/** Takes the pass's lease unless another owner holds one that runs past `at` (a conditional upsert: one wins). */
 export async function takeLease(db: Db, owner: string, at: Date, ms = LEASE_MS): Promise<boolean> {
   const until = new Date(at.getTime() + ms);
   const rows = await db
     .insert(l)
     .values({ name: LEASE, owner, until })
-    .onConflictDoUpdate({ target: l.name, set: { owner, until }, setWhere: or(lt(l.until, at), eq(l.owner, owner)) })
+    .onConflictDoUpdate({ target: l.name, set: { owner, until }, setWhere: or(lte(l.until, at), eq(l.owner, owner)) })
     .returning({ name: l.name });
   return rows.length === 1;
 }
