@@ -1,6 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { now } from "@/lib/clock";
+import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { logInternalError } from "@/lib/errors/internal";
 import { getKmsAccess } from "@/lib/kms";
@@ -14,6 +15,11 @@ import { ROTATION_PASS_INTERVAL_MS, rotationPass } from "./rotation-pass";
  */
 export async function scheduleDeps(): Promise<ScheduleDeps> {
   return { db: await getDb(), kms: getKmsAccess(), now };
+}
+
+/** Whether `id` names one of the accounts Keyport is configured with. */
+export function knownTarget(id: string): boolean {
+  return getConfig().targets.some((t) => t.id === id);
 }
 
 const instanceId = `${process.pid}-${randomUUID().slice(0, 8)}`;

@@ -29,6 +29,15 @@ export function effectivePolicy(
   return null;
 }
 
+/** A policy in words: "reimport 30 days before ValidTo; new material every 90 days". */
+export function policyText(policy: SchedulePolicy): string {
+  const parts = [
+    policy.reimportDaysBefore !== null ? `reimport ${policy.reimportDaysBefore} days before ValidTo` : null,
+    policy.rotateEveryDays !== null ? `new material every ${policy.rotateEveryDays} days` : null,
+  ];
+  return parts.filter(Boolean).join("; ");
+}
+
 /** When material expiring at `validTo` is due for reimport under a policy of `daysBefore` days. */
 export function reimportDueAt(validTo: Date, daysBefore: number): Date {
   return new Date(validTo.getTime() - daysBefore * DAY_MS);

@@ -89,7 +89,7 @@ describe.each(testDrivers())("schedules on %s", (driver) => {
     const hmac = await h.newKey(deps, "HMAC_256");
     await expectRefusal(setPolicy(deps.db, casey, keyRef(hmac), { rotateEveryDays: 90 }, deps.now(), known), "invalid_input", /symmetric encryption keys/);
     await expectRefusal(setPolicy(deps.db, casey, { scope: "target", targetId: "nowhere" }, { reimportDaysBefore: 3 }, deps.now(), known), "unknown_target");
-    await expectRefusal(setPolicy(deps.db, casey, { ...keyRef(hmac), keyId: "00000000-0000-4000-8000-000000000000" }, { reimportDaysBefore: 3 }, deps.now(), known), "key_not_found");
+    await expectRefusal(setPolicy(deps.db, casey, keyRef({ ...hmac, keyId: "00000000-0000-4000-8000-000000000000" }), { reimportDaysBefore: 3 }, deps.now(), known), "key_not_found");
     expect(await policiesOfKey(deps.db, hmac)).toEqual({ own: null, target: null });
   });
 
