@@ -86,7 +86,8 @@ export function ScheduleForm({
   );
 
   return (
-    <form onSubmit={onSubmit} aria-label={label} className="space-y-3">
+    // noValidate: the server's messages say what the bounds are; the browser's own would say less.
+    <form onSubmit={onSubmit} aria-label={label} noValidate className="space-y-3">
       {field("reimportDaysBefore", "Reimport before ValidTo", "Due this many days before expiring material's ValidTo", REIMPORT_DAYS)}
       {rotation && field("rotateEveryDays", "New material every", "A draft rotation opens once the current material is this old", ROTATE_DAYS)}
       {errors.form && (

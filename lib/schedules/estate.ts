@@ -42,7 +42,8 @@ function governing(index: Map<string, StoredPolicy>, key: KeyRow) {
   );
 }
 
-export type ReimportDue = Governed & { validTo: Date; dueAt: Date; bucket: DueBucket };
+/** `copyable`: Keyport imported this key before, so a reimport can copy that import's choices in one click. */
+export type ReimportDue = Governed & { validTo: Date; dueAt: Date; bucket: DueBucket; copyable: boolean };
 
 /** Keys whose expiring material has a reimport policy, with their due date and bucket, earliest first. */
 export async function reimportsDue(db: Db, now: Date): Promise<ReimportDue[]> {
@@ -56,7 +57,9 @@ export async function reimportsDue(db: Db, now: Date): Promise<ReimportDue[]> {
     const policy = governing(index, key);
     if (!policy?.reimportDaysBefore || !key.validTo || key.expirationModel !== "KEY_MATERIAL_EXPIRES") continue;
     const dueAt = reimportDueAt(key.validTo, policy.reimportDaysBefore);
-    due.push({ key, policy, validTo: key.validTo, dueAt, bucket: dueBucket(dueAt, now) });
+    const bucket = dueBucket(dueAt, now);
+    const copyable = bucket !== "later" && (await importedRequestsOfKey(db, key.targetId, key.region, key.keyId, 1)).length > 0;
+    due.push({ key, policy, validTo: key.validTo, dueAt, bucket, copyable });
   }
   return due.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
 }

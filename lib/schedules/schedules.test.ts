@@ -98,7 +98,7 @@ describe.each(testDrivers())("schedules on %s", (driver) => {
     const key = await importedKey({ wrappingAlgorithm: "RSA_AES_KEY_WRAP_SHA_256", wrappingKeySpec: "RSA_3072", expirationModel: "KEY_MATERIAL_EXPIRES", validTo });
     await setPolicy(deps.db, casey, keyRef(key), { reimportDaysBefore: 70 }, deps.now(), known);
     const due = (await reimportsDue(deps.db, deps.now())).find((d) => d.key.keyId === key.keyId);
-    expect(due).toMatchObject({ bucket: "overdue", policy: { source: "key", reimportDaysBefore: 70 } });
+    expect(due).toMatchObject({ bucket: "overdue", copyable: true, policy: { source: "key", reimportDaysBefore: 70 } });
     expect(due!.dueAt.getTime()).toBe(new Date(validTo).getTime() - 70 * DAY_MS);
 
     const started = await startScheduledReimport(deps, devon, { target: key.targetId, region: key.region, keyId: key.keyId });

@@ -47,7 +47,7 @@ export function DueLists({ due, targets, now, canStart }: { due: ReimportDue[]; 
                 }
               >
                 <tbody className="divide-y divide-ink-100">
-                  {rows.map(({ key, dueAt, validTo, policy }) => {
+                  {rows.map(({ key, dueAt, validTo, policy, copyable }) => {
                     const label = key.aliases[0] ?? key.keyId;
                     return (
                       <tr key={`${key.targetId}/${key.region}/${key.keyId}`}>
@@ -68,7 +68,14 @@ export function DueLists({ due, targets, now, canStart }: { due: ReimportDue[]; 
                         </td>
                         {canStart && (
                           <td className="px-4 py-2">
-                            <StartReimportButton target={key.targetId} region={key.region} keyId={key.keyId} label={label} />
+                            {copyable ? (
+                              <StartReimportButton target={key.targetId} region={key.region} keyId={key.keyId} label={label} />
+                            ) : (
+                              // Imported outside Keyport: no earlier choices to copy, so the start form asks for them.
+                              <Link href={`${keyHref(key)}/import`} className="whitespace-nowrap text-xs font-medium text-accent-700 hover:underline">
+                                Choose and reimport
+                              </Link>
+                            )}
                           </td>
                         )}
                       </tr>
