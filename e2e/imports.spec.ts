@@ -517,7 +517,7 @@ test.describe("schedules", () => {
       const first = await flow.submitStart();
       await writeFile(join(work, "WrappingPublicKey.bin"), await flow.download(/WrappingPublicKey\.bin/));
       await bash("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out private-key.pem 2>/dev/null", work);
-      await bash(await flow.command(/Have the key material/), work);
+      await bash(await flow.command(/Convert the private key/), work);
       await bash(await flow.command(/Wrap the material/), work);
       await flow.upload(join(work, "EncryptedKeyMaterial.bin"));
       await approver.goto(`/imports/${first}`);

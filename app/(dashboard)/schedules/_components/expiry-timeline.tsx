@@ -12,8 +12,8 @@ const AXIS_H = 24;
 
 /**
  * Every ValidTo in the next `days` days, one row per account and Region, drawn on the server as SVG: the
- * warning window (ValidTo within it counts as expiring) shaded, a mark per key with its name as a tooltip.
- * The same data follows as a table for anyone who cannot see the drawing.
+ * warning window (ValidTo within it counts as expiring) shaded, a mark per key. The drawing is one image
+ * to a screen reader (its label sums it up); the same data follows as a table, key by key.
  */
 export function ExpiryTimeline({
   rows,
@@ -40,11 +40,12 @@ export function ExpiryTimeline({
   return (
     <div className="space-y-3">
       <div className="overflow-x-auto rounded-card bg-white p-4 shadow-card ring-1 ring-ink-200">
-        <svg role="img" aria-labelledby="timeline-title timeline-desc" viewBox={`0 0 ${LABEL_W + PLOT_W + 10} ${height}`} className="min-w-[720px] w-full">
-          <title id="timeline-title">Key material ValidTo over the next {days} days</title>
-          <desc id="timeline-desc">
-            {count} keys in {rows.length} account and Region rows; the first {warningDays} days, the warning window, are shaded.
-          </desc>
+        <svg
+          role="img"
+          aria-label={`Key material ValidTo over the next ${days} days: ${count} keys in ${rows.length} account and Region rows; the first ${warningDays} days, the warning window, are shaded.`}
+          viewBox={`0 0 ${LABEL_W + PLOT_W + 10} ${height}`}
+          className="w-full min-w-[720px]"
+        >
           <rect x={LABEL_W} y={0} width={x(now + warningDays * DAY_MS) - LABEL_W} height={height} className="fill-state-expiring-bg" />
           {weeks.map((d) => (
             <g key={d}>
@@ -69,9 +70,7 @@ export function ExpiryTimeline({
                     cy={y + ROW_H / 2}
                     r={5}
                     className={validTo.getTime() - now <= warningDays * DAY_MS ? "fill-state-expiring-dot" : "fill-accent-500"}
-                  >
-                    <title>{`${key.aliases[0] ?? key.keyId}: ValidTo ${formatDate(validTo)}`}</title>
-                  </circle>
+                  />
                 ))}
               </g>
             );
