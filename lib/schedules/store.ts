@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { appendAudit } from "@/lib/audit";
 import type { Db, Tx } from "@/lib/db";
 import { schedulePolicies as p } from "@/lib/db/schema";
@@ -49,10 +49,7 @@ export async function allPolicies(db: Db | Tx): Promise<StoredPolicy[]> {
 
 /** A key's own policy and its target's. */
 export async function policiesOfKey(db: Db | Tx, key: { targetId: string; region: string; keyId: string }) {
-  const rows = await db
-    .select({ id: p.id, ...columns })
-    .from(p)
-    .where(and(eq(p.targetId, key.targetId)));
+  const rows = await db.select({ id: p.id, ...columns }).from(p).where(eq(p.targetId, key.targetId));
   const own = rows.find((r) => r.id === policyId({ scope: "key", ...key })) ?? null;
   const target = rows.find((r) => r.id === policyId({ scope: "target", targetId: key.targetId })) ?? null;
   return { own, target };
@@ -60,7 +57,9 @@ export async function policiesOfKey(db: Db | Tx, key: { targetId: string; region
 
 /** Indexes policies by id, for looking up many keys' policies from one read. */
 export function policyIndex(rows: StoredPolicy[]): Map<string, StoredPolicy> {
-  return new Map(rows.map((r) => [r.scope === "target" ? policyId({ scope: "target", targetId: r.targetId }) : policyId({ scope: "key", targetId: r.targetId, region: r.region!, keyId: r.keyId! }), r]));
+  const idOf = (r: StoredPolicy) =>
+    r.scope === "target" ? policyId({ scope: "target", targetId: r.targetId }) : policyId({ scope: "key", targetId: r.targetId, region: r.region!, keyId: r.keyId! });
+  return new Map(rows.map((r) => [idOf(r), r]));
 }
 
 function partsOf(row: SchedulePolicy | null): SchedulePolicy | null {
