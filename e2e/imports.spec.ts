@@ -494,6 +494,65 @@ test.describe("a multi-Region key", () => {
   });
 });
 
+test.describe("schedules", () => {
+  test.use({ signedInAs: "custodian" });
+
+  test("a reimport schedule set on a key shows the key due on the schedule page, whose one click opens a reimport copying the last import", async ({
+    page,
+    browser,
+    expectAccessible,
+  }) => {
+    test.slow();
+    const alias = "alias/payments/api-request-signing";
+    const work = await mkdtemp(join(tmpdir(), "keyport-e2e-schedule-"));
+    const approver = await signedIn(browser, "demo-avery");
+    try {
+      // First, an import through Keyport of material that expires in 20 days: the choices a reimport copies.
+      const flow = new ImportsFlow(page);
+      await flow.openKey(alias);
+      const keyUrl = page.url();
+      const form = await flow.startImport({ justification: "E2E: RSA material that expires, for a reimport schedule", expires: true });
+      const validTo = new Date(Date.now() + 20 * 24 * 3600_000).toISOString().slice(0, 10);
+      await form.getByLabel("ValidTo (00:00 UTC of this date)").fill(validTo);
+      const first = await flow.submitStart();
+      await writeFile(join(work, "WrappingPublicKey.bin"), await flow.download(/WrappingPublicKey\.bin/));
+      await bash("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out private-key.pem 2>/dev/null", work);
+      await bash(await flow.command(/Convert the private key/), work);
+      await bash(await flow.command(/Wrap the material/), work);
+      await flow.upload(join(work, "EncryptedKeyMaterial.bin"));
+      await approver.goto(`/imports/${first}`);
+      await approver.getByRole("checkbox", { name: /compared the SHA-256 of the uploaded blob with the uploader/ }).check();
+      await approver.getByRole("button", { name: "Approve import" }).click();
+      await expect(approver.getByText("Key material imported.")).toBeVisible({ timeout: 60_000 });
+
+      // The key's own schedule: reimport 14 days before ValidTo, so it falls due within the week.
+      await page.goto(keyUrl);
+      const schedule = page.getByRole("form", { name: "This key's schedule" });
+      await schedule.getByLabel("Reimport before ValidTo").fill("181");
+      await schedule.getByRole("button", { name: "Save schedule" }).click();
+      await expect(schedule.getByText("Reimport before ValidTo must be a whole number of days from 1 to 180.")).toBeVisible();
+      await schedule.getByLabel("Reimport before ValidTo").fill("14");
+      await schedule.getByRole("button", { name: "Save schedule" }).click();
+      await expect(schedule.getByRole("status")).toHaveText("Schedule saved.");
+      await expect(page.getByRole("region", { name: "Schedule", exact: true })).toContainText("This key's own: reimport 14 days before ValidTo.");
+
+      await page.goto("/schedules");
+      const row = page.getByRole("region", { name: "Reimports due this week" }).getByRole("row").filter({ hasText: alias });
+      await expect(row).toContainText("14 days before, key's own");
+      await expectAccessible(page);
+      await row.getByRole("button", { name: `Start reimport of ${alias}` }).click();
+      await page.waitForURL(/\/imports\/[0-9a-f-]{36}$/, { timeout: 20_000 });
+      expect(page.url()).not.toContain(first);
+      await expect(flow.state("Parameters issued")).toBeVisible();
+      await expect(page.getByRole("main")).toContainText("RSA_AES_KEY_WRAP_SHA_256");
+      await expect(page.getByRole("main")).toContainText("Scheduled reimport of the same key material before it expires on");
+    } finally {
+      await approver.context().close();
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+});
+
 test.describe("token expiry", () => {
   test.use({ signedInAs: "custodian" });
 

@@ -1,7 +1,7 @@
 import { expect, test } from "./fixtures";
 import { Shell } from "./pages/shell";
 
-const SECTIONS = ["Keys", "Imports", "Approvals", "Audit"] as const;
+const SECTIONS = ["Keys", "Imports", "Approvals", "Schedules", "Audit"] as const;
 
 // The dashboard is for signed-in people; an admin may open every section.
 test.use({ signedInAs: "admin" });

@@ -10,6 +10,7 @@ export const SECTIONS: Array<NavItem & { permission: Permission }> = [
   { href: "/keys", label: "Keys", permission: "keys.read" },
   { href: "/imports", label: "Imports", permission: "imports.read" },
   { href: "/approvals", label: "Approvals", permission: "imports.read" },
+  { href: "/schedules", label: "Schedules", permission: "keys.read" },
   { href: "/audit", label: "Audit", permission: "audit.read" },
   { href: "/sessions", label: "Sessions", permission: "sessions.manage" },
 ];

@@ -40,6 +40,11 @@ export const PERMISSIONS = {
   /** Ask for imported key material to be deleted (needs the same quorum as an import). */
   "material.delete.request": ["custodian", "admin"],
   /**
+   * Set or clear a key's or an account's schedule (reimport before ValidTo, new material every N days) and
+   * start a scheduled reimport in one click: for those who act on key material, as imports are.
+   */
+  "schedules.manage": ["custodian", "admin"],
+  /**
    * Export the pending-imports lists (keys waiting for material, open requests with who downloaded what,
    * material expiring) as CSV or JSON: evidence for those who review dual control, not for those who act.
    */

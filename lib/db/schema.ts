@@ -391,16 +391,65 @@ export const notificationOutbox = pgTable(
 );
 
 // ---------------------------------------------------------------------------------------------------------
-// Notification sender lease (lib/notify): one instance at a time delivers the outbox
+// Schedules (lib/schedules): reimport and rotation policies per key or per target, and the rotation pass
+// ---------------------------------------------------------------------------------------------------------
+
+export const schedulePolicyScope = pgEnum("schedule_policy_scope", ["target", "key"]);
+
+/**
+ * A schedule policy: reimport N days before ValidTo, and/or new material every N days (symmetric keys). One
+ * row per target (`target:<id>`) or key (`key:<target>/<region>/<keyId>`); a key's own row replaces its
+ * target's. A policy with neither part is deleted, not stored.
+ */
+export const schedulePolicies = pgTable(
+  "schedule_policies",
+  {
+    id: text("id").primaryKey(),
+    scope: schedulePolicyScope("scope").notNull(),
+    targetId: text("target_id").notNull(),
+    /** Null for a target's policy. */
+    region: text("region"),
+    keyId: text("key_id"),
+    reimportDaysBefore: integer("reimport_days_before"),
+    rotateEveryDays: integer("rotate_every_days"),
+    updatedAt: tstz("updated_at").notNull(),
+    updatedBySubject: text("updated_by_subject").notNull(),
+    updatedByName: text("updated_by_name"),
+  },
+  (t) => [
+    index("schedule_policies_target_idx").on(t.targetId),
+    check("schedule_policies_some_part_ck", sql`${t.reimportDaysBefore} IS NOT NULL OR ${t.rotateEveryDays} IS NOT NULL`),
+  ],
+);
+
+/**
+ * One row per key and due period (`basis`: the key material, or the rotation, the period counts from): the
+ * rotation pass inserts it in the transaction that opens the draft, so a period opens at most one draft
+ * however many passes or instances see it due, and a draft someone cancelled is not opened again.
+ */
+export const scheduleRotationsDue = pgTable(
+  "schedule_rotations_due",
+  {
+    targetId: text("target_id").notNull(),
+    region: text("region").notNull(),
+    keyId: text("key_id").notNull(),
+    basis: text("basis").notNull(),
+    requestId: uuid("request_id").notNull(),
+    openedAt: tstz("opened_at").notNull(),
+  },
+  (t) => [primaryKey({ name: "schedule_rotations_due_pk", columns: [t.targetId, t.region, t.keyId, t.basis] })],
+);
+
+// ---------------------------------------------------------------------------------------------------------
+// Leases (lib/db/leases.ts): background work that one instance at a time may do
 // ---------------------------------------------------------------------------------------------------------
 
 /**
- * One row (`id = 'webhook'`). The lease is taken with a conditional UPDATE (`... WHERE lease_until IS NULL OR
- * lease_until < now OR lease_owner = me`), as the inventory refresh takes its own, so two instances never send
- * at once; a crashed holder's lease simply runs out. Delivery state lives in `notification_outbox` alone.
+ * One row per kind of background work (`notification_sender`, `rotation_pass`). Taken with a conditional
+ * upsert (lib/db/leases.ts), so of two instances trying at once one wins; a crashed holder's lease runs out.
  */
-export const notificationSender = pgTable("notification_sender", {
-  id: text("id").primaryKey(),
-  leaseOwner: text("lease_owner"),
-  leaseUntil: tstz("lease_until"),
+export const leases = pgTable("leases", {
+  name: text("name").primaryKey(),
+  owner: text("owner").notNull(),
+  until: tstz("until").notNull(),
 });

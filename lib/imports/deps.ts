@@ -3,6 +3,7 @@ import type { DataKeys } from "@/lib/crypto";
 import type { Db } from "@/lib/db";
 import type { KmsAccess } from "@/lib/kms";
 import type { KeyRow } from "@/lib/inventory";
+import { KEYPORT_SUBJECT } from "./permissions";
 
 /**
  * Everything the workflow needs from outside, through one seam: production passes the process-wide
@@ -35,3 +36,9 @@ export type ImportDeps = {
 
 /** Who is acting: the signed-in person, as the audit trail and CloudTrail (session name) record them. */
 export type Actor = { subject: string; name: string | null; email: string | null; roles: readonly string[] };
+
+/**
+ * Keyport itself, as the requester of a draft it opens on a schedule (lib/schedules). It never calls KMS as
+ * this actor: a custodian obtains the draft's parameters as themselves. The trail records it as the system.
+ */
+export const KEYPORT_ACTOR: Actor = { subject: KEYPORT_SUBJECT, name: "Keyport", email: null, roles: [] };

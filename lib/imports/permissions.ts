@@ -81,12 +81,19 @@ function holds(person: Person, permission: keyof typeof ROLE_NEEDS): Verdict {
 }
 
 /**
- * Reissuing and cancelling belong to the requester, or an admin. Not to the uploader: a reissue discards their
+ * The requester of a draft Keyport opened on a schedule (lib/schedules): the same subject the audit trail
+ * gives the system. Such a draft belongs to every custodian alike, since no person asked for it.
+ */
+export const KEYPORT_SUBJECT = "keyport";
+
+/**
+ * Reissuing and cancelling belong to the requester, or an admin (or, for a draft Keyport opened on a
+ * schedule, to any custodian). Not to the uploader: a reissue discards their
  * upload and its approvals, and cancelling ends the request — the uploader can already replace their own
  * upload, and has no need to end a request that is someone else's to answer for.
  */
 function owns(f: RequestFacts, person: Person, action: "cancel" | "reissue"): Verdict {
-  if (person.id === f.requestedBySubject || holds(person, "imports.manage").allowed) return ALLOWED;
+  if (person.id === f.requestedBySubject || f.requestedBySubject === KEYPORT_SUBJECT || holds(person, "imports.manage").allowed) return ALLOWED;
   const what = action === "cancel" ? "cancel it" : "get it new import parameters";
   return refuse(new KeyportError("forbidden", `Only the person who requested it, or an admin, can ${what}.`, { status: 403 }));
 }

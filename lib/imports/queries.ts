@@ -222,6 +222,19 @@ export async function openRequestsOfKey(q: Q, targetId: string, region: string, 
     .orderBy(desc(r.createdAt));
 }
 
+/**
+ * A key's imports and rotations that reached `imported`, latest first: what a scheduled reimport copies its
+ * choices from, and when Keyport last brought new material in.
+ */
+export async function importedRequestsOfKey(q: Q, targetId: string, region: string, keyId: string, limit = 20): Promise<RequestRow[]> {
+  return q
+    .select(requestColumns)
+    .from(r)
+    .where(and(eq(r.targetId, targetId), eq(r.region, region), eq(r.keyId, keyId), eq(r.state, "imported"), inArray(r.kind, ["import", "rotate"])))
+    .orderBy(desc(r.closedAt), desc(r.createdAt))
+    .limit(limit);
+}
+
 function openCondition(): SQL {
   return sql`${r.state} NOT IN ('imported', 'rejected', 'cancelled')`;
 }

@@ -1,31 +1,10 @@
 import "server-only";
-import { and, asc, eq, isNull, lt, lte, or } from "drizzle-orm";
+import { and, asc, eq, lte } from "drizzle-orm";
 import type { Db, Tx } from "@/lib/db";
-import { notificationOutbox as o, notificationSender as s } from "@/lib/db/schema";
+import { notificationOutbox as o } from "@/lib/db/schema";
 import type { OutboxMessage } from "./payload";
 
-/** The outbox and the sender's lease: the only queries of lib/notify. */
-
-const LEASE_ID = "webhook";
-
-/**
- * Takes the sender's lease, or extends it when `owner` already holds it. A conditional UPDATE, as the inventory
- * refresh takes its own: of two instances trying at once, one row update wins; a crashed holder's lease runs out.
- */
-export async function takeLease(db: Db, owner: string, at: Date, leaseMs: number): Promise<boolean> {
-  await db.insert(s).values({ id: LEASE_ID }).onConflictDoNothing();
-  const taken = await db
-    .update(s)
-    .set({ leaseOwner: owner, leaseUntil: new Date(at.getTime() + leaseMs) })
-    .where(and(eq(s.id, LEASE_ID), or(isNull(s.leaseUntil), lt(s.leaseUntil, at), eq(s.leaseOwner, owner))))
-    .returning({ id: s.id });
-  return taken.length === 1;
-}
-
-/** Gives the lease back at the end of a pass, so the next nudge on any instance can send at once. */
-export async function releaseLease(db: Db, owner: string): Promise<void> {
-  await db.update(s).set({ leaseOwner: null, leaseUntil: null }).where(and(eq(s.id, LEASE_ID), eq(s.leaseOwner, owner)));
-}
+/** The outbox: the only queries of lib/notify (its lease is lib/db/leases.ts). */
 
 export type DueMessage = OutboxMessage & { attempts: number };
 

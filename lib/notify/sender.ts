@@ -6,11 +6,12 @@ import { appendAudit, SYSTEM_ACTOR } from "@/lib/audit";
 import { now as clockNow } from "@/lib/clock";
 import type { Db } from "@/lib/db";
 import { buildPayload } from "./payload";
-import { dueMessages, markDelivered, markFailed, releaseLease, takeLease, type DueMessage } from "./queries";
+import { releaseLease, takeLease } from "@/lib/db/leases";
+import { dueMessages, markDelivered, markFailed, type DueMessage } from "./queries";
 import { signatureHeaders } from "./signature";
 
 /**
- * Delivers the outbox to the webhook, one instance at a time under the database lease (queries.ts). A pass:
+ * Delivers the outbox to the webhook, one instance at a time under a database lease (lib/db/leases.ts). A pass:
  * take the lease, run the periodic checks, then POST each due message (signed, with a timeout); a 2xx marks it
  * delivered, anything else schedules the next attempt with exponential backoff and jitter, until 24 hours after
  * the message was written, when it is given up. Every failed attempt and every give-up is audited.
@@ -61,6 +62,7 @@ export type Sender = {
   stop(): Promise<void>;
 };
 
+const LEASE = "notification_sender";
 const KICK_DELAYS_MS = [100, 500, 1_500, 4_000];
 
 export function createSender(options: SenderOptions): Sender {
@@ -86,7 +88,7 @@ export function createSender(options: SenderOptions): Sender {
 
   async function pass(): Promise<PassResult> {
     const result: PassResult = { leased: false, delivered: 0, failed: 0, gaveUp: 0 };
-    if (!(await takeLease(o.db, o.instanceId, o.now(), o.leaseMs))) return result;
+    if (!(await takeLease(o.db, LEASE, o.instanceId, o.now(), o.leaseMs))) return result;
     result.leased = true;
     try {
       const start = o.now();
@@ -96,14 +98,14 @@ export function createSender(options: SenderOptions): Sender {
       }
       // One batch per pass: what fails now is not due again within this pass.
       for (const message of await dueMessages(o.db, o.now(), o.batchSize)) {
-        if (stopped || !(await takeLease(o.db, o.instanceId, o.now(), o.leaseMs))) break;
+        if (stopped || !(await takeLease(o.db, LEASE, o.instanceId, o.now(), o.leaseMs))) break;
         const outcome = await deliver(message);
         if (outcome === "delivered") result.delivered++;
         else if (outcome === "gave_up") result.gaveUp++;
         else if (outcome === "retry") result.failed++;
       }
     } finally {
-      await releaseLease(o.db, o.instanceId);
+      await releaseLease(o.db, LEASE, o.instanceId);
     }
     return result;
   }
@@ -186,7 +188,7 @@ export function createSender(options: SenderOptions): Sender {
       for (const timer of kicks) clearTimeout(timer);
       kicks = [];
       await current?.catch(() => undefined);
-      await releaseLease(o.db, o.instanceId);
+      await releaseLease(o.db, LEASE, o.instanceId);
     },
   };
 }

@@ -7,6 +7,7 @@ import { scheduleCheckpoints } from "@/lib/audit/signing";
 import { scheduleExpirySweep } from "@/lib/imports";
 import { scheduleRefreshes } from "@/lib/inventory";
 import { scheduleNotifications } from "@/lib/notify/schedule";
+import { scheduleRotationPass } from "@/lib/schedules";
 import { oneLineUnknownActionWarnings } from "./unknown-actions";
 
 /**
@@ -51,6 +52,7 @@ export async function onServerStart(): Promise<void> {
   scheduleRefreshes();
   scheduleExpirySweep(getConfig().policy.interruptedAfterSeconds * 1000);
   scheduleCheckpoints();
+  scheduleRotationPass();
   await scheduleNotifications().catch((error: unknown) => logInternalError("startup", "while starting the notification sender", error));
 }
 

@@ -27,6 +27,9 @@ const NAMES = [
   "decideImportSession",
   "verifyImportSession",
   "endSession",
+  "setKeySchedule",
+  "setTargetSchedule",
+  "startScheduledReimportRequest",
 ] as const;
 type ActionName = (typeof NAMES)[number];
 
@@ -47,6 +50,9 @@ const CALLERS: Record<ActionName, { permitted: Username; lacking: Username[] }> 
   decideImportSession: { permitted: "ana", lacking: ["cora", "aud", "nobody"] },
   verifyImportSession: { permitted: "ana", lacking: ["aud", "nobody"] },
   endSession: { permitted: "adm", lacking: ["cora", "ana", "aud", "nobody"] },
+  setKeySchedule: { permitted: "cora", lacking: ["ana", "aud", "nobody"] },
+  setTargetSchedule: { permitted: "cora", lacking: ["ana", "aud", "nobody"] },
+  startScheduledReimportRequest: { permitted: "cora", lacking: ["ana", "aud", "nobody"] },
 };
 
 const file = (bytes: number | Buffer, name = "EncryptedKeyMaterial.bin") =>
@@ -86,6 +92,14 @@ function realistic(name: ActionName, { fx }: CorpusContext): Record<string, unkn
       return { sessionId: UNKNOWN_ID, decision: "approve", blobs: { [fx.awaiting.id]: fx.awaiting.sha256 }, confirmed: true, comment: "" };
     case "endSession":
       return { sessionId: fx.coraSessionId };
+    // Without days, obeyed, these clear a schedule the fixtures never set: a number in any field is then refused.
+    case "setKeySchedule":
+      return { target: TARGET.id, region: REGION, keyId: fx.untouched };
+    case "setTargetSchedule":
+      return { target: TARGET.id };
+    // Obeyed, it would open a second request on the busy key: refused (key_busy) as the workflow refuses it.
+    case "startScheduledReimportRequest":
+      return { target: TARGET.id, region: REGION, keyId: fx.awaiting.keyId };
   }
 }
 
@@ -306,6 +320,12 @@ function specific(cx: CorpusContext): HostileCase[] {
   add("ids", "endSession", "a well-formed session id nobody has", "adm", { sessionId: "A".repeat(22) }, { codes: ["not_found"] });
   add("contradiction", "refreshInventory", "an argument it does not take", "cora", { force: true }, INVALID);
   add("contradiction", "verifyAuditTrail", "an argument it does not take", "aud", { repair: true }, INVALID);
+
+  // setKeySchedule / setTargetSchedule: days out of bounds, or not whole numbers, change nothing.
+  for (const [field, value] of [["reimportDaysBefore", 0], ["reimportDaysBefore", 181], ["reimportDaysBefore", 1.5], ["rotateEveryDays", 29], ["rotateEveryDays", "1e9"], ["rotateEveryDays", "ninety"]] as const) {
+    add("bounds", "setKeySchedule", `${field} ${value}`, "cora", { ...realistic("setKeySchedule", cx), [field]: value }, INVALID);
+    add("bounds", "setTargetSchedule", `${field} ${value}`, "cora", { ...realistic("setTargetSchedule", cx), [field]: value }, INVALID);
+  }
   return out;
 }
 

@@ -106,6 +106,8 @@ function others(cx: CorpusContext): HostileCase[] {
     at(query.includes("script") ? "reflection" : "filters", "/audit", `/audit?${query}`, "aud", { served: refusedFilter });
   }
   at("filters", "/audit", "/audit?before=-5", "aud", { served: pageServed() });
+  at("role", "/schedules", "/schedules", "nobody", TO_NO_ACCESS);
+  at("session", "/schedules", "/schedules", { cookie: null }, TO_SIGN_IN);
   at("role", "/sessions", "/sessions", "aud", NOT_FOUND);
   at("role", "/sessions", "/sessions", "cora", NOT_FOUND);
   at("role", "/sessions", "/sessions", "nobody", TO_NO_ACCESS);

@@ -1,11 +1,11 @@
 import "server-only";
-import type { AuditEventInput } from "@/lib/audit";
+import { SYSTEM_ACTOR, type AuditEventInput } from "@/lib/audit";
 import type { Tx } from "@/lib/db";
 import type { RequestRef } from "@/lib/notify";
 import { KeyportError } from "@/lib/errors";
 import { sessionNameFor, type Principal } from "@/lib/kms";
 import { isKeySpec, type KeySpec } from "../compat";
-import type { Actor, ImportDeps } from "../deps";
+import { KEYPORT_ACTOR, type Actor, type ImportDeps } from "../deps";
 import type { SelfApproval } from "../failures";
 import { changedMeanwhile, notAllowedInState, requestNotFound } from "../errors";
 import { requestFacts, type Person, type RequestFacts, type Verdict } from "../permissions";
@@ -30,6 +30,7 @@ export function sessionNameOf(actor: Actor): string {
 }
 
 export function auditActor(actor: Actor): AuditEventInput["actor"] {
+  if (actor.subject === KEYPORT_ACTOR.subject) return SYSTEM_ACTOR;
   return { subject: actor.subject, name: actor.name, roles: [...actor.roles] };
 }
 

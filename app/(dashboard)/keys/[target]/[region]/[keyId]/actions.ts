@@ -4,8 +4,10 @@ import { revalidatePath } from "next/cache";
 import { defineAction } from "@/lib/auth";
 import { actorOf, importDeps, workflow } from "@/lib/imports";
 import { requestDeletionSchema, startImportSchema, startSessionSchema } from "@/lib/imports/schemas";
+import { knownTarget, scheduleDeps, setPolicy } from "@/lib/schedules";
+import { keyScheduleSchema } from "@/lib/schedules/schemas";
 
-/** Starting work on a key: an import or rotation (parameters are obtained at once), or deleting its material. */
+/** Starting work on a key: an import or rotation (parameters are obtained at once), or deleting its material; and its schedule. */
 
 export const startImportRequest = defineAction(
   { name: "startImportRequest", permission: "imports.request", schema: startImportSchema },
@@ -30,6 +32,17 @@ export const requestKeyMaterialDeletion = defineAction(
   { name: "requestKeyMaterialDeletion", permission: "material.delete.request", schema: requestDeletionSchema },
   async (input, { session }) => {
     const outcome = await workflow.requestMaterialDeletion(await importDeps(), actorOf(session), input);
+    revalidatePath("/", "layout");
+    return outcome;
+  },
+);
+
+/** The key's own schedule (it replaces its account's); both parts empty clears it. */
+export const setKeySchedule = defineAction(
+  { name: "setKeySchedule", permission: "schedules.manage", schema: keyScheduleSchema },
+  async ({ target, region, keyId, ...parts }, { session }) => {
+    const deps = await scheduleDeps();
+    const outcome = await setPolicy(deps.db, actorOf(session), { scope: "key", targetId: target, region, keyId }, parts, deps.now(), knownTarget);
     revalidatePath("/", "layout");
     return outcome;
   },

@@ -21,6 +21,7 @@ import { ExpiryCell } from "@/components/key-expiry";
 import { MaterialHistory } from "./_components/material-history";
 import { KeyRegions } from "./_components/key-regions";
 import { RequestDeletionForm } from "./_components/request-deletion-form";
+import { KeySchedule } from "./_components/key-schedule";
 import { importBlockedBy, rotationBlockedBy } from "@/lib/inventory/key-readiness";
 
 type Params = Promise<{ target: string; region: string; keyId: string }>;
@@ -168,6 +169,8 @@ export default async function KeyPage({ params }: { params: Params }) {
         </section>
 
         {regions.length > 1 && <KeyRegions current={key} regions={regions} now={now} warningDays={config.policy.expiryWarningDays} />}
+
+        {supported && <KeySchedule keyRow={key} canManage={can(session.user.roles, "schedules.manage")} symmetric={isKeySpec(key.keySpec) && familyOf(key.keySpec) === "SYMMETRIC"} />}
 
         <section aria-labelledby="material-heading" className="rounded-card bg-white p-5 shadow-card ring-1 ring-ink-200 lg:col-span-3">
           <h2 id="material-heading" className="mb-3 text-sm font-semibold text-ink-900">

@@ -1,5 +1,0 @@
-CREATE TABLE "notification_sender" (
-	"id" text PRIMARY KEY NOT NULL,
-	"lease_owner" text,
-	"lease_until" timestamp with time zone
-);

@@ -1,0 +1,49 @@
+import { z } from "zod";
+import { keyIdSchema, regionSchema, targetIdSchema } from "@/lib/imports/schemas";
+import { one } from "@/lib/validation";
+
+/**
+ * What a person sends to set a schedule, shared by the forms and the server actions. Both parts are
+ * optional; a policy with neither is cleared. Pure (no server-only).
+ */
+
+export const REIMPORT_DAYS = { min: 1, max: 180 } as const;
+export const ROTATE_DAYS = { min: 30, max: 1825 } as const;
+
+const blank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
+function days(bounds: { min: number; max: number }, what: string) {
+  const sentence = `${what} must be a whole number of days from ${bounds.min} to ${bounds.max}.`;
+  return one(
+    z.preprocess(
+      blank,
+      z.coerce
+        .number({ error: sentence })
+        .int(sentence)
+        .min(bounds.min, sentence)
+        .max(bounds.max, sentence)
+        .optional(),
+    ),
+  );
+}
+
+const parts = {
+  reimportDaysBefore: days(REIMPORT_DAYS, "Reimport before ValidTo"),
+  rotateEveryDays: days(ROTATE_DAYS, "New material every"),
+};
+
+/** A key's own schedule (it replaces its account's). */
+export const keyScheduleSchema = z.object({
+  target: one(targetIdSchema),
+  region: one(regionSchema),
+  keyId: one(keyIdSchema),
+  ...parts,
+});
+export type KeyScheduleInput = z.input<typeof keyScheduleSchema>;
+
+/** An account's schedule: every key in it without a schedule of its own follows it. */
+export const targetScheduleSchema = z.object({ target: one(targetIdSchema), ...parts });
+export type TargetScheduleInput = z.input<typeof targetScheduleSchema>;
+
+/** The key whose scheduled reimport starts in one click. */
+export const scheduledReimportSchema = z.object({ target: one(targetIdSchema), region: one(regionSchema), keyId: one(keyIdSchema) });
