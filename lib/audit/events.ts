@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = [
   "material.deletion_requested",
   "material.deleted",
   "material.rotated",
+  "material.break_glass",
   "inventory.refresh_failed",
   "audit.verified",
   "audit.exported",

@@ -23,6 +23,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "material.deletion_requested": "Deletion of key material requested",
   "material.deleted": "Key material deleted",
   "material.rotated": "Key material rotated",
+  "material.break_glass": "Key material deleted by break glass (no second person)",
   "inventory.refresh_failed": "Inventory refresh failed",
   "audit.verified": "Audit chain verified",
   "audit.exported": "Audit trail exported",
