@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { defineAction } from "@/lib/auth";
 import { actorOf, importDeps, workflow } from "@/lib/imports";
-import { requestDeletionSchema, startImportSchema, startSessionSchema } from "@/lib/imports/schemas";
+import { breakGlassSchema, requestDeletionSchema, startImportSchema, startSessionSchema } from "@/lib/imports/schemas";
 
 /** Starting work on a key: an import or rotation (parameters are obtained at once), or deleting its material. */
 
@@ -30,6 +30,19 @@ export const requestKeyMaterialDeletion = defineAction(
   { name: "requestKeyMaterialDeletion", permission: "material.delete.request", schema: requestDeletionSchema },
   async (input, { session }) => {
     const outcome = await workflow.requestMaterialDeletion(await importDeps(), actorOf(session), input);
+    revalidatePath("/", "layout");
+    return outcome;
+  },
+);
+
+/**
+ * Break glass: the key's material deleted in every Region of its set at once, by this person alone. The
+ * permission is checked here; whether break glass is turned on (KEYPORT_BREAK_GLASS) is checked by the workflow.
+ */
+export const breakGlassDeleteMaterial = defineAction(
+  { name: "breakGlassDeleteMaterial", permission: "break_glass", schema: breakGlassSchema },
+  async (input, { session }) => {
+    const outcome = await workflow.breakGlass(await importDeps(), actorOf(session), input);
     revalidatePath("/", "layout");
     return outcome;
   },
