@@ -84,6 +84,7 @@ export async function KeysTable({
               </Link>
               {/* Multi-Region sits with the key's name: a flag on a few keys did not earn a column of its own. */}
               {row.multiRegion && <MultiRegionSummary regions={regions} />}
+              {brokenGlass.has(row.arn) && <BreakGlassBadge />}
             </td>
             <td className="whitespace-nowrap px-4 py-3">
               <span className="block text-ink-800">{targetName.get(row.targetId) ?? row.targetId}</span>
@@ -97,10 +98,7 @@ export async function KeysTable({
               <span className="block font-mono text-xs text-ink-800">{row.keySpec ?? "—"}</span>
               <span className="text-xs text-ink-500">{usageLabel(row.keyUsage)}</span>
             </td>
-            <td className="whitespace-nowrap px-4 py-3">
-              {row.keyState ? <KeyStateBadge state={row.keyState} /> : "—"}
-              {brokenGlass.has(row.arn) && <BreakGlassBadge />}
-            </td>
+            <td className="whitespace-nowrap px-4 py-3">{row.keyState ? <KeyStateBadge state={row.keyState} /> : "—"}</td>
             <td className="whitespace-nowrap px-4 py-3">
               <ExpiryCell expirationModel={row.expirationModel} validTo={row.validTo} keyState={row.keyState} now={now} warningDays={warningDays} />
             </td>

@@ -59,6 +59,7 @@ export function RegionRow({
         <Link href={keyHref(row)} className="block rounded border-l-2 border-accent-200 pl-3 text-sm text-accent-700 hover:underline">
           {role} in {row.region}
         </Link>
+        {brokenGlass && <BreakGlassBadge />}
       </td>
       <td className="px-4 py-2 text-xs text-ink-500">
         <span aria-hidden>same</span>
@@ -72,10 +73,7 @@ export function RegionRow({
         <span aria-hidden>same</span>
         <span className="sr-only">Same key spec</span>
       </td>
-      <td className="whitespace-nowrap px-4 py-2">
-        {row.keyState ? <KeyStateBadge state={row.keyState} /> : "—"}
-        {brokenGlass && <BreakGlassBadge />}
-      </td>
+      <td className="whitespace-nowrap px-4 py-2">{row.keyState ? <KeyStateBadge state={row.keyState} /> : "—"}</td>
       <td className="whitespace-nowrap px-4 py-2">
         <ExpiryCell expirationModel={row.expirationModel} validTo={row.validTo} keyState={row.keyState} now={now} warningDays={warningDays} />
       </td>
