@@ -30,6 +30,7 @@ export const AUDIT_ACTIONS = [
   "material.rotated",
   "material.break_glass",
   "inventory.refresh_failed",
+  "inventory.key_age_exported",
   "audit.verified",
   "audit.exported",
   "audit.checkpoint",

@@ -25,6 +25,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "material.rotated": "Key material rotated",
   "material.break_glass": "Key material deleted by break glass (no second person)",
   "inventory.refresh_failed": "Inventory refresh failed",
+  "inventory.key_age_exported": "Key-age report exported",
   "audit.verified": "Audit chain verified",
   "audit.exported": "Audit trail exported",
   "audit.checkpoint": "Audit checkpoint signed",
