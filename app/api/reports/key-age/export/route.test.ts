@@ -115,7 +115,7 @@ describe.each(testDrivers())("GET /api/reports/key-age/export on %s", (driver) =
     const byKey = new Map(rows.map((row) => [row.keyId, row]));
     // Rotated in KMS a moment ago: dated by the rotation, 0 days old, one of ten rotations used; imported by Keyport at Casey's request.
     expect(byKey.get(rotated)).toMatchObject({ account: "Payments Production", region: REGION, materialSinceSource: "rotation", ageDays: "0", ageBucket: "under-90d", lastImportBy: "Casey Nakamura", rotationsLeft: "9" });
-    expect(Date.parse(byKey.get(rotated)!.lastImportAt)).toBeGreaterThan(Date.now() - 10 * 60_000);
+    expect(Date.parse(byKey.get(rotated)!.lastImportAt!)).toBeGreaterThan(Date.now() - 10 * 60_000);
     expect(byKey.get(waiting)).toMatchObject({ keyState: "PendingImport", materialSince: "", ageDays: "", ageBucket: "no-material", lastImportAt: "" });
     const [event] = await exportEvents();
     expect(event).toMatchObject({ actor: { subject: "riley" }, details: { format: "csv", rows: rows.length, truncated: false } });
