@@ -112,6 +112,8 @@ export function demoEnv(dataDir: string): Record<string, string> {
     NEXTAUTH_URL: DEMO_URL,
     KEYPORT_TARGETS: JSON.stringify(DEMO_TARGETS),
     KEYPORT_AWS_ENDPOINT: EMULATOR_URL,
+    // e2e/break-glass.spec.ts uses it on a key no other spec reads; the reliability stack leaves it off.
+    KEYPORT_BREAK_GLASS: "enabled",
     // The emulator's default base credentials (lib/emulator/index.ts), found by the SDK's default chain.
     AWS_ACCESS_KEY_ID: "AKIAKEYPORTEMULATOR",
     AWS_SECRET_ACCESS_KEY: "keyport-emulator-secret-not-a-real-aws-key",

@@ -38,5 +38,5 @@ export {
 } from "./checkpoint-format";
 export { AUDIT_EXPORT_CONTENT_TYPE, exportAudit, exportAuditStream, type AuditExportOptions } from "./export";
 export { parseAuditExport, verifyExport, type AuditExportFormat, type ExportVerification, type MalformedBreak } from "./export-format";
-export { auditHead, latestEventsPerRequest, listAuditEvents, type AuditPage, type AuditPageResult, type LatestPerRequest } from "./queries";
+export { auditHead, latestEventsPerRequest, listAuditEvents, standingEventsPerKey, type AuditPage, type AuditPageResult, type LatestPerRequest } from "./queries";
 export { verifyAudit, type VerifyOptions } from "./verify";

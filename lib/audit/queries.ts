@@ -83,3 +83,33 @@ export async function latestEventsPerRequest(
   }
   return out;
 }
+
+/**
+ * Per key ARN, the newest event of `action` whose details have `match` (e.g. `{ outcome: "deleted" }`) and after
+ * which no event of `closedBy` was recorded for the same key: a state read from the trail itself, so it cannot
+ * go stale as a stored flag could. One query over the (key_arn, seq) index for a whole page of keys.
+ */
+export async function standingEventsPerKey(
+  db: Db,
+  input: { action: AuditAction; match: Record<string, string>; closedBy: readonly AuditAction[]; keyArns: readonly string[] },
+): Promise<Map<string, AuditEvent>> {
+  const out = new Map<string, AuditEvent>();
+  const arns = [...new Set(input.keyArns)];
+  if (arns.length === 0) return out;
+  const later = sql`SELECT 1 FROM ${auditEvents} AS closing WHERE closing.key_arn = ${auditEvents.keyArn}
+    AND closing.seq > ${auditEvents.seq} AND closing.action IN (${sql.join(input.closedBy.map((a) => sql`${a}`), sql`, `)})`;
+  const rows = await db
+    .select(auditEventColumns)
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.action, input.action),
+        inArray(auditEvents.keyArn, arns),
+        ...Object.entries(input.match).map(([name, value]) => sql`${auditEvents.details} ->> ${name} = ${value}`),
+        sql`NOT EXISTS (${later})`,
+      ),
+    )
+    .orderBy(desc(auditEvents.seq));
+  for (const row of rows) if (row.keyArn && !out.has(row.keyArn)) out.set(row.keyArn, toAuditEvent(row));
+  return out;
+}

@@ -45,6 +45,15 @@ export const PERMISSIONS = {
    */
   "schedules.manage": ["custodian", "admin"],
   /**
+   * Break glass: delete a key's imported material in every Region of its set at once, WITHOUT a second person
+   * (lib/imports/workflow/break-glass.ts). It makes the key unusable at once, for an incident that cannot wait
+   * for an approver, so it bypasses the one rule everything else keeps. Admins only, and only while an operator
+   * has turned it on (KEYPORT_BREAK_GLASS=enabled): with the setting off the server refuses it even to admins.
+   * It is never silent: audited with a mandatory reason, announced by a notification, and the key shows it in red
+   * until material is imported again under dual control.
+   */
+  break_glass: ["admin"],
+  /**
    * Export the pending-imports lists (keys waiting for material, open requests with who downloaded what,
    * material expiring) as CSV or JSON: evidence for those who review dual control, not for those who act.
    */

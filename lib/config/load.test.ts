@@ -37,7 +37,7 @@ describe("loadConfig: demo mode", () => {
     expect(c.mode).toBe("demo");
     expect(c.targets).toEqual([]);
     expect(c.database).toEqual({ url: undefined, migrationUrl: undefined, dataDir: ".data" });
-    expect(c.policy).toEqual({ approvalsRequired: 1, expiryWarningDays: 14, interruptedAfterSeconds: 900 });
+    expect(c.policy).toEqual({ approvalsRequired: 1, expiryWarningDays: 14, interruptedAfterSeconds: 900, breakGlass: false });
     expect(c.inventory).toEqual({ describeConcurrency: 16, refreshIntervalMinutes: 15 });
     expect(c.dataKey).toHaveLength(32);
     expect(c.auth.secret.length).toBeGreaterThanOrEqual(32);
@@ -63,6 +63,13 @@ describe("loadConfig: demo mode", () => {
     expect(problemsOf({ KEYPORT_MODE: "demo", KEYPORT_APPROVALS_REQUIRED: "0" })).toEqual([
       'KEYPORT_APPROVALS_REQUIRED must be a whole number from 1 to 5; it is "0".',
     ]);
+  });
+
+  it("turns break glass on only when told exactly, and refuses a setting it cannot read", () => {
+    expect(loadConfig({ KEYPORT_MODE: "demo", KEYPORT_BREAK_GLASS: "enabled" }).policy.breakGlass).toBe(true);
+    expect(loadConfig({ KEYPORT_MODE: "demo", KEYPORT_BREAK_GLASS: "disabled" }).policy.breakGlass).toBe(false);
+    expect(loadConfig({ KEYPORT_MODE: "demo", KEYPORT_BREAK_GLASS: "" }).policy.breakGlass).toBe(false);
+    expect(problemsOf({ KEYPORT_MODE: "demo", KEYPORT_BREAK_GLASS: "true" })).toEqual(['KEYPORT_BREAK_GLASS must be "enabled" or "disabled"; it is "true".']);
   });
 });
 

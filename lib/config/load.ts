@@ -65,6 +65,15 @@ function intSetting(env: Env, name: string, fallback: number, min: number, max: 
   return n;
 }
 
+/** KEYPORT_BREAK_GLASS: `enabled` or `disabled` (the default); anything else is a mistake worth stopping for. */
+function parseBreakGlass(env: Env, problems: Problems): boolean {
+  const raw = env.KEYPORT_BREAK_GLASS?.trim();
+  if (!raw || raw === "disabled") return false;
+  if (raw === "enabled") return true;
+  problems.push(`KEYPORT_BREAK_GLASS must be "enabled" or "disabled"; it is "${env.KEYPORT_BREAK_GLASS}".`);
+  return false;
+}
+
 function parseTargets(env: Env, configFileText: string | undefined, problems: Problems): Target[] {
   let raw: unknown;
   let source: string;
@@ -257,6 +266,7 @@ export function loadConfig(env: Env, configFileText?: string): Config {
   const sessionMinutes = intSetting(env, "KEYPORT_SESSION_MINUTES", 8 * 60, 15, 12 * 60, problems);
   const describeConcurrency = intSetting(env, "KEYPORT_INVENTORY_CONCURRENCY", DEFAULT_DESCRIBE_CONCURRENCY, 1, 500, problems);
   const refreshIntervalMinutes = intSetting(env, "KEYPORT_INVENTORY_INTERVAL_MINUTES", 15, 0, 1440, problems);
+  const breakGlass = parseBreakGlass(env, problems);
   const dataKey = parseDataKey(env, mode, problems);
   const previousDataKeys = parsePreviousDataKeys(env, dataKey, problems);
   const endpoint = parseUrl(env, "KEYPORT_AWS_ENDPOINT", problems, { httpsUnlessLoopback: true });
@@ -280,7 +290,7 @@ export function loadConfig(env: Env, configFileText?: string): Config {
     targets,
     database: { url: databaseUrl, migrationUrl, dataDir },
     auth: { secret, url: authUrl, oidc, roleMap, emailRoles, sessionMaxAgeSeconds: sessionMinutes * 60 },
-    policy: { approvalsRequired, expiryWarningDays, interruptedAfterSeconds },
+    policy: { approvalsRequired, expiryWarningDays, interruptedAfterSeconds, breakGlass },
     inventory: { describeConcurrency, refreshIntervalMinutes },
     dataKey,
     previousDataKeys,

@@ -94,6 +94,11 @@ export type Config = {
      * and marks it failed (`interrupted`); a retry then asks KMS what it holds before importing again.
      */
     interruptedAfterSeconds: number;
+    /**
+     * Break glass (KEYPORT_BREAK_GLASS=enabled): an admin may delete a key's imported material in every Region
+     * of its set without a second person. Off unless an operator turns it on.
+     */
+    breakGlass: boolean;
   };
   inventory: {
     /** DescribeKey calls in flight per target and Region (KMS allows 2,000/s per account and Region). */

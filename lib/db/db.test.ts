@@ -48,6 +48,7 @@ describe.each(testDrivers())("database on %s", (driver) => {
       "audit_events",
       "import_requests",
       "inventory_keys",
+      "inventory_material_summaries",
       "inventory_refreshes",
       "leases",
       "notification_outbox",

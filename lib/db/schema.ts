@@ -453,3 +453,29 @@ export const leases = pgTable("leases", {
   owner: text("owner").notNull(),
   until: tstz("until").notNull(),
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Key material summaries (lib/inventory): what ListKeyRotations said, read at refresh for the key-age report
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Per EXTERNAL symmetric key, what its material history said when its current material was last read: when
+ * that material became current (a rotation's date; KMS dates no first material) and how many on-demand
+ * rotations the key has had (KMS allows 10 for imported material). Read again only when DescribeKey reports
+ * another CurrentKeyMaterialId, so the report never calls KMS per key on page load and a refresh rarely does.
+ */
+export const inventoryMaterialSummaries = pgTable(
+  "inventory_material_summaries",
+  {
+    targetId: text("target_id").notNull(),
+    region: text("region").notNull(),
+    keyId: text("key_id").notNull(),
+    /** The CurrentKeyMaterialId this summary describes. */
+    keyMaterialId: text("key_material_id").notNull(),
+    currentSince: tstz("current_since"),
+    onDemandRotations: integer("on_demand_rotations").notNull(),
+    readAt: tstz("read_at").notNull(),
+  },
+  (t) => [uniqueIndex("inventory_material_summaries_key_uq").on(t.targetId, t.region, t.keyId)],
+);
+

@@ -18,6 +18,8 @@ export type ImportDeps = {
   approvalsRequired: number;
   /** How long in `importing` before the sweep treats a request as interrupted (default INTERRUPTED_AFTER_MS). */
   interruptedAfterMs?: number;
+  /** Whether break glass (deleting material with no second person) is turned on: KEYPORT_BREAK_GLASS. */
+  breakGlass?: boolean;
   /** AES-256-GCM key for import tokens and wrapped blobs at rest (seals), with earlier keys (read only). */
   dataKey: DataKeys;
   inventory: {

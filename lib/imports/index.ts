@@ -20,6 +20,7 @@ export async function importDeps(): Promise<ImportDeps> {
     now,
     approvalsRequired: config.policy.approvalsRequired,
     interruptedAfterMs: config.policy.interruptedAfterSeconds * 1000,
+    breakGlass: config.policy.breakGlass,
     dataKey: { current: config.dataKey, previous: config.previousDataKeys },
     inventory: { getKey, refreshKey: (targetId, region, keyId) => refreshKey(targetId, region, keyId) },
   };

@@ -22,3 +22,18 @@ export type DecisionOutcome = {
   /** Set when this decision completed the quorum and so carried out the import (or deletion). */
   execution: ExecutionResult | null;
 };
+
+/** One Region of a break glass: KMS deleted its material, or refused (its code and sentence). */
+export type BreakGlassRegion =
+  | { region: string; keyArn: string; outcome: "deleted"; keyMaterialId: string | null }
+  | { region: string; keyArn: string; outcome: "failed"; code: string; message: string };
+
+export type BreakGlassOutcome = {
+  /** Ties the Regions' `material.break_glass` events (and the notification's dedupe key) to one act. */
+  breakGlassId: string;
+  regions: BreakGlassRegion[];
+  /** Open requests cancelled first, so no approval given before the incident can bring the material back. */
+  cancelledRequestIds: string[];
+  /** Requests KMS was importing at that moment: they could not be cancelled; check the key when they end. */
+  inFlightRequestIds: string[];
+};

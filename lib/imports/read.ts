@@ -4,7 +4,7 @@ import type { ImportDeps } from "./deps";
 import { servedDigests } from "./downloads";
 import * as queries from "./queries";
 import { effectiveState, TOKEN_STATES, type RequestState } from "./states";
-import { sessionMembers, type VerificationResult } from "./workflow";
+import { sessionMembers, standingBreakGlass, type VerificationResult } from "./workflow";
 
 /**
  * What pages (and the change poll) read about import requests. Reads never write: a request whose token
@@ -106,6 +106,23 @@ export async function approvalQueue(deps: ImportDeps): Promise<QueueEntry[]> {
 export async function openRequestsForKeys(deps: ImportDeps, keys: ReadonlyArray<{ targetId: string; region: string; keyId: string }>) {
   const nowMs = deps.now().getTime();
   return (await queries.openRequestsForKeys(deps.db, keys)).map((row) => ({ ...row, state: effectiveState(row, row.parametersValidTo, nowMs) }));
+}
+
+/** A key left without material by break glass, as its page and the key list show it until a dual-control import. */
+export type BrokenGlass = { at: Date; by: string; reason: string; breakGlassId: string };
+
+/** Which of `keyArns` break glass left without material, not restored since (derived from the trail). */
+export async function brokenGlassKeys(deps: ImportDeps, keyArns: readonly string[]): Promise<Map<string, BrokenGlass>> {
+  const out = new Map<string, BrokenGlass>();
+  for (const [arn, event] of await standingBreakGlass(deps.db, keyArns)) {
+    out.set(arn, {
+      at: event.at,
+      by: event.actor.name ?? event.actor.subject,
+      reason: typeof event.details.reason === "string" ? event.details.reason : "",
+      breakGlassId: typeof event.details.breakGlassId === "string" ? event.details.breakGlassId : "",
+    });
+  }
+  return out;
 }
 
 export async function requestExists(deps: ImportDeps, requestId: string): Promise<boolean> {

@@ -157,6 +157,34 @@ export const requestDeletionSchema = z.object({
   justification: one(justificationSchema),
 });
 
+export const BREAK_GLASS_REASON_MIN = 20;
+
+/**
+ * Break glass: deleting a key's material with no second person. The reason is what everyone reads afterwards
+ * (the trail, the notification), so it must say something; the typed confirmation is checked against the key on
+ * the server (`confirmsKey`), as serious tools make one type the name of what they destroy.
+ */
+export const breakGlassSchema = z.object({
+  target: one(targetIdSchema),
+  region: one(regionSchema),
+  keyId: one(keyIdSchema),
+  reason: one(
+    text({ multiline: true, message: "Say why the material must go now." })
+      .trim()
+      .min(BREAK_GLASS_REASON_MIN, `Say why the material must go now, in at least ${BREAK_GLASS_REASON_MIN} characters: everyone notified reads it.`)
+      .max(JUSTIFICATION_MAX, `Keep the reason under ${JUSTIFICATION_MAX} characters.`),
+  ),
+  confirmation: one(text({ message: "Type the key id or its alias." }).trim().min(1, "Type the key id or its alias to confirm.").max(300, "Type the key id or its alias to confirm.")),
+});
+export type BreakGlassInput = z.output<typeof breakGlassSchema>;
+
+/** Whether `typed` names the key: its id, or one of its aliases with or without the `alias/` prefix. */
+export function confirmsKey(typed: string, key: { keyId: string; aliases: readonly string[] }): boolean {
+  const value = typed.trim();
+  if (!value) return false;
+  return value === key.keyId || key.aliases.some((alias) => value === alias || `alias/${value}` === alias);
+}
+
 export const DOWNLOAD_FILES = ["WrappingPublicKey.bin", "WrappingPublicKey.pem", "ImportToken.bin", "ImportParameters.zip"] as const;
 export type DownloadFile = (typeof DOWNLOAD_FILES)[number];
 

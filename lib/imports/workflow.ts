@@ -34,5 +34,6 @@ export {
 } from "./workflow/custodian";
 export { decide, retryRequest, type DecisionOutcome, type ExecutionResult } from "./workflow/execute";
 export { verifyImport, type VerificationResult } from "./workflow/verify";
+export { breakGlass, breakGlassDisabled, standingBreakGlass } from "./workflow/break-glass";
 export { decideSession, sessionMembers, startSession, verifySessionMaterial, type SessionDecision, type StartSession } from "./workflow/session";
 export type { Actor, ImportDeps } from "./deps";

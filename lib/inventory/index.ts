@@ -7,6 +7,7 @@ import { getConfig } from "@/lib/config";
 import { getDb, type Db } from "@/lib/db";
 import { getKmsAccess, type KmsAccess } from "@/lib/kms";
 import { describeKey, listKeyMaterial, type KeyMaterialEntry } from "@/lib/kms/operations";
+import { needsMaterialSummary, readMaterialSummary, summarisedMaterial, upsertMaterialSummaries } from "./material-summary";
 import { cachedMaterialHistory, forgetMaterialHistory } from "./material-history";
 import * as queries from "./queries";
 import { refreshAll, type RegionOutcome } from "./refresh";
@@ -169,7 +170,13 @@ export async function refreshKey(
   forgetMaterialHistory(targetId, region, keyId);
   const db = deps?.db ?? (await getDb());
   const kms = deps?.kms ?? getKmsAccess();
-  const metadata = await describeKey(kms.kms(targetId, region, { kind: "service" }), keyId);
-  await queries.upsertDescribed(db, targetId, region, [metadata], (deps?.now ?? now)());
+  const client = kms.kms(targetId, region, { kind: "service" });
+  const metadata = await describeKey(client, keyId);
+  const at = (deps?.now ?? now)();
+  await queries.upsertDescribed(db, targetId, region, [metadata], at);
+  // The key-age report's facts follow an import or rotation at once, not at the next refresh.
+  if (needsMaterialSummary(metadata, (await summarisedMaterial(db, targetId, region, keyId)).get(keyId))) {
+    await upsertMaterialSummaries(db, targetId, region, [await readMaterialSummary(client, metadata)], at);
+  }
   return queries.getExternalKey(db, targetId, region, keyId);
 }

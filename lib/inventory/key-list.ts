@@ -44,7 +44,7 @@ export type KeyRow = {
   lastDescribedAt: Date | null;
 };
 
-const keyColumns = {
+export const keyColumns = {
   targetId: k.targetId,
   region: k.region,
   keyId: k.keyId,
@@ -66,7 +66,7 @@ const keyColumns = {
 };
 
 /** The filter as SQL over `table` (the inventory, or an alias of it in a subquery). */
-function externalWhere(filter: KeyFilter, table: typeof k | typeof related = k): SQL {
+export function externalWhere(filter: KeyFilter, table: typeof k | typeof related = k): SQL {
   const conditions: SQL[] = [eq(table.origin, "EXTERNAL")];
   if (filter.targetId) conditions.push(eq(table.targetId, filter.targetId));
   if (filter.region) conditions.push(eq(table.region, filter.region));

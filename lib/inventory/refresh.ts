@@ -4,6 +4,7 @@ import type { Db } from "@/lib/db";
 import { logInternalError } from "@/lib/errors/internal";
 import { isAwsFailure, isKmsError, toKmsError, type KmsAccess } from "@/lib/kms";
 import { describeKey, listAllAliases, listKeysPage, type KeyMetadata } from "@/lib/kms/operations";
+import { needsMaterialSummary, readMaterialSummary, summarisedMaterial, upsertMaterialSummaries, type MaterialSummary } from "./material-summary";
 import { ThrottleAwarePool } from "./pool";
 import {
   acquireLease,
@@ -53,15 +54,21 @@ export async function refreshRegion(deps: RefreshDeps, targetId: string, region:
   const client = deps.kms.kms(targetId, region, { kind: "service" });
   const progress: RefreshProgress = { keysListed: 0, keysToDescribe: 0, keysDescribed: 0 };
   let batch: KeyMetadata[] = [];
+  let summaries: Array<MaterialSummary & { keyId: string }> = [];
   let writes: Promise<void> = Promise.resolve();
   // The cache as this refresh found it: a key someone re-read since (after an import) keeps that newer answer.
   let known = new Map<string, KnownKey>();
+  // Which material each key's stored summary describes (material-summary.ts): read again only when it changed.
+  let summarised = new Map<string, string>();
   const flush = () => {
     if (batch.length === 0) return;
     const rows = batch;
+    const material = summaries;
     batch = [];
+    summaries = [];
     writes = writes.then(async () => {
       await upsertDescribed(deps.db, targetId, region, rows, deps.now(), { unlessChangedSince: known });
+      await upsertMaterialSummaries(deps.db, targetId, region, material, deps.now());
       await recordProgress(deps.db, targetId, region, deps.instanceId, progress, deps.now(), leaseMs);
     });
   };
@@ -73,7 +80,9 @@ export async function refreshRegion(deps: RefreshDeps, targetId: string, region:
       // Awaited before touching `batch`: flush() swaps the array, and a push evaluated before the await
       // would land in an array already handed to the database.
       const metadata = await describeKey(client, keyId);
+      const summary = needsMaterialSummary(metadata, summarised.get(keyId)) ? await readMaterialSummary(client, metadata) : null;
       batch.push(metadata);
+      if (summary) summaries.push(summary);
       progress.keysDescribed++;
       if (batch.length >= WRITE_BATCH) flush();
     },
@@ -81,6 +90,7 @@ export async function refreshRegion(deps: RefreshDeps, targetId: string, region:
 
   try {
     known = await knownKeys(deps.db, targetId, region);
+    summarised = await summarisedMaterial(deps.db, targetId, region);
     const aliases = listAllAliases(client);
     aliases.catch(() => undefined); // awaited below; this only keeps an early failure from being unhandled meanwhile
 

@@ -22,6 +22,7 @@ const NAMES = [
   "uploadWrappedKeyMaterial",
   "refreshInventory",
   "requestKeyMaterialDeletion",
+  "breakGlassDeleteMaterial",
   "startImportRequest",
   "startImportSession",
   "decideImportSession",
@@ -45,6 +46,7 @@ const CALLERS: Record<ActionName, { permitted: Username; lacking: Username[] }> 
   uploadWrappedKeyMaterial: { permitted: "cora", lacking: ["ana", "aud", "nobody"] },
   refreshInventory: { permitted: "cora", lacking: ["ana", "aud", "nobody"] },
   requestKeyMaterialDeletion: { permitted: "cora", lacking: ["ana", "aud", "nobody"] },
+  breakGlassDeleteMaterial: { permitted: "adm", lacking: ["cora", "ana", "aud", "nobody"] },
   startImportRequest: { permitted: "cora", lacking: ["ana", "aud", "nobody"] },
   startImportSession: { permitted: "cora", lacking: ["ana", "aud", "nobody"] },
   decideImportSession: { permitted: "ana", lacking: ["cora", "aud", "nobody"] },
@@ -79,6 +81,9 @@ function realistic(name: ActionName, { fx }: CorpusContext): Record<string, unkn
       return { requestId: fx.issued.id, file: file(fx.blobBytes) };
     case "requestKeyMaterialDeletion":
       return { target: TARGET.id, region: REGION, keyId: fx.imported.keyId, justification: "Hostile replay of a deletion request." };
+    case "breakGlassDeleteMaterial":
+      // Obeyed, it would delete the imported key's material; the stack leaves break glass off, so even an admin is refused.
+      return { target: TARGET.id, region: REGION, keyId: fx.imported.keyId, reason: "Hostile replay of a break glass in an incident.", confirmation: fx.imported.keyId };
     case "startImportRequest":
       return importInput(fx.untouched);
     case "startImportSession": {
@@ -314,6 +319,12 @@ function specific(cx: CorpusContext): HostileCase[] {
   add("control", "requestKeyMaterialDeletion", "a justification with NUL", "cora", deletion({ justification: "Delete it now\u0000 please." }), INVALID);
   add("ids", "requestKeyMaterialDeletion", "a key ARN for the key id", "cora", deletion({ keyId: `arn:aws:kms:${REGION}:222222222222:key/${fx.imported.keyId}` }), INVALID);
   add("ids", "requestKeyMaterialDeletion", "an unknown key", "cora", deletion({ keyId: UNKNOWN_ID }), { codes: ["key_not_found", "not_found"] });
+  const glass = (over: Record<string, unknown>) => ({ ...realistic("breakGlassDeleteMaterial", cx), ...over });
+  add("state", "breakGlassDeleteMaterial", "break glass while it is turned off", "adm", glass({}), { codes: ["break_glass_disabled"] });
+  add("contradiction", "breakGlassDeleteMaterial", "no reason", "adm", glass({ reason: "" }), INVALID);
+  add("long", "breakGlassDeleteMaterial", "a reason of 10,000 characters", "adm", glass({ reason: "b".repeat(10_000) }), INVALID);
+  add("control", "breakGlassDeleteMaterial", "a reason with an ANSI escape", "adm", glass({ reason: "Incident \u001b[31mnow, delete the material." }), INVALID);
+  add("contradiction", "breakGlassDeleteMaterial", "a confirmation naming another key (refused: turned off)", "adm", glass({ confirmation: fx.untouched }), { codes: ["break_glass_disabled"] });
   for (const sessionId of ["../../etc", "short", "x".repeat(65), "' OR 1=1 --", "a".repeat(16) + "\u0000"]) {
     add("ids", "endSession", `session id ${JSON.stringify(sessionId.slice(0, 30))}`, "adm", { sessionId }, INVALID);
   }

@@ -282,6 +282,22 @@ function evidence(cx: CorpusContext): HostileCase[] {
   ];
 }
 
+/** The key-age report's CSV: for those who export evidence, with the filters the page sends and nothing else. */
+function keyAgeExport(cx: CorpusContext): HostileCase[] {
+  const T = "GET /api/reports/key-age/export";
+  const path = "/api/reports/key-age/export";
+  return [
+    route(cx, "session", T, "signed out", { cookie: null }, get(path), UNAUTHENTICATED),
+    ...(["cora", "ana", "nobody"] as const).map((who) => route(cx, "role", T, `as ${who}`, who, get(path), FORBIDDEN)),
+    route(cx, "enums", T, "?age=ancient", "aud", get(`${path}?age=ancient`), INVALID_400),
+    route(cx, "contradiction", T, "?age given twice", "aud", get(`${path}?age=over-1y&age=under-90d`), INVALID_400),
+    route(cx, "ids", T, "?region=EU-WEST-1", "aud", get(`${path}?region=EU-WEST-1`), INVALID_400),
+    route(cx, "control", T, "?q with NUL", "aud", get(`${path}?q=a%00b`), INVALID_400),
+    route(cx, "contradiction", T, "a parameter it does not take", "aud", get(`${path}?sort=ageDays`), INVALID_400),
+    route(cx, "method", "POST /api/reports/key-age/export", "POST", "aud", post(path, "{}")),
+  ];
+}
+
 export function routeCases(cx: CorpusContext, idpIssuer: string): HostileCase[] {
   return [
     ...auditExport(cx),
@@ -293,6 +309,7 @@ export function routeCases(cx: CorpusContext, idpIssuer: string): HostileCase[] 
     ...polled(cx),
     ...material(cx),
     ...evidence(cx),
+    ...keyAgeExport(cx),
     ...nextAuth(cx),
   ];
 }

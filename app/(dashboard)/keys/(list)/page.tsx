@@ -58,6 +58,11 @@ export default async function KeysPage({ searchParams }: { searchParams: Promise
       <PageHeader
         title="Keys"
         description="KMS keys with imported key material (origin EXTERNAL), across every configured account and Region."
+        actions={
+          <Link href="/reports/key-age" className="inline-flex h-9 items-center rounded-md bg-white px-4 text-sm font-medium text-ink-800 ring-1 ring-inset ring-ink-300 hover:bg-ink-50">
+            Key-age report
+          </Link>
+        }
       />
       {config.targets.length === 0 ? (
         <EmptyState icon={<KeyIcon />} title="No AWS accounts are configured">

@@ -10,6 +10,7 @@ import type { SortKey } from "@/lib/inventory/sort";
 import { ExpiryCell } from "@/components/key-expiry";
 import { formatCount } from "@/components/ui/format";
 import { keyHref } from "@/lib/inventory/key-href";
+import { BREAK_GLASS_ROW, BreakGlassBadge } from "@/components/imports/break-glass-badge";
 import { MultiRegionSummary, RegionRole, RegionRow } from "./region-rows";
 
 type TargetInfo = { id: string; name: string; accountId: string };
@@ -27,7 +28,8 @@ const COLUMNS: Array<{ label: string; sort?: SortKey; className?: string }> = [
 /**
  * The key list: a server-rendered table (50 entries a page), sortable by links that keep the filters, with
  * each key's open import request (lib/imports) in the last column. A multi-Region key is one entry: the
- * Region that matched the filters leads (the primary when it matches), its other Regions follow beneath.
+ * Region that matched the filters leads (the primary when it matches), its other Regions follow beneath. A key
+ * (Region) whose material break glass deleted is tinted red until it is imported again under dual control.
  */
 export async function KeysTable({
   entries,
@@ -49,6 +51,7 @@ export async function KeysTable({
     const id = `${request.targetId}/${request.region}/${request.keyId}`;
     if (!openRequests.has(id)) openRequests.set(id, request); // newest first
   }
+  const brokenGlass = await read.brokenGlassKeys(await importDeps(), rows.map((row) => row.arn));
   return (
     <TableCard
       caption={`External KMS keys, sorted by ${query.sort} (${query.dir === "asc" ? "ascending" : "descending"})`}
@@ -70,7 +73,7 @@ export async function KeysTable({
       {entries.map(({ key: row, regions }) => (
         // One tbody per entry: a multi-Region key's Regions are rows of the same group.
         <tbody key={`${row.targetId}/${row.region}/${row.keyId}`} className="border-t border-ink-100 first:border-t-0">
-          <tr className="hover:bg-ink-50/60">
+          <tr className={brokenGlass.has(row.arn) ? BREAK_GLASS_ROW : "hover:bg-ink-50/60"}>
             <td className="max-w-xs px-4 py-3">
               <Link href={keyHref(row)} className="group block rounded focus-visible:outline-offset-4">
                 <span className="block truncate font-medium text-accent-700 group-hover:underline">
@@ -81,6 +84,7 @@ export async function KeysTable({
               </Link>
               {/* Multi-Region sits with the key's name: a flag on a few keys did not earn a column of its own. */}
               {row.multiRegion && <MultiRegionSummary regions={regions} />}
+              {brokenGlass.has(row.arn) && <BreakGlassBadge />}
             </td>
             <td className="whitespace-nowrap px-4 py-3">
               <span className="block text-ink-800">{targetName.get(row.targetId) ?? row.targetId}</span>
@@ -110,6 +114,7 @@ export async function KeysTable({
                 row={other}
                 now={now}
                 warningDays={warningDays}
+                brokenGlass={brokenGlass.has(other.arn)}
                 request={<OpenRequestCell request={openRequests.get(`${other.targetId}/${other.region}/${other.keyId}`)} />}
               />
             ))}

@@ -1,51 +1,11 @@
-import Link from "next/link";
-import { formatCount } from "@/components/ui/format";
+import { Pagination as PageLinks } from "@/components/ui/pagination";
 import { keysQueryString, type KeysQuery } from "@/lib/inventory/schemas";
 
-/** How many pages of `pageSize` rows `total` keys fill (at least one). The page clamps to it. */
-export function pageCount(total: number, pageSize: number): number {
-  return Math.max(1, Math.ceil(total / pageSize));
-}
+export { pageCount } from "@/components/ui/pagination";
 
-/**
- * The count of keys and, when they fill more than one page, the page links. The page itself sends a page
- * past the end to the last one, so `query.page` is in range here.
- */
+/** The key list's page links, keeping its filters and sort. */
 export function Pagination({ query, total, pageSize }: { query: KeysQuery; total: number; pageSize: number }) {
-  const pages = pageCount(total, pageSize);
-  if (pages === 1) {
-    return (
-      <nav aria-label="Pages of keys" className="text-sm text-ink-600">
-        <p>{formatCount(total, "key")}</p>
-      </nav>
-    );
-  }
-  const page = Math.min(query.page, pages);
-  const from = (page - 1) * pageSize + 1;
-  const to = Math.min(total, page * pageSize);
-  const link = (p: number, label: string, rel: "prev" | "next") =>
-    p < 1 || p > pages ? (
-      <span aria-disabled className="rounded-md px-3 py-1.5 text-sm text-ink-400 ring-1 ring-ink-200">
-        {label}
-      </span>
-    ) : (
-      <Link rel={rel} href={`/keys${keysQueryString({ ...query, page: p })}`} className="rounded-md bg-white px-3 py-1.5 text-sm font-medium text-ink-800 ring-1 ring-ink-300 hover:bg-ink-50">
-        {label}
-      </Link>
-    );
   return (
-    <nav aria-label="Pages of keys" className="flex flex-wrap items-center justify-between gap-2 text-sm text-ink-600">
-      <p>
-        <span className="font-medium text-ink-900">{from.toLocaleString("en")}</span>–<span className="font-medium text-ink-900">{to.toLocaleString("en")}</span> of{" "}
-        <span className="font-medium text-ink-900">{formatCount(total, "key")}</span>
-      </p>
-      <div className="flex items-center gap-2">
-        {link(page - 1, "Previous", "prev")}
-        <span>
-          Page {page} of {pages}
-        </span>
-        {link(page + 1, "Next", "next")}
-      </div>
-    </nav>
+    <PageLinks page={query.page} total={total} pageSize={pageSize} hrefFor={(page) => `/keys${keysQueryString({ ...query, page })}`} label="Pages of keys" noun="key" />
   );
 }

@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { ExpiryCell } from "@/components/key-expiry";
 import { Badge, KeyStateBadge } from "@/components/ui/badge";
 import { toneClasses } from "@/components/ui/tone";
+import { BREAK_GLASS_ROW, BreakGlassBadge } from "@/components/imports/break-glass-badge";
 import type { KeyRow } from "@/lib/inventory";
 import { regionDifferences, regionRole } from "@/lib/inventory/multi-region";
 import { keyHref } from "@/lib/inventory/key-href";
@@ -38,14 +39,27 @@ export function RegionRole({ row }: { row: KeyRow }) {
   return role && <span className="block font-sans text-ink-500">{role}</span>;
 }
 
-export function RegionRow({ row, now, warningDays, request }: { row: KeyRow; now: number; warningDays: number; request: ReactNode }) {
+export function RegionRow({
+  row,
+  now,
+  warningDays,
+  request,
+  brokenGlass,
+}: {
+  row: KeyRow;
+  now: number;
+  warningDays: number;
+  request: ReactNode;
+  brokenGlass: boolean;
+}) {
   const role = regionRole(row) ?? "Related key";
   return (
-    <tr className="bg-ink-50/40 hover:bg-ink-50/80">
+    <tr className={brokenGlass ? BREAK_GLASS_ROW : "bg-ink-50/40 hover:bg-ink-50/80"}>
       <td className="px-4 py-2 pl-8">
         <Link href={keyHref(row)} className="block rounded border-l-2 border-accent-200 pl-3 text-sm text-accent-700 hover:underline">
           {role} in {row.region}
         </Link>
+        {brokenGlass && <BreakGlassBadge />}
       </td>
       <td className="px-4 py-2 text-xs text-ink-500">
         <span aria-hidden>same</span>

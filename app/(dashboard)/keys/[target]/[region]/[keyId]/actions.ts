@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { defineAction } from "@/lib/auth";
 import { actorOf, importDeps, workflow } from "@/lib/imports";
-import { requestDeletionSchema, startImportSchema, startSessionSchema } from "@/lib/imports/schemas";
+import { breakGlassSchema, requestDeletionSchema, startImportSchema, startSessionSchema } from "@/lib/imports/schemas";
 import { knownTarget, scheduleDeps, setPolicy } from "@/lib/schedules";
 import { keyScheduleSchema } from "@/lib/schedules/schemas";
 
@@ -43,6 +43,19 @@ export const setKeySchedule = defineAction(
   async ({ target, region, keyId, ...parts }, { session }) => {
     const deps = await scheduleDeps();
     const outcome = await setPolicy(deps.db, actorOf(session), { scope: "key", targetId: target, region, keyId }, parts, deps.now(), knownTarget);
+    revalidatePath("/", "layout");
+    return outcome;
+  },
+);
+
+/**
+ * Break glass: the key's material deleted in every Region of its set at once, by this person alone. The
+ * permission is checked here; whether break glass is turned on (KEYPORT_BREAK_GLASS) is checked by the workflow.
+ */
+export const breakGlassDeleteMaterial = defineAction(
+  { name: "breakGlassDeleteMaterial", permission: "break_glass", schema: breakGlassSchema },
+  async (input, { session }) => {
+    const outcome = await workflow.breakGlass(await importDeps(), actorOf(session), input);
     revalidatePath("/", "layout");
     return outcome;
   },

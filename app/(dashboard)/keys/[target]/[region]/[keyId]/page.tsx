@@ -22,6 +22,8 @@ import { MaterialHistory } from "./_components/material-history";
 import { KeyRegions } from "./_components/key-regions";
 import { RequestDeletionForm } from "./_components/request-deletion-form";
 import { KeySchedule } from "./_components/key-schedule";
+import { BreakGlassBanner } from "./_components/break-glass-banner";
+import { BreakGlassForm } from "./_components/break-glass-form";
 import { importBlockedBy, rotationBlockedBy } from "@/lib/inventory/key-readiness";
 
 type Params = Promise<{ target: string; region: string; keyId: string }>;
@@ -50,6 +52,10 @@ export default async function KeyPage({ params }: { params: Params }) {
   const regions = await keyRegions(key);
   const canRequest = can(session.user.roles, "imports.request");
   const canDelete = can(session.user.roles, "material.delete.request");
+  const set = regions.length > 0 ? regions : [key];
+  const brokenGlass = await read.brokenGlassKeys(await importDeps(), set.map((r) => r.arn));
+  // Offered only while an operator has turned it on; the server refuses it otherwise all the same.
+  const canBreakGlass = config.policy.breakGlass && can(session.user.roles, "break_glass");
   const supported = isKeySpec(key.keySpec);
   const blockedBy = importBlockedBy(key.keyState);
   const hasMaterial = key.keyState === "Enabled" || key.keyState === "Disabled";
@@ -81,6 +87,10 @@ export default async function KeyPage({ params }: { params: Params }) {
           )}
         </div>
       </div>
+
+      {brokenGlass.size > 0 && (
+        <BreakGlassBanner regions={set.flatMap((r) => (brokenGlass.has(r.arn) ? [{ region: r.region, brokenGlass: brokenGlass.get(r.arn)! }] : []))} />
+      )}
 
       {/* min-w-0 on the cards: a grid item is otherwise at least as wide as its widest table, which then
           stretches the page past a phone's width instead of scrolling inside its card. */}
@@ -165,6 +175,19 @@ export default async function KeyPage({ params }: { params: Params }) {
             </div>
           ) : (
             <p className="mt-3 text-sm text-ink-700">Custodians start imports; approvers decide on them.</p>
+          )}
+          {/* Outside the branches above, so its result stays on screen after the page refreshes with the key emptied. */}
+          {canBreakGlass && supported && (
+            <div className="mt-4 border-t border-ink-100 pt-3">
+              <BreakGlassForm
+                target={target}
+                region={region}
+                keyId={keyId}
+                aliases={key.aliases}
+                regions={set.map((r) => r.region)}
+                hasMaterial={set.some((r) => r.keyState !== "PendingImport")}
+              />
+            </div>
           )}
         </section>
 

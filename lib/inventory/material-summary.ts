@@ -1,0 +1,64 @@
+import "server-only";
+import type { KMSClient } from "@aws-sdk/client-kms";
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "@/lib/db";
+import { inventoryMaterialSummaries } from "@/lib/db/schema";
+import { listKeyMaterial, type KeyMaterialEntry, type KeyMetadata } from "@/lib/kms/operations";
+
+/**
+ * What the key-age report needs from ListKeyRotations, kept in the database at refresh time: when the current
+ * material became current and how many on-demand rotations the key has had. ListKeyRotations answers for
+ * symmetric keys only and is allowed 100 calls a second per account and Region (DescribeKey 2,000), so it runs
+ * only when DescribeKey reports a CurrentKeyMaterialId the stored summary does not describe: once per key, then
+ * once per rotation or new material.
+ */
+
+const s = inventoryMaterialSummaries;
+
+export type MaterialSummary = { keyMaterialId: string; currentSince: Date | null; onDemandRotations: number };
+
+/** From a key's material history (pure): the current material's rotation date (none for a first material) and the on-demand rotations. */
+export function summariseMaterial(keyMaterialId: string, entries: readonly KeyMaterialEntry[]): MaterialSummary {
+  const current = entries.find((e) => e.keyMaterialId === keyMaterialId) ?? entries.find((e) => e.state === "CURRENT");
+  return {
+    keyMaterialId,
+    currentSince: current?.rotationDate ?? null,
+    onDemandRotations: entries.filter((e) => e.rotationType === "ON_DEMAND").length,
+  };
+}
+
+/** Whether `metadata` calls for reading its material history: an EXTERNAL symmetric key whose current material is not the one summarised. */
+export function needsMaterialSummary(metadata: KeyMetadata, summarised: string | undefined): boolean {
+  return metadata.origin === "EXTERNAL" && metadata.keySpec === "SYMMETRIC_DEFAULT" && !!metadata.currentKeyMaterialId && metadata.currentKeyMaterialId !== summarised;
+}
+
+/** The material id each key's stored summary describes, for one account and Region (or one key of it). */
+export async function summarisedMaterial(db: Db, targetId: string, region: string, keyId?: string): Promise<Map<string, string>> {
+  const rows = await db
+    .select({ keyId: s.keyId, keyMaterialId: s.keyMaterialId })
+    .from(s)
+    .where(and(eq(s.targetId, targetId), eq(s.region, region), keyId ? eq(s.keyId, keyId) : undefined));
+  return new Map(rows.map((row) => [row.keyId, row.keyMaterialId]));
+}
+
+/** Reads `metadata`'s material history and returns its summary (one ListKeyRotations, paged). */
+export async function readMaterialSummary(client: KMSClient, metadata: KeyMetadata): Promise<MaterialSummary & { keyId: string }> {
+  const entries = await listKeyMaterial(client, metadata.arn);
+  return { keyId: metadata.keyId, ...summariseMaterial(metadata.currentKeyMaterialId!, entries) };
+}
+
+export async function upsertMaterialSummaries(db: Db, targetId: string, region: string, rows: ReadonlyArray<MaterialSummary & { keyId: string }>, at: Date) {
+  if (rows.length === 0) return;
+  await db
+    .insert(s)
+    .values(rows.map((row) => ({ targetId, region, keyId: row.keyId, keyMaterialId: row.keyMaterialId, currentSince: row.currentSince, onDemandRotations: row.onDemandRotations, readAt: at })))
+    .onConflictDoUpdate({
+      target: [s.targetId, s.region, s.keyId],
+      set: {
+        keyMaterialId: sql`excluded.key_material_id`,
+        currentSince: sql`excluded.current_since`,
+        onDemandRotations: sql`excluded.on_demand_rotations`,
+        readAt: sql`excluded.read_at`,
+      },
+    });
+}
