@@ -29,6 +29,8 @@ export const AUDIT_ACTIONS = [
   "material.deleted",
   "material.rotated",
   "inventory.refresh_failed",
+  "drift.found",
+  "drift.acknowledged",
   "audit.verified",
   "audit.exported",
   "audit.checkpoint",

@@ -24,6 +24,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "material.deleted": "Key material deleted",
   "material.rotated": "Key material rotated",
   "inventory.refresh_failed": "Inventory refresh failed",
+  "drift.found": "Change outside Keyport found",
+  "drift.acknowledged": "Change outside Keyport acknowledged",
   "audit.verified": "Audit chain verified",
   "audit.exported": "Audit trail exported",
   "audit.checkpoint": "Audit checkpoint signed",
