@@ -1,0 +1,25 @@
+/** The kinds of drift and how each reads to a person (pure: pages, notifications and tests share it). */
+export const DRIFT_KINDS = ["material_not_imported", "material_deleted", "valid_to_changed", "key_disabled", "deletion_scheduled"] as const;
+
+export type DriftKind = (typeof DRIFT_KINDS)[number];
+
+export const DRIFT_KIND_LABELS: Record<DriftKind, string> = {
+  material_not_imported: "Key material Keyport did not import",
+  material_deleted: "Key material deleted outside Keyport",
+  valid_to_changed: "Expiry changed by a reimport outside Keyport",
+  key_disabled: "Key disabled outside Keyport",
+  deletion_scheduled: "Key deletion scheduled outside Keyport",
+};
+
+/** What an auditor should find out, one sentence per kind (the notification's summary ends with it). */
+export const DRIFT_KIND_ADVICE: Record<DriftKind, string> = {
+  material_not_imported: "Find out who imported it (CloudTrail names the caller of ImportKeyMaterial) and whether the material is the custodians'.",
+  material_deleted: "Find out who called DeleteImportedKeyMaterial (CloudTrail); the key cannot be used until material is imported again.",
+  valid_to_changed: "Someone reimported the material with another expiry; CloudTrail names the caller of ImportKeyMaterial.",
+  key_disabled: "Find out who called DisableKey (CloudTrail) and whether anything still relies on the key.",
+  deletion_scheduled: "Find out who called ScheduleKeyDeletion (CloudTrail); it can be cancelled until the deletion date.",
+};
+
+export function driftKindLabel(kind: string): string {
+  return (DRIFT_KIND_LABELS as Record<string, string>)[kind] ?? kind;
+}
