@@ -23,6 +23,7 @@ import type { ImportDeps } from "@/lib/imports/deps";
 import { avery, casey, devon, expectRefusal, importHarness, REGION, reviewed, riley, startInput } from "@/lib/imports/testing";
 import { decide, startImport, uploadBlob } from "@/lib/imports/workflow";
 import { refreshRegion } from "@/lib/inventory/refresh";
+import type { KmsAccess } from "@/lib/kms";
 import { acknowledgeFinding } from "./acknowledge";
 import { CONTROL_TAG } from "./check";
 import { listFindings } from "./queries";
@@ -53,7 +54,8 @@ describe.each(testDrivers())("drift on %s", (driver) => {
   });
 
   const refresh = async () => {
-    const outcome = await refreshRegion({ db: deps.db, kms: deps.kms, now, instanceId: "drift-test", describeConcurrency: 4 }, "prod", REGION);
+    // The harness's deps hold a whole KmsAccess (makeDeps), typed as the workflow needs it.
+    const outcome = await refreshRegion({ db: deps.db, kms: deps.kms as KmsAccess, now, instanceId: "drift-test", describeConcurrency: 4 }, "prod", REGION);
     expect(outcome.status).toBe("succeeded");
   };
   const findings = async (keyId?: string) => (await listFindings(deps.db, { key: keyId ? { targetId: "prod", region: REGION, keyId } : undefined, limit: 200 })).rows;

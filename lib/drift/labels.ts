@@ -23,3 +23,21 @@ export const DRIFT_KIND_ADVICE: Record<DriftKind, string> = {
 export function driftKindLabel(kind: string): string {
   return (DRIFT_KIND_LABELS as Record<string, string>)[kind] ?? kind;
 }
+
+/** What KMS showed, in one line, from a finding's details (as recorded with it). */
+export function driftDetail(kind: string, details: Record<string, string | null>): string {
+  const day = (value: string | null | undefined) => (value ? `${value.slice(0, 16).replace("T", " ")} UTC` : "never");
+  switch (kind) {
+    case "valid_to_changed":
+      return `Keyport set the material to expire ${day(details.expectedValidTo)}; KMS now says ${day(details.validTo)}.`;
+    case "key_disabled":
+    case "deletion_scheduled":
+      return `The key was ${details.previousState ?? "in another state"} and is now ${details.keyState ?? "changed"}.`;
+    case "material_deleted":
+      return details.listed ? `KMS lists the material as ${details.listed}.` : `The key is back in ${details.keyState ?? "PendingImport"}.`;
+    case "material_not_imported":
+      return details.state ? `KMS lists it as ${details.state}, expiring ${day(details.validTo)}.` : `The key is ${details.keyState ?? "holding material"}, its material expiring ${day(details.validTo)}.`;
+    default:
+      return "";
+  }
+}

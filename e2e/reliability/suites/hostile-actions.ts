@@ -27,6 +27,7 @@ const NAMES = [
   "decideImportSession",
   "verifyImportSession",
   "endSession",
+  "acknowledgeDriftFinding",
 ] as const;
 type ActionName = (typeof NAMES)[number];
 
@@ -47,6 +48,7 @@ const CALLERS: Record<ActionName, { permitted: Username; lacking: Username[] }> 
   decideImportSession: { permitted: "ana", lacking: ["cora", "aud", "nobody"] },
   verifyImportSession: { permitted: "ana", lacking: ["aud", "nobody"] },
   endSession: { permitted: "adm", lacking: ["cora", "ana", "aud", "nobody"] },
+  acknowledgeDriftFinding: { permitted: "aud", lacking: ["cora", "ana", "nobody"] },
 };
 
 const file = (bytes: number | Buffer, name = "EncryptedKeyMaterial.bin") =>
@@ -86,6 +88,9 @@ function realistic(name: ActionName, { fx }: CorpusContext): Record<string, unkn
       return { sessionId: UNKNOWN_ID, decision: "approve", blobs: { [fx.awaiting.id]: fx.awaiting.sha256 }, confirmed: true, comment: "" };
     case "endSession":
       return { sessionId: fx.coraSessionId };
+    case "acknowledgeDriftFinding":
+      // Obeyed, it would acknowledge nothing: the suite's stack has no finding to aim at.
+      return { findingId: UNKNOWN_ID, comment: "Hostile replay of an acknowledgement." };
   }
 }
 
@@ -304,6 +309,11 @@ function specific(cx: CorpusContext): HostileCase[] {
     add("ids", "endSession", `session id ${JSON.stringify(sessionId.slice(0, 30))}`, "adm", { sessionId }, INVALID);
   }
   add("ids", "endSession", "a well-formed session id nobody has", "adm", { sessionId: "A".repeat(22) }, { codes: ["not_found"] });
+  for (const comment of ["", "   ", "ok", "x".repeat(1001), "Accepted\u0000 by me, ticket 1."]) {
+    add("text", "acknowledgeDriftFinding", `comment ${JSON.stringify(comment.slice(0, 20))}`, "aud", { findingId: UNKNOWN_ID, comment }, INVALID);
+  }
+  add("ids", "acknowledgeDriftFinding", "a finding id that is not a uuid", "aud", { findingId: "../../drift", comment: "Accepted after review, ticket 1." }, INVALID);
+  add("ids", "acknowledgeDriftFinding", "an unknown finding", "aud", { findingId: UNKNOWN_ID, comment: "Accepted after review, ticket 1." }, { codes: ["not_found"] });
   add("contradiction", "refreshInventory", "an argument it does not take", "cora", { force: true }, INVALID);
   add("contradiction", "verifyAuditTrail", "an argument it does not take", "aud", { repair: true }, INVALID);
   return out;
