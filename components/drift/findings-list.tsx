@@ -26,8 +26,8 @@ export function FindingsList({ findings, now, showKey, acknowledge, label }: { f
               </p>
               {showKey && (
                 <p className="text-sm text-ink-700">
-                  <Link href={finding.keyHref} className="font-mono text-xs font-medium text-accent-700 hover:underline">
-                    {finding.keyId}
+                  <Link href={finding.keyHref} className="font-medium text-accent-700 hover:underline">
+                    {finding.keyLabel}
                   </Link>{" "}
                   · {finding.account} · <span className="font-mono text-xs">{finding.region}</span>
                 </p>

@@ -98,6 +98,7 @@ describe.each(testDrivers())("drift on %s", (driver) => {
     const chargeback = (await cli.send(new DescribeKeyCommand({ KeyId: "alias/payments/chargeback-kek" }))).KeyMetadata!;
     const all = await findings();
     expect(all.map((f) => [f.keyId, f.kind, f.keyMaterialId])).toEqual([[chargeback.KeyId, "material_not_imported", chargeback.CurrentKeyMaterialId]]);
+    expect(all[0]!.alias).toBe("alias/payments/chargeback-kek");
     await refresh();
     expect(await findings()).toHaveLength(1);
   });

@@ -9,6 +9,8 @@ export type FindingDto = {
   detail: string;
   advice: string;
   keyId: string;
+  /** The key's alias, or its id when it has none. */
+  keyLabel: string;
   keyHref: string;
   account: string;
   region: string;
@@ -24,6 +26,7 @@ export function findingDto(row: FindingRow, accountName: (targetId: string) => s
     detail: driftDetail(row.kind, row.details),
     advice: (DRIFT_KIND_ADVICE as Record<string, string>)[row.kind as DriftKind] ?? "",
     keyId: row.keyId,
+    keyLabel: row.alias ?? row.keyId,
     keyHref: keyHref(row),
     account: accountName(row.targetId),
     region: row.region,

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/lib/db";
-import { driftFindings as f, driftWatch as w, importRequests } from "@/lib/db/schema";
+import { driftFindings as f, driftWatch as w, importRequests, inventoryKeys as k } from "@/lib/db/schema";
 import type { FindingDraft, Watch } from "./rules";
 
 /** The drift tables' only reader and writer. */
@@ -62,6 +62,8 @@ export type FindingRow = KeyRef & {
   acknowledgedAt: Date | null;
   acknowledgedByName: string | null;
   acknowledgementComment: string | null;
+  /** The key's first alias as the inventory last read it, to name the key on pages. */
+  alias: string | null;
 };
 
 const columns = {
@@ -84,8 +86,9 @@ export async function listFindings(db: Db, options: { key?: KeyRef; limit: numbe
   const where = options.key ? and(eq(f.targetId, options.key.targetId), eq(f.region, options.key.region), eq(f.keyId, options.key.keyId)) : undefined;
   const [rows, [count]] = await Promise.all([
     db
-      .select(columns)
+      .select({ ...columns, alias: sql<string | null>`${k.aliases}[1]` })
       .from(f)
+      .leftJoin(k, and(eq(k.targetId, f.targetId), eq(k.region, f.region), eq(k.keyId, f.keyId)))
       .where(where)
       .orderBy(sql`${f.acknowledgedAt} IS NOT NULL`, desc(f.foundAt), asc(f.id))
       .limit(options.limit),
@@ -98,7 +101,7 @@ export async function listFindings(db: Db, options: { key?: KeyRef; limit: numbe
 }
 
 /** The finding, locked for the acknowledgement's transaction. */
-export async function lockFinding(tx: Tx, id: string): Promise<FindingRow | null> {
+export async function lockFinding(tx: Tx, id: string): Promise<Omit<FindingRow, "alias"> | null> {
   const [row] = await tx.select(columns).from(f).where(eq(f.id, id)).for("update");
   return row ?? null;
 }
