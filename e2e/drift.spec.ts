@@ -71,7 +71,9 @@ test.describe("as a custodian", () => {
     const keys = new KeysPage(page);
     await keys.open("?q=chargeback-kek");
     await keys.waitForInventory();
-    await keys.row("chargeback-kek").getByRole("link", { name: /chargeback-kek/ }).click();
+    // Straight to the key's page: a click racing the inventory's reloads could leave the list in place.
+    await page.goto((await keys.row("chargeback-kek").getByRole("link", { name: /chargeback-kek/ }).getAttribute("href"))!);
+    await expect(page.getByRole("heading", { level: 1, name: CHARGEBACK })).toBeVisible();
     const onKey = page.getByRole("list", { name: "Changes outside Keyport to this key" }).getByRole("listitem");
     await expect(async () => {
       await page.reload();
