@@ -23,6 +23,7 @@ import type { ImportDeps } from "@/lib/imports/deps";
 import { avery, casey, devon, expectRefusal, importHarness, REGION, reviewed, riley, startInput } from "@/lib/imports/testing";
 import { decide, startImport, uploadBlob } from "@/lib/imports/workflow";
 import { refreshRegion } from "@/lib/inventory/refresh";
+import { enableNotifications } from "@/lib/notify/state";
 import type { KmsAccess } from "@/lib/kms";
 import { acknowledgeFinding } from "./acknowledge";
 import { CONTROL_TAG } from "./check";
@@ -42,13 +43,16 @@ describe.each(testDrivers())("drift on %s", (driver) => {
   let db: TestDatabase;
   let deps: ImportDeps;
   let cli: KMSClient;
+  let restoreNotifications: () => void;
   beforeAll(async () => {
+    restoreNotifications = enableNotifications();
     db = await createTestDatabase(driver);
     deps = h.makeDeps(db);
     const account = h.emulator.accounts.find((a) => a.assumable)!;
     cli = kmsClient(h.emulator, REGION, await assumeRole(h.emulator, account, "someone-with-the-aws-cli"));
   });
   afterAll(async () => {
+    restoreNotifications?.();
     cli?.destroy();
     await db?.cleanup();
   });
