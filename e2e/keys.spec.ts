@@ -13,8 +13,8 @@ test.describe("as a custodian", () => {
     const keys = new KeysPage(page);
     await keys.open();
     await keys.waitForInventory();
-    await expect(keys.rows()).toHaveCount(20);
-    await expect(keys.pagination()).toHaveText("20 keys");
+    await expect(keys.rows()).toHaveCount(21);
+    await expect(keys.pagination()).toHaveText("21 keys");
     await expect(keys.table().getByText("Payments Production").first()).toBeVisible();
     await expect(keys.table().getByText("Data Platform Staging").first()).toBeVisible();
     for (const state of ["Pending import", "Enabled", "Disabled", "Pending deletion"])
@@ -61,7 +61,7 @@ test.describe("as a custodian", () => {
     await page.goto("/keys?q=no-such-key-anywhere");
     await expect(page.getByRole("heading", { name: "No keys match these filters" })).toBeVisible();
     await page.getByRole("link", { name: "Clear filters" }).click();
-    await expect(keys.rows()).toHaveCount(20);
+    await expect(keys.rows()).toHaveCount(21);
   });
 
   test("sorts by expiry and shows material expiring within the warning window", async ({ page }) => {
@@ -91,7 +91,7 @@ test.describe("as a custodian", () => {
     for (const dir of ["asc", "desc"] as const) {
       await keys.open(`?sort=validTo&dir=${dir}`);
       const cells = (await keys.rows().locator("td:nth-child(6)").allInnerTexts()).map((c) => c.trim().split("\n")[0]!);
-      expect(cells).toHaveLength(20);
+      expect(cells).toHaveLength(21);
       const groups = cells.map(group);
       // Ascending: dated, never, none. Descending: never, dated, none (no material stays last).
       const order = dir === "asc" ? [0, 1, 2] : [1, 0, 2];
@@ -107,8 +107,8 @@ test.describe("as a custodian", () => {
     await keys.waitForInventory();
     await page.goto("/keys?page=2");
     await expect(page).toHaveURL(/\/keys$/);
-    await expect(keys.rows()).toHaveCount(20);
-    await expect(keys.pagination()).toHaveText("20 keys");
+    await expect(keys.rows()).toHaveCount(21);
+    await expect(keys.pagination()).toHaveText("21 keys");
 
     await page.goto("/keys?q=pin-block&sort=validTo&page=7");
     await expect(page).toHaveURL(/\/keys\?q=pin-block&sort=validTo$/);

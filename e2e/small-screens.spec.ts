@@ -18,7 +18,7 @@ test.describe("signed in as an admin (every section)", () => {
     const keys = new KeysPage(page);
     await keys.open();
     await keys.waitForInventory();
-    await expect(keys.rows()).toHaveCount(20);
+    await expect(keys.rows()).toHaveCount(21);
     await expectFitsViewport(page);
 
     await keys.open("?q=settlement-kek");

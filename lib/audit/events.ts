@@ -34,6 +34,8 @@ export const AUDIT_ACTIONS = [
   "schedule.cleared",
   "schedule.rotation_due",
   "inventory.key_age_exported",
+  "drift.found",
+  "drift.acknowledged",
   "audit.verified",
   "audit.exported",
   "audit.checkpoint",

@@ -29,6 +29,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "schedule.cleared": "Schedule cleared",
   "schedule.rotation_due": "Scheduled rotation due: draft opened",
   "inventory.key_age_exported": "Key-age report exported",
+  "drift.found": "Change outside Keyport found",
+  "drift.acknowledged": "Change outside Keyport acknowledged",
   "audit.verified": "Audit chain verified",
   "audit.exported": "Audit trail exported",
   "audit.checkpoint": "Audit checkpoint signed",

@@ -19,7 +19,7 @@ describe("the permission table", () => {
   it.each<[Role, string[]]>([
     ["custodian", ["keys.read", "inventory.refresh", "imports.read", "imports.request", "imports.download", "imports.verify", "material.delete.request", "schedules.manage"]],
     ["approver", ["keys.read", "imports.read", "imports.approve", "imports.verify"]],
-    ["auditor", ["keys.read", "imports.read", "imports.export", "audit.read", "audit.export", "audit.verify"]],
+    ["auditor", ["keys.read", "imports.read", "imports.export", "drift.acknowledge", "audit.read", "audit.export", "audit.verify"]],
   ])("a %s may do exactly what the design says", (role, expected) => {
     expect(permissionsOf([role])).toEqual(expected);
   });

@@ -58,6 +58,11 @@ export const PERMISSIONS = {
    * material expiring) as CSV or JSON: evidence for those who review dual control, not for those who act.
    */
   "imports.export": ["auditor", "admin"],
+  /**
+   * Acknowledge a change made in KMS outside Keyport (lib/drift), with a comment saying why it is accepted:
+   * reviewing dual control, like the exports, not acting on keys.
+   */
+  "drift.acknowledge": ["auditor", "admin"],
   /** Read the audit trail. */
   "audit.read": ["auditor", "admin"],
   /** Export the audit trail as CSV or JSON Lines. */

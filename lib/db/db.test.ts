@@ -46,6 +46,8 @@ describe.each(testDrivers())("database on %s", (driver) => {
     expect(await tableNames(t.database.db)).toEqual([
       "approvals",
       "audit_events",
+      "drift_findings",
+      "drift_watch",
       "import_requests",
       "inventory_keys",
       "inventory_material_summaries",

@@ -479,3 +479,56 @@ export const inventoryMaterialSummaries = pgTable(
   (t) => [uniqueIndex("inventory_material_summaries_key_uq").on(t.targetId, t.region, t.keyId)],
 );
 
+// ---------------------------------------------------------------------------------------------------------
+// Drift (lib/drift): what KMS shows that Keyport's trail does not explain
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * What Keyport last saw of each EXTERNAL key, for the drift check. `baseline` is the material Keyport found
+ * on the key the first time it checked it and adopted without a finding (none for a key under its control:
+ * see lib/drift/README.md); `last_state` and `observed_at` are the key state last seen and since when, so a
+ * change of state is noticed once.
+ */
+export const driftWatch = pgTable(
+  "drift_watch",
+  {
+    targetId: text("target_id").notNull(),
+    region: text("region").notNull(),
+    keyId: text("key_id").notNull(),
+    baseline: jsonb("baseline").$type<Array<{ id: string | null; validTo: string | null }>>().notNull(),
+    lastState: text("last_state").notNull(),
+    observedAt: tstz("observed_at").notNull(),
+    establishedAt: tstz("established_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.targetId, t.region, t.keyId] })],
+);
+
+/**
+ * One row per change made in KMS outside Keyport. `fingerprint` names the change (a KeyMaterialId, the
+ * observation it broke), so the unique index records it once however many refreshes see it. An auditor or
+ * admin acknowledges it with a comment; it is never deleted.
+ */
+export const driftFindings = pgTable(
+  "drift_findings",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    targetId: text("target_id").notNull(),
+    region: text("region").notNull(),
+    keyId: text("key_id").notNull(),
+    keyArn: text("key_arn").notNull(),
+    kind: text("kind").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    keyMaterialId: text("key_material_id"),
+    details: jsonb("details").$type<Record<string, string | null>>().notNull(),
+    foundAt: tstz("found_at").notNull(),
+    acknowledgedAt: tstz("acknowledged_at"),
+    acknowledgedBySubject: text("acknowledged_by_subject"),
+    acknowledgedByName: text("acknowledged_by_name"),
+    acknowledgementComment: text("acknowledgement_comment"),
+  },
+  (t) => [
+    uniqueIndex("drift_findings_key_kind_fingerprint_uq").on(t.targetId, t.region, t.keyId, t.kind, t.fingerprint),
+    index("drift_findings_open_idx").on(t.acknowledgedAt, t.foundAt),
+    index("drift_findings_key_idx").on(t.targetId, t.region, t.keyId, t.foundAt),
+  ],
+);

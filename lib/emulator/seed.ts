@@ -136,6 +136,9 @@ const DEMO_MULTI_REGION: MultiRegionSeed[] = [
   },
 ];
 
+/** The tag that puts a key under Keyport's dual control before Keyport touched it (lib/drift CONTROL_TAG). */
+export const DUAL_CONTROL_TAG = { key: "keyport:import-control", value: "dual-control" } as const;
+
 const P = PRODUCTION_ACCOUNT;
 const S = STAGING_ACCOUNT;
 const EU = "eu-west-1";
@@ -149,6 +152,9 @@ const DEMO_KEYS: KeyTemplate[] = [
   { accountId: P, region: EU, label: "legacy-receipt-signing", spec: "RSA_2048", usage: "SIGN_VERIFY", origin: "EXTERNAL", state: { kind: "disabled" }, alias: "alias/payments/legacy-receipt-signing", description: "Legacy receipt signing key, disabled after the migration to ECDSA", ageDays: 700 },
   { accountId: P, region: EU, label: "token-signing-2023", spec: "ECC_NIST_P256", usage: "SIGN_VERIFY", origin: "EXTERNAL", state: { kind: "pending-deletion", deletionInDays: 12 }, alias: "alias/payments/token-signing-2023", description: "Retired payment token signing key (2023)", ageDays: 500 },
   { accountId: P, region: EU, label: "settlement-kek", spec: "SYMMETRIC_DEFAULT", origin: "EXTERNAL", state: { kind: "enabled", expiresInDays: 41 }, alias: "alias/payments/settlement-kek", description: "Settlement file key-encryption key", ageDays: 130 },
+  // Tagged as under Keyport's dual control, with material no Keyport request imported: someone ran the AWS
+  // CLI behind Keyport's back, and the demo's first refresh flags it (lib/drift).
+  { accountId: P, region: EU, label: "chargeback-kek", spec: "SYMMETRIC_DEFAULT", origin: "EXTERNAL", state: { kind: "enabled", expiresInDays: 75 }, alias: "alias/payments/chargeback-kek", description: "Chargeback evidence key-encryption key (imports go through Keyport)", ageDays: 20, tags: { team: "payments", [DUAL_CONTROL_TAG.key]: DUAL_CONTROL_TAG.value } },
   { accountId: P, region: EU, label: "app-data", spec: "SYMMETRIC_DEFAULT", origin: "AWS_KMS", state: { kind: "enabled" }, alias: "alias/payments/app-data", description: "Application data encryption (KMS-generated)", ageDays: 400 },
   { accountId: P, region: EU, label: "session-cookie-mac", spec: "HMAC_256", usage: "GENERATE_VERIFY_MAC", origin: "AWS_KMS", state: { kind: "enabled" }, description: "Session cookie MAC key (KMS-generated)", ageDays: 90 },
   { accountId: P, region: EU, label: AUDIT_SIGNING_LABEL, spec: "ECC_NIST_P256", usage: "SIGN_VERIFY", origin: "AWS_KMS", state: { kind: "enabled" }, alias: "alias/keyport/audit-signing", description: "Signs Keyport's audit checkpoints (KMS-generated; Keyport's own role may use it)", ageDays: 30 },

@@ -206,6 +206,10 @@ export function importHarness(options: { prefix?: string } = {}) {
     get admin(): AdminClient {
       return admin;
     },
+    /** The emulator itself, for a test that acts in KMS as someone other than Keyport. */
+    get emulator(): RunningEmulator {
+      return emulator;
+    },
     makeDeps,
     newKey,
     describeKeyState,

@@ -1,6 +1,7 @@
 import "server-only";
 import { appendAuditStandalone } from "@/lib/audit";
 import type { Db } from "@/lib/db";
+import { driftChecker } from "@/lib/drift/check";
 import { logInternalError } from "@/lib/errors/internal";
 import { isAwsFailure, isKmsError, toKmsError, type KmsAccess } from "@/lib/kms";
 import { describeKey, listAllAliases, listKeysPage, type KeyMetadata } from "@/lib/kms/operations";
@@ -73,14 +74,26 @@ export async function refreshRegion(deps: RefreshDeps, targetId: string, region:
     });
   };
 
+  const isThrottle = (error: unknown) => isKmsError(error) && error.code === "throttled";
+  // The drift check's calls (ListKeyRotations, the trail) run in the same pool task as the key's DescribeKey:
+  // bounded by the same concurrency, and backing off with it when KMS throttles.
+  const checkDrift = driftChecker({ db: deps.db, now: deps.now }, client, targetId, region);
+  const driftFailures: unknown[] = [];
   const pool = new ThrottleAwarePool<string>({
     concurrency: deps.describeConcurrency,
-    isThrottle: (error) => isKmsError(error) && error.code === "throttled",
+    isThrottle,
     run: async (keyId) => {
       // Awaited before touching `batch`: flush() swaps the array, and a push evaluated before the await
       // would land in an array already handed to the database.
       const metadata = await describeKey(client, keyId);
       const summary = needsMaterialSummary(metadata, summarised.get(keyId)) ? await readMaterialSummary(client, metadata) : null;
+      try {
+        await checkDrift(metadata);
+      } catch (error) {
+        // A key the check could not read is checked again next time; the inventory itself is not held back.
+        if (isThrottle(error)) throw error;
+        driftFailures.push(error);
+      }
       batch.push(metadata);
       if (summary) summaries.push(summary);
       progress.keysDescribed++;
@@ -114,6 +127,7 @@ export async function refreshRegion(deps: RefreshDeps, targetId: string, region:
 
     pool.close();
     await pool.drain();
+    reportDriftFailures(driftFailures, targetId, region);
     flush();
     await writes;
     await markSeen(deps.db, targetId, region, notDescribed, deps.now());
@@ -167,6 +181,15 @@ function describeRefreshFailure(error: unknown, targetId: string, region: string
     kmsRequestId: undefined,
     reference,
   };
+}
+
+/** One line for all the keys whose drift check failed in this refresh, not one per key. */
+function reportDriftFailures(failures: unknown[], targetId: string, region: string): void {
+  const [first] = failures;
+  if (first === undefined) return;
+  const what = `the drift check of ${failures.length} key(s) in ${targetId} ${region}`;
+  if (isAwsFailure(first)) console.warn(`[inventory] ${what} failed; first error: ${toKmsError(first).code}`);
+  else logInternalError("inventory", `during ${what}`, first);
 }
 
 async function countExternal(db: Db, targetId: string, region: string): Promise<number> {

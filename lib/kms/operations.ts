@@ -10,6 +10,7 @@ import {
   ListAliasesCommand,
   ListKeyRotationsCommand,
   ListKeysCommand,
+  ListResourceTagsCommand,
   RotateKeyOnDemandCommand,
   SignCommand,
   type SigningAlgorithmSpec,
@@ -146,6 +147,18 @@ export async function listKeyMaterial(client: KMSClient, keyArn: string): Promis
     marker = out.Truncated ? out.NextMarker : undefined;
   } while (marker);
   return entries;
+}
+
+/** The key's tags, as a map (ListResourceTags pages of 50). */
+export async function listKeyTags(client: KMSClient, keyArn: string): Promise<Map<string, string>> {
+  const tags = new Map<string, string>();
+  let marker: string | undefined;
+  do {
+    const out = await call(() => client.send(new ListResourceTagsCommand({ KeyId: keyArn, Limit: 50, Marker: marker })));
+    for (const tag of out.Tags ?? []) if (tag.TagKey) tags.set(tag.TagKey, tag.TagValue ?? "");
+    marker = out.Truncated ? out.NextMarker : undefined;
+  } while (marker);
+  return tags;
 }
 
 export type WrappingAlgorithm = "RSAES_OAEP_SHA_1" | "RSAES_OAEP_SHA_256" | "RSA_AES_KEY_WRAP_SHA_1" | "RSA_AES_KEY_WRAP_SHA_256" | "SM2PKE";

@@ -31,6 +31,7 @@ const NAMES = [
   "setKeySchedule",
   "setTargetSchedule",
   "startScheduledReimportRequest",
+  "acknowledgeDriftFinding",
 ] as const;
 type ActionName = (typeof NAMES)[number];
 
@@ -55,6 +56,7 @@ const CALLERS: Record<ActionName, { permitted: Username; lacking: Username[] }> 
   setKeySchedule: { permitted: "cora", lacking: ["ana", "aud", "nobody"] },
   setTargetSchedule: { permitted: "cora", lacking: ["ana", "aud", "nobody"] },
   startScheduledReimportRequest: { permitted: "cora", lacking: ["ana", "aud", "nobody"] },
+  acknowledgeDriftFinding: { permitted: "aud", lacking: ["cora", "ana", "nobody"] },
 };
 
 const file = (bytes: number | Buffer, name = "EncryptedKeyMaterial.bin") =>
@@ -105,6 +107,9 @@ function realistic(name: ActionName, { fx }: CorpusContext): Record<string, unkn
     // Obeyed, it would open a second request on the busy key: refused (key_busy) as the workflow refuses it.
     case "startScheduledReimportRequest":
       return { target: TARGET.id, region: REGION, keyId: fx.awaiting.keyId };
+    case "acknowledgeDriftFinding":
+      // Obeyed, it would acknowledge nothing: the suite's stack has no finding to aim at.
+      return { findingId: UNKNOWN_ID, comment: "Hostile replay of an acknowledgement." };
   }
 }
 
@@ -329,6 +334,11 @@ function specific(cx: CorpusContext): HostileCase[] {
     add("ids", "endSession", `session id ${JSON.stringify(sessionId.slice(0, 30))}`, "adm", { sessionId }, INVALID);
   }
   add("ids", "endSession", "a well-formed session id nobody has", "adm", { sessionId: "A".repeat(22) }, { codes: ["not_found"] });
+  for (const comment of ["", "   ", "ok", "x".repeat(1001), "Accepted\u0000 by me, ticket 1."]) {
+    add("text", "acknowledgeDriftFinding", `comment ${JSON.stringify(comment.slice(0, 20))}`, "aud", { findingId: UNKNOWN_ID, comment }, INVALID);
+  }
+  add("ids", "acknowledgeDriftFinding", "a finding id that is not a uuid", "aud", { findingId: "../../drift", comment: "Accepted after review, ticket 1." }, INVALID);
+  add("ids", "acknowledgeDriftFinding", "an unknown finding", "aud", { findingId: UNKNOWN_ID, comment: "Accepted after review, ticket 1." }, { codes: ["not_found"] });
   add("contradiction", "refreshInventory", "an argument it does not take", "cora", { force: true }, INVALID);
   add("contradiction", "verifyAuditTrail", "an argument it does not take", "aud", { repair: true }, INVALID);
 

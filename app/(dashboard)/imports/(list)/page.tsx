@@ -59,6 +59,7 @@ export default async function ImportsPage({ searchParams }: { searchParams: Prom
           canRequest={canRequest}
           canExport={can(session.user.roles, "imports.export")}
           canReadAudit={can(session.user.roles, "audit.read")}
+          canReviewDrift={can(session.user.roles, "drift.acknowledge")}
         />
       ) : (
         <AllView now={now} targets={targets} state={query.state} />

@@ -1,5 +1,4 @@
 import Link from "next/link";
-import type { ReactNode } from "react";
 import { RequestsTable, type TargetNames } from "@/components/imports/requests-table";
 import { Badge } from "@/components/ui/badge";
 import { formatCount, formatRelative } from "@/components/ui/format";
@@ -8,7 +7,9 @@ import { importDeps } from "@/lib/imports";
 import { DOWNLOADS_ON_PAGE, PENDING_PAGE_ROWS, downloadsByRequest, pendingLists } from "@/lib/imports/pending";
 import { ExportPanel } from "./export-panel";
 import { keyHref } from "@/lib/inventory/key-href";
+import { DriftSection } from "./drift-section";
 import { KeyList } from "./key-list";
+import { Quiet, Section } from "./section";
 
 /**
  * What is pending: open requests by what they wait for (with who downloaded their parameters, from the audit
@@ -22,6 +23,7 @@ export async function PendingView({
   canRequest,
   canExport,
   canReadAudit,
+  canReviewDrift,
 }: {
   now: number;
   targets: TargetNames;
@@ -29,6 +31,8 @@ export async function PendingView({
   canRequest: boolean;
   canExport: boolean;
   canReadAudit: boolean;
+  /** Auditors and admins see what changed in KMS outside Keyport, and acknowledge it. */
+  canReviewDrift: boolean;
 }) {
   const deps = await importDeps();
   const { open, pendingKeys, expiring } = await pendingLists(deps, { warningDays, limit: PENDING_PAGE_ROWS });
@@ -43,6 +47,7 @@ export async function PendingView({
   return (
     <div className="space-y-8">
       {canExport && <ExportPanel />}
+      {canReviewDrift && <DriftSection now={now} targets={targets} />}
       <Section id="outstanding" title="Import parameters outstanding" count={outstanding.length} hint="Parameters handed out and waiting for the wrapped key material, with the time left on each token and who downloaded it.">
         {outstanding.length ? (
           <RequestsTable rows={outstanding} targets={targets} now={now} caption="Import parameters outstanding" downloads={downloads} auditHref={auditHref} />
@@ -108,23 +113,4 @@ export async function PendingView({
       </Section>
     </div>
   );
-}
-
-function Section({ id, title, count, hint, children }: { id: string; title: string; count: number; hint: string; children: ReactNode }) {
-  return (
-    <section aria-labelledby={`${id}-heading`}>
-      <div className="mb-3">
-        <h2 id={`${id}-heading`} className="flex items-center gap-2 text-base font-semibold text-ink-900">
-          {title}
-          <span className="rounded-full bg-ink-100 px-2 py-0.5 text-xs font-medium text-ink-700">{count}</span>
-        </h2>
-        <p className="text-sm text-ink-600">{hint}</p>
-      </div>
-      {children}
-    </section>
-  );
-}
-
-function Quiet({ children }: { children: ReactNode }) {
-  return <p className="rounded-card border border-dashed border-ink-300 bg-white px-4 py-5 text-sm text-ink-600">{children}</p>;
 }

@@ -18,6 +18,7 @@ import { getKey, keyRegions } from "@/lib/inventory";
 import { keyHref as keyPageHref } from "@/lib/inventory/key-href";
 import { keyParamsSchema } from "@/lib/inventory/schemas";
 import { ExpiryCell } from "@/components/key-expiry";
+import { DriftFindings } from "./_components/drift-findings";
 import { MaterialHistory } from "./_components/material-history";
 import { KeyRegions } from "./_components/key-regions";
 import { RequestDeletionForm } from "./_components/request-deletion-form";
@@ -203,6 +204,13 @@ export default async function KeyPage({ params }: { params: Params }) {
             href={`/api/keys/${encodeURIComponent(target)}/${encodeURIComponent(region)}/${encodeURIComponent(keyId)}/material`}
           />
         </section>
+
+        <DriftFindings
+          keyRef={{ targetId: target, region, keyId }}
+          accountName={targetInfo?.name ?? target}
+          now={now}
+          canAcknowledge={can(session.user.roles, "drift.acknowledge")}
+        />
 
         {can(session.user.roles, "imports.read") && (
           <section aria-labelledby="requests-heading" className="lg:col-span-3">
