@@ -40,6 +40,13 @@ export const toneClasses: Record<Tone, { badge: string; dot: string; text: strin
   accent: { badge: "bg-accent-50 text-accent-700 ring-accent-200", dot: "bg-accent-500", text: "text-accent-700" },
 };
 
+/** SVG fills (the expiry timeline): the expiring tone's background for the warning window, its dot for a ValidTo inside it. */
+export const timelineFills = {
+  warningWindow: "fill-state-expiring-bg",
+  expiring: "fill-state-expiring-dot",
+  later: "fill-accent-500",
+} as const;
+
 /** KMS KeyState → tone. States Keyport does not expect fall back to neutral rather than guessing. */
 export function keyStateTone(state: string): Tone {
   switch (state) {

@@ -3,7 +3,7 @@ import type { KMSClient } from "@aws-sdk/client-kms";
 import { appendAudit, listAuditEvents, SYSTEM_ACTOR } from "@/lib/audit";
 import type { Db } from "@/lib/db";
 import { keyHref } from "@/lib/inventory/key-href";
-import { listKeyMaterial, listKeyTags, type KeyMetadata } from "@/lib/kms/operations";
+import { listKeyTags, type KeyMaterialEntry, type KeyMetadata } from "@/lib/kms/operations";
 import { enqueueNotification } from "@/lib/notify";
 import { DRIFT_KIND_ADVICE, DRIFT_KIND_LABELS } from "./labels";
 import * as queries from "./queries";
@@ -46,14 +46,15 @@ export function driftChecker(deps: DriftCheckDeps, client: KMSClient, targetId: 
   const watched = queries.watchedKeys(deps.db, targetId, region);
   watched.catch(() => undefined); // awaited by each check; this only keeps an early failure from being unhandled meanwhile
 
-  return async function checkKey(metadata: KeyMetadata): Promise<number> {
+  /** `materials`: the key's ListKeyRotations (ALL_KEY_MATERIAL) as the refresh read it; null for keys KMS lists none for. */
+  return async function checkKey(metadata: KeyMetadata, materials: KeyMaterialEntry[] | null): Promise<number> {
     if (metadata.origin !== "EXTERNAL") return 0;
     const key = { targetId, region, keyId: metadata.keyId };
     if (await queries.keyBusy(deps.db, key)) return 0;
     const observation: Observation = {
       keyState: metadata.keyState,
       validTo: metadata.validTo,
-      materials: metadata.keySpec === "SYMMETRIC_DEFAULT" ? await listKeyMaterial(client, metadata.arn) : null,
+      materials,
     };
     const trail = await keyTrail(deps.db, metadata.arn);
     const now = deps.now();

@@ -8,9 +8,9 @@ import { listKeyMaterial, type KeyMaterialEntry, type KeyMetadata } from "@/lib/
 /**
  * What the key-age report needs from ListKeyRotations, kept in the database at refresh time: when the current
  * material became current and how many on-demand rotations the key has had. ListKeyRotations answers for
- * symmetric keys only and is allowed 100 calls a second per account and Region (DescribeKey 2,000), so it runs
- * only when DescribeKey reports a CurrentKeyMaterialId the stored summary does not describe: once per key, then
- * once per rotation or new material.
+ * symmetric keys only and is allowed 100 calls a second per account and Region (DescribeKey 2,000): a refresh
+ * reads it once per EXTERNAL symmetric key, for the drift check (lib/drift) and this summary together, and
+ * writes the summary only when DescribeKey reports a CurrentKeyMaterialId the stored one does not describe.
  */
 
 const s = inventoryMaterialSummaries;
@@ -27,9 +27,14 @@ export function summariseMaterial(keyMaterialId: string, entries: readonly KeyMa
   };
 }
 
-/** Whether `metadata` calls for reading its material history: an EXTERNAL symmetric key whose current material is not the one summarised. */
+/** Whether KMS lists `metadata`'s key material (ListKeyRotations): EXTERNAL symmetric keys. */
+export function hasMaterialHistory(metadata: KeyMetadata): boolean {
+  return metadata.origin === "EXTERNAL" && metadata.keySpec === "SYMMETRIC_DEFAULT";
+}
+
+/** Whether `metadata`'s summary must be written: an EXTERNAL symmetric key whose current material is not the one summarised. */
 export function needsMaterialSummary(metadata: KeyMetadata, summarised: string | undefined): boolean {
-  return metadata.origin === "EXTERNAL" && metadata.keySpec === "SYMMETRIC_DEFAULT" && !!metadata.currentKeyMaterialId && metadata.currentKeyMaterialId !== summarised;
+  return hasMaterialHistory(metadata) && !!metadata.currentKeyMaterialId && metadata.currentKeyMaterialId !== summarised;
 }
 
 /** The material id each key's stored summary describes, for one account and Region (or one key of it). */

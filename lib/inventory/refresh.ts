@@ -4,8 +4,8 @@ import type { Db } from "@/lib/db";
 import { driftChecker } from "@/lib/drift/check";
 import { logInternalError } from "@/lib/errors/internal";
 import { isAwsFailure, isKmsError, toKmsError, type KmsAccess } from "@/lib/kms";
-import { describeKey, listAllAliases, listKeysPage, type KeyMetadata } from "@/lib/kms/operations";
-import { needsMaterialSummary, readMaterialSummary, summarisedMaterial, upsertMaterialSummaries, type MaterialSummary } from "./material-summary";
+import { describeKey, listAllAliases, listKeyMaterial, listKeysPage, type KeyMaterialEntry, type KeyMetadata } from "@/lib/kms/operations";
+import { hasMaterialHistory, needsMaterialSummary, summariseMaterial, summarisedMaterial, upsertMaterialSummaries, type MaterialSummary } from "./material-summary";
 import { ThrottleAwarePool } from "./pool";
 import {
   acquireLease,
@@ -86,14 +86,18 @@ export async function refreshRegion(deps: RefreshDeps, targetId: string, region:
       // Awaited before touching `batch`: flush() swaps the array, and a push evaluated before the await
       // would land in an array already handed to the database.
       const metadata = await describeKey(client, keyId);
-      const summary = needsMaterialSummary(metadata, summarised.get(keyId)) ? await readMaterialSummary(client, metadata) : null;
+      // One ListKeyRotations per EXTERNAL symmetric key and refresh, shared by the drift check (which must see
+      // material imported but not yet current) and the material summary (written only when the current changed).
+      let materials: KeyMaterialEntry[] | null = null;
       try {
-        await checkDrift(metadata);
+        materials = hasMaterialHistory(metadata) ? await listKeyMaterial(client, metadata.arn) : null;
+        await checkDrift(metadata, materials);
       } catch (error) {
         // A key the check could not read is checked again next time; the inventory itself is not held back.
         if (isThrottle(error)) throw error;
         driftFailures.push(error);
       }
+      const summary = materials && needsMaterialSummary(metadata, summarised.get(keyId)) ? { keyId, ...summariseMaterial(metadata.currentKeyMaterialId!, materials) } : null;
       batch.push(metadata);
       if (summary) summaries.push(summary);
       progress.keysDescribed++;

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { formatDate } from "@/components/ui/format";
 import { TableCard } from "@/components/ui/table-card";
+import { timelineFills } from "@/components/ui/tone";
 import { keyHref } from "@/lib/inventory/key-href";
 import type { TimelineRow } from "@/lib/schedules";
 import { DAY_MS } from "@/lib/schedules/policy";
@@ -46,7 +47,7 @@ export function ExpiryTimeline({
           viewBox={`0 0 ${LABEL_W + PLOT_W + 10} ${height}`}
           className="w-full min-w-[720px]"
         >
-          <rect x={LABEL_W} y={0} width={x(now + warningDays * DAY_MS) - LABEL_W} height={height} className="fill-state-expiring-bg" />
+          <rect x={LABEL_W} y={0} width={x(now + warningDays * DAY_MS) - LABEL_W} height={height} className={timelineFills.warningWindow} />
           {weeks.map((d) => (
             <g key={d}>
               <line x1={x(now + d * DAY_MS)} x2={x(now + d * DAY_MS)} y1={AXIS_H - 4} y2={height} className="stroke-ink-200" />
@@ -69,7 +70,7 @@ export function ExpiryTimeline({
                     cx={x(validTo.getTime())}
                     cy={y + ROW_H / 2}
                     r={5}
-                    className={validTo.getTime() - now <= warningDays * DAY_MS ? "fill-state-expiring-dot" : "fill-accent-500"}
+                    className={validTo.getTime() - now <= warningDays * DAY_MS ? timelineFills.expiring : timelineFills.later}
                   />
                 ))}
               </g>
