@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "@playwright/test";
-import { DEMO_PORT, DEMO_URL, EMULATOR_PORT, EMULATOR_URL, IDP_ISSUER, PRODUCTION_PORT, PRODUCTION_URL, demoEnv, productionEnv } from "./e2e/servers";
+import { DEMO_PORT, DEMO_URL, EMULATOR_PORT, EMULATOR_URL, IDP_ISSUER, PRODUCTION_PORT, PRODUCTION_URL, WEBHOOK_PORT, WEBHOOK_SECRET, WEBHOOK_URL, demoEnv, productionEnv } from "./e2e/servers";
 
 /**
  * End-to-end tests drive a real Chromium against the built app (`next build` first; `npm test` does it).
@@ -96,6 +96,16 @@ export default defineConfig({
       stdout: "pipe",
       stderr: "pipe",
       env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    },
+    {
+      // The demo-mode app's webhook receiver: it checks each signature, as a real receiver should.
+      command: `node node_modules/tsx/dist/cli.mjs lib/notify/listen.ts --port ${WEBHOOK_PORT}`,
+      url: `${WEBHOOK_URL}received`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      env: { KEYPORT_WEBHOOK_SECRET: WEBHOOK_SECRET },
     },
     {
       command: nextStart(DEMO_PORT),

@@ -12,7 +12,7 @@ import { expect, storageStatePath, test } from "./fixtures";
 import { DemoClock } from "./pages/demo-clock";
 import { ImportsFlow } from "./pages/imports";
 import { PHONE, expectFitsViewport } from "./pages/viewport";
-import { EMULATOR_URL } from "./servers";
+import { DEMO_URL, EMULATOR_URL, WEBHOOK_URL } from "./servers";
 
 /**
  * The approval-gated import in Chromium, against the emulator: a custodian starts it on a key, downloads the
@@ -98,7 +98,16 @@ test.describe("as a custodian, with an approver", () => {
       expect(await flow.command(/Or wrap inside your HSM/)).toBe(hsm.command);
 
       await flow.upload(join(work, "EncryptedKeyMaterial.bin"));
+      const uploadedAt = Date.now();
       await expect(flow.state("Awaiting approval")).toBeVisible();
+      // The approvers' webhook hears of it within seconds, signed (the listener refuses what is not), with a link.
+      await expect
+        .poll(async () => {
+          const received = (await (await page.request.get(`${WEBHOOK_URL}received`)).json()) as Array<{ message: { kind: string; requestId: string; link: string } | null }>;
+          return received.find((r) => r.message?.kind === "approval.needed" && r.message.requestId === requestId)?.message?.link ?? null;
+        }, { timeout: 10_000 })
+        .toBe(`${DEMO_URL}/imports/${requestId}`);
+      expect(Date.now() - uploadedAt).toBeLessThan(10_000);
       await expect(flow.section("Wrapped key material")).toContainText(sha256(blob));
       // The SHA-256 the HSM command prints is to be compared with the upload's, shown beside the command too.
       await expect(flow.section("Wrap the key material (on your workstation)")).toContainText(`the current upload's is ${sha256(blob)}`);

@@ -7,12 +7,16 @@ export const DEMO_PORT = Number(process.env.KEYPORT_E2E_PORT ?? 3100);
 export const PRODUCTION_PORT = Number(process.env.KEYPORT_E2E_PRODUCTION_PORT ?? 3101);
 export const IDP_PORT = Number(process.env.KEYPORT_E2E_IDP_PORT ?? 3199);
 export const EMULATOR_PORT = Number(process.env.KEYPORT_E2E_EMULATOR_PORT ?? 4600);
+export const WEBHOOK_PORT = Number(process.env.KEYPORT_E2E_WEBHOOK_PORT ?? 3198);
 
 export const DEMO_URL = `http://127.0.0.1:${DEMO_PORT}`;
 export const PRODUCTION_URL = `http://127.0.0.1:${PRODUCTION_PORT}`;
 export const IDP_ISSUER = `http://127.0.0.1:${IDP_PORT}`;
 /** The KMS + STS emulator behind the demo-mode app (demo seed, admin controls on). */
 export const EMULATOR_URL = `http://127.0.0.1:${EMULATOR_PORT}`;
+/** `npm run webhook:listen`, the demo-mode app's webhook: `GET /received` lists what it accepted. */
+export const WEBHOOK_URL = `http://127.0.0.1:${WEBHOOK_PORT}/`;
+export const WEBHOOK_SECRET = "e2e-webhook-secret-0123456789abcdefghij";
 
 /** The production-mode app's next-auth secret: the tests use it to age a session token (auth-oidc.spec.ts). */
 export const PRODUCTION_SECRET = "e2e-production-secret-0123456789abcdefghij";
@@ -114,6 +118,8 @@ export function demoEnv(dataDir: string): Record<string, string> {
     KEYPORT_AWS_ENDPOINT: EMULATOR_URL,
     // e2e/break-glass.spec.ts uses it on a key no other spec reads; the reliability stack leaves it off.
     KEYPORT_BREAK_GLASS: "enabled",
+    KEYPORT_WEBHOOK_URL: WEBHOOK_URL,
+    KEYPORT_WEBHOOK_SECRET: WEBHOOK_SECRET,
     // The emulator's default base credentials (lib/emulator/index.ts), found by the SDK's default chain.
     AWS_ACCESS_KEY_ID: "AKIAKEYPORTEMULATOR",
     AWS_SECRET_ACCESS_KEY: "keyport-emulator-secret-not-a-real-aws-key",

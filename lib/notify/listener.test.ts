@@ -47,6 +47,8 @@ describe.each(testDrivers())("the demo's webhook listener on %s", (driver) => {
     expect(printed[1]).toContain("  The import into alias/payments failed (kms_internal).");
     expect(printed[1]).toContain("  Error: kms_internal");
     expect(printed[1]).toContain("  http://127.0.0.1:3000/imports/x");
+    const received = (await (await fetch(`${url}received`)).json()) as Array<{ delivery: string; message: { kind: string; link: string } }>;
+    expect(received).toMatchObject([{ delivery: row!.id, message: { kind: "import.failed", link: "http://127.0.0.1:3000/imports/x" } }]);
 
     const body = JSON.stringify({ text: "forged" });
     const forged = await fetch(url, { method: "POST", body, headers: signatureHeaders("f".repeat(40), "forged-1", Math.floor(Date.now() / 1000), body) });

@@ -6,15 +6,23 @@ import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSigna
  * A receiver for watching notifications arrive (`npm run webhook:listen`): it checks each delivery's signature
  * with the shared secret as any receiver should, shows a delivery id it has already shown only as a repeat, and
  * prints the message. `failFirst` answers 503 to that many deliveries first, to watch Keyport retry them.
+ * `GET /received` answers the messages accepted so far as JSON (newest last), for a script or a test to wait on.
  */
+
+export type ReceivedMessage = { delivery: string; receivedAt: string; message: KeyportMessage | null };
 
 const MAX_BODY = 256 * 1024;
 
 export function createListener(options: { secret: string; print: (line: string) => void; failFirst?: number; nowSeconds?: () => number }): Server {
   const seen = new Set<string>();
+  const received: ReceivedMessage[] = [];
   let toFail = options.failFirst ?? 0;
   const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   return createServer((req, res) => {
+    if (req.method === "GET" && req.url === "/received") {
+      res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(received));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
@@ -44,18 +52,22 @@ export function createListener(options: { secret: string; print: (line: string) 
         return;
       }
       seen.add(delivery);
-      options.print(describe(body, delivery));
+      const message = keyportPart(body);
+      received.push({ delivery, receivedAt: new Date().toISOString(), message });
+      options.print(describe(body, delivery, message));
     });
   });
 }
 
-function describe(body: string, delivery: string): string {
-  let message: KeyportMessage | undefined;
+function keyportPart(body: string): KeyportMessage | null {
   try {
-    message = (JSON.parse(body) as { keyport?: KeyportMessage }).keyport;
+    return (JSON.parse(body) as { keyport?: KeyportMessage }).keyport ?? null;
   } catch {
-    // Signed but not JSON: shown as it came.
+    return null; // Signed but not JSON: shown as it came.
   }
+}
+
+function describe(body: string, delivery: string, message: KeyportMessage | null): string {
   if (!message) return `delivery ${delivery}, signature ok:\n  ${body}`;
   const facts = Object.entries({ ...message.fields, Key: message.keyArn, Account: message.account, Region: message.region, Request: message.requestId })
     .filter(([, value]) => value !== null && value !== undefined && value !== "")
