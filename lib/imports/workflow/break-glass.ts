@@ -13,7 +13,7 @@ import type { BreakGlassOutcome, BreakGlassRegion } from "../outcomes";
 import * as queries from "../queries";
 import { confirmsKey, type BreakGlassInput } from "../schemas";
 import { canDo } from "../states";
-import { auditActor, keyFields, principal, sessionNameOf, transition } from "./shared";
+import { auditActor, cancelLocked, principal, sessionNameOf } from "./shared";
 
 /**
  * Break glass: one person deletes a key's imported material in every Region of its set, at once, with no
@@ -121,14 +121,7 @@ async function cancelOpenRequests(deps: ImportDeps, actor: Actor, regions: reado
           inFlight.push(open.id);
           continue;
         }
-        await transition(tx, req, "cancel", now, { closedAt: now });
-        await appendAudit(tx, {
-          action: "import.cancelled",
-          actor: auditActor(actor),
-          at: now,
-          ...keyFields(req),
-          details: { kind: req.kind, from: req.state, reason: "Cancelled by break glass: the key's material was deleted without a second person.", breakGlassId },
-        });
+        await cancelLocked(tx, req, actor, now, { reason: "Cancelled by break glass: the key's material was deleted without a second person.", breakGlassId });
         cancelled.push(req.id);
       }
     }

@@ -19,6 +19,7 @@ import {
   assertUnchanged,
   asKeySpec,
   auditActor,
+  cancelLocked,
   enforce,
   EVENT_PHRASES,
   factsOf,
@@ -257,13 +258,6 @@ export async function cancelRequest(deps: ImportDeps, actor: Actor, requestId: s
   await deps.db.transaction(async (tx) => {
     const req = await lockedOrThrow(tx, requestId);
     enforce(mayCancel(await factsOf(tx, deps, req, now), personOf(actor)));
-    await transition(tx, req, "cancel", now, { closedAt: now });
-    await appendAudit(tx, {
-      action: "import.cancelled",
-      actor: auditActor(actor),
-      at: now,
-      ...keyFields(req),
-      details: { kind: req.kind, from: req.state, reason },
-    });
+    await cancelLocked(tx, req, actor, now, { reason });
   });
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { SYSTEM_ACTOR, type AuditEventInput } from "@/lib/audit";
+import { appendAudit, SYSTEM_ACTOR, type AuditEventInput } from "@/lib/audit";
 import type { Tx } from "@/lib/db";
 import type { RequestRef } from "@/lib/notify";
 import { KeyportError } from "@/lib/errors";
@@ -92,6 +92,18 @@ export async function transition(
   const changed = await queries.transitionRequest(tx, req.id, { state: req.state, version: req.version }, { ...set, state: to, updatedAt: now });
   if (changed !== 1) throw changedMeanwhile();
   return to;
+}
+
+/** Closes a locked request as cancelled, with its `import.cancelled` event (a person's cancel, or break glass's). */
+export async function cancelLocked(tx: Tx, req: queries.RequestRow, actor: Actor, now: Now, details: Record<string, unknown>): Promise<void> {
+  await transition(tx, req, "cancel", now, { closedAt: now });
+  await appendAudit(tx, {
+    action: "import.cancelled",
+    actor: auditActor(actor),
+    at: now,
+    ...keyFields(req),
+    details: { kind: req.kind, from: req.state, ...details },
+  });
 }
 
 export const EVENT_PHRASES: Record<RequestEvent, string> = {
