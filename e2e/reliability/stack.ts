@@ -25,12 +25,12 @@ const BASE_PORT = Number(process.env.KEYPORT_RELIABILITY_PORT ?? 3500);
  */
 export const NEXTAUTH_SECRET = "reliability-run-secret-0123456789abcdefghijkl";
 export const CLIENT_SECRET = "reliability-client-secret-not-for-real-use";
-const CLIENT = { clientId: "keyport-reliability", clientSecret: CLIENT_SECRET };
+export const CLIENT = { clientId: "keyport-reliability", clientSecret: CLIENT_SECRET };
 /** Throwaway, but recognisable: the bundle scan and the at-rest check look for these bytes. */
 export const DATA_KEY = Buffer.from("keyport-reliability-data-key-32b");
 
 /** Group → role, as an operator would set KEYPORT_ROLE_MAP. */
-const ROLE_MAP = { custodians: "custodian", approvers: "approver", auditors: "auditor", admins: "admin" };
+export const ROLE_MAP = { custodians: "custodian", approvers: "approver", auditors: "auditor", admins: "admin" };
 
 /** Everyone the run signs in: enough approvers for five at once, and people with each role. */
 export const PEOPLE = {
@@ -138,7 +138,7 @@ export type Stack = {
   close(): Promise<void>;
 };
 
-async function createDatabase(base: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createDatabase(base: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `keyport_reliability_${randomBytes(5).toString("hex")}`;
   const adminUrl = new URL(base);
   adminUrl.pathname = "/postgres";
