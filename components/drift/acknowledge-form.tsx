@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useId, useState, useTransition, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import type { ActionResult } from "@/lib/auth/action-result";
-import { ACKNOWLEDGEMENT_MAX } from "@/lib/drift/schemas";
+import { ACKNOWLEDGEMENT_MAX } from "@/lib/drift/limits";
 
 export type AcknowledgeAction = (input: { findingId: string; comment: string }) => Promise<ActionResult<{ acknowledgedAt: string }>>;
 

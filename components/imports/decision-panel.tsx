@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useId, useState, useTransition } from "react";
 import type { ActionResult } from "@/lib/auth/action-result";
-import { CONFIRMATION_REQUIRED, NO_BLOB } from "@/lib/imports/schemas";
+import { CONFIRMATION_REQUIRED, NO_BLOB } from "@/lib/imports/limits";
 import type { DecisionOutcome } from "@/lib/imports/outcomes";
 import { Alert, alertClasses, dangerButtonClasses } from "@/components/ui/alert";
 

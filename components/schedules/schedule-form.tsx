@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useId, useState, useTransition, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import type { ActionResult } from "@/lib/auth/action-result";
-import { REIMPORT_DAYS, ROTATE_DAYS } from "@/lib/schedules/schemas";
+import { REIMPORT_DAYS, ROTATE_DAYS } from "@/lib/schedules/limits";
 
 export type ScheduleParts = { reimportDaysBefore: string; rotateEveryDays: string };
 

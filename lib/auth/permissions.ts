@@ -1,4 +1,4 @@
-import { ROLES, type Role } from "@/lib/config/schema";
+import { ROLES, type Role } from "@/lib/config/roles";
 
 /**
  * Who may do what: the ONLY place in Keyport that says so. Every server action and route handler declares

@@ -1,12 +1,12 @@
 import { z } from "zod";
+import { ROLES, type Role } from "./roles";
 
 /**
  * The shape of Keyport's configuration. Pure: no `process.env`, no files.
  * `load.ts` feeds it and turns its issues into one message a person can act on.
  */
 
-export const ROLES = ["custodian", "approver", "auditor", "admin"] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from "./roles";
 
 export const MODES = ["demo", "production"] as const;
 export type Mode = (typeof MODES)[number];

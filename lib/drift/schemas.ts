@@ -3,8 +3,9 @@ import { one, text } from "@/lib/validation";
 
 /** What an auditor sends to acknowledge a finding; shared by the form and the server action. Pure. */
 
-export const ACKNOWLEDGEMENT_MIN = 10;
-export const ACKNOWLEDGEMENT_MAX = 1000;
+import { ACKNOWLEDGEMENT_MAX, ACKNOWLEDGEMENT_MIN } from "./limits";
+
+export { ACKNOWLEDGEMENT_MAX, ACKNOWLEDGEMENT_MIN } from "./limits";
 
 export const acknowledgeFindingSchema = z.object({
   findingId: one(z.uuid("Not a drift finding id.")),

@@ -1,7 +1,10 @@
 import { z } from "zod";
 import { isCalendarDateTime, isCalendarDay, one, text } from "@/lib/validation";
 import { KEY_SPECS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from "./compat";
+import { BREAK_GLASS_REASON_MIN, CONFIRMATION_REQUIRED, JUSTIFICATION_MAX, NO_BLOB } from "./limits";
 import { REQUEST_STATES } from "./states";
+
+export { BREAK_GLASS_REASON_MIN, CONFIRMATION_REQUIRED, confirmsKey, JUSTIFICATION_MAX, NO_BLOB } from "./limits";
 
 /**
  * The shapes of everything a person sends to the import workflow, shared by the forms (for their field
@@ -24,7 +27,6 @@ export const keyIdSchema = z
   .regex(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/, "Not a KMS key id.");
 export const requestIdSchema = z.uuid("Not an import request id.");
 
-export const JUSTIFICATION_MAX = 1000;
 export const justificationSchema = text({ multiline: true, message: "Say why this is needed." })
   .trim()
   .min(10, "Say why this is needed, in at least 10 characters (approvers read it).")
@@ -115,9 +117,6 @@ export const uploadBlobSchema = z.object({
 
 export const COMMENT_MAX = 1000;
 
-/** What a decision on a deletion names as the blob it reviewed: a deletion has none. */
-export const NO_BLOB = "none";
-
 /**
  * The box an approver ticks before approving, word for word as the page shows it; the audit event of the
  * approval records the same words, so the trail says what the approver confirmed.
@@ -128,7 +127,6 @@ export function approvalConfirmation(kind: "import" | "rotate" | "delete_materia
     : "I compared the SHA-256 of the uploaded blob with the uploader, outside Keyport (by phone or in person), and they match.";
 }
 
-export const CONFIRMATION_REQUIRED = "Tick the box to confirm you checked this with the uploader outside Keyport before approving.";
 export const BLOB_UNREVIEWED = "The decision must name the SHA-256 of the blob you reviewed. Reload the request, compare the SHA-256 with the uploader and decide again.";
 
 const checkbox = (value: unknown) => value === true || value === "on" || value === "true";
@@ -157,8 +155,6 @@ export const requestDeletionSchema = z.object({
   justification: one(justificationSchema),
 });
 
-export const BREAK_GLASS_REASON_MIN = 20;
-
 /**
  * Break glass: deleting a key's material with no second person. The reason is what everyone reads afterwards
  * (the trail, the notification), so it must say something; the typed confirmation is checked against the key on
@@ -177,13 +173,6 @@ export const breakGlassSchema = z.object({
   confirmation: one(text({ message: "Type the key id or its alias." }).trim().min(1, "Type the key id or its alias to confirm.").max(300, "Type the key id or its alias to confirm.")),
 });
 export type BreakGlassInput = z.output<typeof breakGlassSchema>;
-
-/** Whether `typed` names the key: its id, or one of its aliases with or without the `alias/` prefix. */
-export function confirmsKey(typed: string, key: { keyId: string; aliases: readonly string[] }): boolean {
-  const value = typed.trim();
-  if (!value) return false;
-  return value === key.keyId || key.aliases.some((alias) => value === alias || `alias/${value}` === alias);
-}
 
 export const DOWNLOAD_FILES = ["WrappingPublicKey.bin", "WrappingPublicKey.pem", "ImportToken.bin", "ImportParameters.zip"] as const;
 export type DownloadFile = (typeof DOWNLOAD_FILES)[number];

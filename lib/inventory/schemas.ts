@@ -3,6 +3,8 @@ import { one, text } from "@/lib/validation";
 import { AGE_BUCKETS } from "./key-age";
 import { SORTABLE } from "./sort";
 
+export { keysQueryString } from "./query-string";
+
 /**
  * The /keys page state as it lives in the URL. Anything malformed falls back to
  * the default instead of failing: a stale bookmark should still open the page.
@@ -29,22 +31,6 @@ export const keysQuerySchema = z.object({
 });
 
 export type KeysQuery = z.infer<typeof keysQuerySchema>;
-
-/** The URL search string for a query, dropping defaults so links stay short. */
-export function keysQueryString(query: Partial<KeysQuery>): string {
-  const params = new URLSearchParams();
-  if (query.target) params.set("target", query.target);
-  if (query.region) params.set("region", query.region);
-  if (query.state) params.set("state", query.state);
-  if (query.spec) params.set("spec", query.spec);
-  if (query.q) params.set("q", query.q);
-  if (query.expiring) params.set("expiring", query.expiring);
-  if (query.sort && query.sort !== "alias") params.set("sort", query.sort);
-  if (query.dir && query.dir !== "asc") params.set("dir", query.dir);
-  if (query.page && query.page > 1) params.set("page", String(query.page));
-  const s = params.toString();
-  return s ? `?${s}` : "";
-}
 
 /** The segments of /keys/[target]/[region]/[keyId]: anything else is a 404. */
 export const keyParamsSchema = z.object({

@@ -7,8 +7,9 @@ import { one } from "@/lib/validation";
  * optional; a policy with neither is cleared. Pure (no server-only).
  */
 
-export const REIMPORT_DAYS = { min: 1, max: 180 } as const;
-export const ROTATE_DAYS = { min: 30, max: 1825 } as const;
+import { REIMPORT_DAYS, ROTATE_DAYS } from "./limits";
+
+export { REIMPORT_DAYS, ROTATE_DAYS } from "./limits";
 
 const blank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 

@@ -3,7 +3,8 @@
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useOptimistic, useRef, useState, useTransition, type FormEvent } from "react";
 import { formatCount } from "@/components/ui/format";
-import { keysQueryString, type KeysQuery } from "@/lib/inventory/schemas";
+import { keysQueryString } from "@/lib/inventory/query-string";
+import type { KeysQuery } from "@/lib/inventory/schemas";
 
 type Option = { value: string; label: string };
 

@@ -5,7 +5,7 @@ import { useId, useState, useTransition, type FormEvent } from "react";
 import { Alert, dangerButtonClasses } from "@/components/ui/alert";
 import type { FieldErrors } from "@/lib/auth/action-result";
 import type { BreakGlassOutcome } from "@/lib/imports/outcomes";
-import { BREAK_GLASS_REASON_MIN, confirmsKey, JUSTIFICATION_MAX } from "@/lib/imports/schemas";
+import { BREAK_GLASS_REASON_MIN, confirmsKey, JUSTIFICATION_MAX } from "@/lib/imports/limits";
 import { breakGlassDeleteMaterial } from "../actions";
 
 /**
