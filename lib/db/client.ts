@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { sql, type ExtractTablesWithRelations } from "drizzle-orm";
 import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
 import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
@@ -68,9 +69,10 @@ export function defaultMigrationsFolder(): string {
  * PostgreSQL's default 128 MB of shared buffers sits inside PGlite's WebAssembly memory, in Keyport's own
  * process. The embedded database holds a single instance's inventory and audit trail, and the operating
  * system caches its files anyway: 32 MB took a reopened database from about 280 to 186 MiB RSS with the audit
- * benchmark no slower (lib/db/db.test.ts checks the setting).
+ * benchmark no slower (lib/db/db.test.ts checks the setting). pg_trgm backs the key list's search index (the
+ * key_search migration); on PostgreSQL it comes with the server's contrib modules.
  */
-const PGLITE_OPTIONS = { postgresqlconf: "shared_buffers = 32MB" };
+const PGLITE_OPTIONS = { postgresqlconf: "shared_buffers = 32MB", extensions: { pg_trgm } };
 
 // Two PGlite instances on one directory corrupt it; refuse rather than find out later.
 const openPgliteDirs = new Set<string>();

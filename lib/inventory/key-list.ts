@@ -1,6 +1,6 @@
 import "server-only";
 import { alias } from "drizzle-orm/pg-core";
-import { and, asc, count, desc, eq, ilike, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/lib/db";
 import { tables } from "@/lib/db";
 import { MATERIAL_RANK, type SortKey } from "./sort";
@@ -74,15 +74,10 @@ export function externalWhere(filter: KeyFilter, table: typeof k | typeof relate
   if (filter.keySpec) conditions.push(eq(table.keySpec, filter.keySpec));
   if (filter.expiringBefore) conditions.push(lt(table.validTo, filter.expiringBefore));
   if (filter.text) {
-    const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conditions.push(
-      or(
-        ilike(table.keyId, pattern),
-        ilike(table.arn, pattern),
-        ilike(table.description, pattern),
-        sql`array_to_string(${table.aliases}, ' ') ILIKE ${pattern}`,
-      )!,
-    );
+    // One lower-cased text per key, as the trigram index (the key_search migration) holds it: LIKE over it is
+    // answered from the index, where ILIKE over each column scanned every key.
+    const pattern = `%${filter.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(sql`keyport_key_search_text(${table.keyId}, ${table.arn}, ${table.description}, ${table.aliases}) LIKE ${pattern}`);
   }
   return and(...conditions)!;
 }

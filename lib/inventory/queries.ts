@@ -239,3 +239,8 @@ export async function refreshStatuses(db: Db): Promise<RefreshStatus[]> {
     .from(r)
     .orderBy(asc(r.targetId), asc(r.region));
 }
+
+/** Planner statistics for the inventory tables (see updatePlannerStatistics in ./index). */
+export async function analyzeInventory(db: Db): Promise<void> {
+  await db.execute(sql`ANALYZE inventory_keys`);
+}
