@@ -10,7 +10,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { demoAuditSigningKey, startEmulator } from "@/lib/emulator";
+import { demoAuditSigningKey, startEmulator, type SeedName } from "@/lib/emulator";
+import { parseSeed } from "@/lib/emulator/seed";
 import { childEnv, droppedDatabaseSettings } from "@/lib/demo/env";
 
 const root = process.cwd();
@@ -18,6 +19,21 @@ const dataDir = path.resolve(root, process.env.KEYPORT_DATA_DIR || ".data");
 const appPort = Number(process.env.PORT || 3000);
 const emulatorPort = Number(process.env.KEYPORT_EMULATOR_PORT || 4599);
 const nextBin = path.join(root, "node_modules/next/dist/bin/next");
+
+/**
+ * KEYPORT_DEMO_SEED=scale:40000:50 runs the demo on a large estate (to see and measure the pages at scale);
+ * the default is the small demo estate. Checked before anything starts: a typo stops the demo with the reason.
+ */
+function demoSeed(): SeedName {
+  const value = process.env.KEYPORT_DEMO_SEED?.trim();
+  if (!value) return "demo";
+  try {
+    parseSeed(value);
+  } catch (error) {
+    throw new Error(`KEYPORT_DEMO_SEED: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return value as SeedName;
+}
 
 function newestSourceTime(): number {
   let newest = 0;
@@ -53,6 +69,7 @@ function slug(name: string): string {
 }
 
 async function main() {
+  const seed = demoSeed();
   const dropped = droppedDatabaseSettings(process.env);
   if (dropped.length) console.log(`The demo keeps its own database under ${dataDir}; ignoring ${dropped.join(" and ")}.`);
   ensureBuild();
@@ -60,7 +77,7 @@ async function main() {
 
   const emulator = await startEmulator({
     port: emulatorPort,
-    seed: "demo",
+    seed,
     stateFile: path.join(dataDir, "emulator-state.json"),
     admin: true,
   });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isCalendarDateTime, isCalendarDay, one, text } from "@/lib/validation";
 import { KEY_SPECS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from "./compat";
+import { pendingFilterFields } from "./pending-filters";
 import { REQUEST_STATES } from "./states";
 
 /**
@@ -195,6 +196,8 @@ export const downloadParamsSchema = z.object({ id: requestIdSchema, file: z.enum
 export const importsQuerySchema = z.object({
   view: one(z.enum(["pending", "all"])).catch("pending"),
   state: one(z.enum(REQUEST_STATES).optional()).catch(undefined),
+  // The pending view's list, filters and page (./pending-filters.ts).
+  ...pendingFilterFields,
 });
 export type ImportsQuery = z.output<typeof importsQuerySchema>;
 

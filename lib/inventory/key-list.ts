@@ -1,6 +1,6 @@
 import "server-only";
 import { alias } from "drizzle-orm/pg-core";
-import { and, asc, count, desc, eq, ilike, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, ilike, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/lib/db";
 import { tables } from "@/lib/db";
 import { MATERIAL_RANK, type SortKey } from "./sort";
@@ -21,6 +21,8 @@ export type KeyFilter = {
   text?: string;
   /** Only keys whose material expires before this instant (the warning window). */
   expiringBefore?: Date;
+  /** With `expiringBefore`: only material expiring at or after this instant (a days-to-expiry bucket). */
+  expiringFrom?: Date;
 };
 
 export type KeyRow = {
@@ -73,6 +75,7 @@ export function externalWhere(filter: KeyFilter, table: typeof k | typeof relate
   if (filter.state) conditions.push(eq(table.keyState, filter.state));
   if (filter.keySpec) conditions.push(eq(table.keySpec, filter.keySpec));
   if (filter.expiringBefore) conditions.push(lt(table.validTo, filter.expiringBefore));
+  if (filter.expiringFrom) conditions.push(gte(table.validTo, filter.expiringFrom));
   if (filter.text) {
     const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     conditions.push(
