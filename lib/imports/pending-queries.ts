@@ -61,17 +61,20 @@ export async function pagedRequests(
   db: Db,
   group: RequestGroup | undefined,
   filter: PendingFilter,
-  opts: { now: Date; limit: number; offset: number },
+  /** `total`: how many match, when the caller knows (from pendingCounts); else counted here. */
+  opts: { now: Date; limit: number; offset: number; total?: number },
 ): Promise<{ rows: RequestListRow[]; total: number }> {
   const where = requestWhere(group, filter, opts.now);
   const [rows, totals] = await Promise.all([
-    listSelect(db).where(where).orderBy(desc(r.updatedAt), desc(r.id)).limit(opts.limit).offset(opts.offset),
-    db
-      .select({ n: count() })
-      .from(r)
-      .leftJoin(k, and(eq(k.targetId, r.targetId), eq(k.region, r.region), eq(k.keyId, r.keyId)))
-      .leftJoin(p, currentParameters)
-      .where(where),
+    opts.total === 0 ? [] : listSelect(db).where(where).orderBy(desc(r.updatedAt), desc(r.id)).limit(opts.limit).offset(opts.offset),
+    opts.total !== undefined
+      ? [{ n: opts.total }]
+      : db
+          .select({ n: count() })
+          .from(r)
+          .leftJoin(k, and(eq(k.targetId, r.targetId), eq(k.region, r.region), eq(k.keyId, r.keyId)))
+          .leftJoin(p, currentParameters)
+          .where(where),
   ]);
   const nowMs = opts.now.getTime();
   return {

@@ -5,7 +5,7 @@ import { tables } from "@/lib/db";
 import { createTestDatabase, testDrivers, type TestDatabase } from "@/lib/db/testing";
 import { upsertDescribed } from "@/lib/inventory/queries";
 import type { KeyMetadata } from "@/lib/kms/operations";
-import { pendingExportRows, pendingKeys, pendingRequests } from "./pending";
+import { pendingExportRows, pendingKeys, pendingRequests, totalFromCounts } from "./pending";
 import { pendingExportQuerySchema, toCsv } from "./pending-export";
 import { pendingCounts } from "./pending-queries";
 import type { RequestState } from "./states";
@@ -130,6 +130,26 @@ describe.each(testDrivers())("the pending view's counts, filters and exports on 
       { targetId: "prod", region: "eu-west-1", counts: { "keys-waiting": 3, expired: 1, "7d": 1, window: 1, outstanding: 1, attention: 1, awaiting: 1 } },
       { targetId: "staging", region: "us-east-1", counts: { "keys-waiting": 2, "7d": 1, awaiting: 1, attention: 1 } },
     ]);
+  });
+
+  it("gives each list the same total from the grouped counts as the list's own count", async () => {
+    const scopes = await pendingCounts(db.database.db, { ...WINDOW, drift: false });
+    const buckets = ["expired", "7d", "window"] as const;
+    const page = { ...WINDOW, limit: 1, offset: 0 };
+    for (const filter of [{}, { target: "prod" }, { region: "us-east-1" }, { target: "staging", region: "us-east-1" }, { expiry: "7d" as const }, { expiry: "expired" as const, target: "prod" }]) {
+      for (const list of ["keys-waiting", "expiring"] as const) {
+        const counted = (await pendingKeys(db.database.db, list, filter, page)).total;
+        expect(totalFromCounts(scopes, list, filter, [...buckets]), `${list} ${JSON.stringify(filter)}`).toBe(counted);
+      }
+      for (const list of ["outstanding", "awaiting", "attention"] as const) {
+        const counted = (await pendingRequests(db.database.db, list, filter, page)).total;
+        expect(totalFromCounts(scopes, list, filter, [...buckets]), `${list} ${JSON.stringify(filter)}`).toBe(counted);
+      }
+    }
+    // A text search is not grouped: the list counts it itself.
+    expect(totalFromCounts(scopes, "keys-waiting", { q: "wait" }, [...buckets])).toBeUndefined();
+    // A known total reads the page only.
+    expect(await pendingKeys(db.database.db, "keys-waiting", {}, { ...page, total: 5 })).toMatchObject({ total: 5 });
   });
 
   it("pages keys with the filters, and tells how many match", async () => {

@@ -1,11 +1,11 @@
 import "server-only";
 import { latestEventsPerRequest } from "@/lib/audit";
 import type { Db } from "@/lib/db";
-import { listExternalKeys, type KeyFilter, type KeyRow } from "@/lib/inventory/queries";
+import { listExternalKeys, pageExternalKeys, type KeyFilter, type KeyRow } from "@/lib/inventory/queries";
 import type { ImportDeps } from "./deps";
 import { expiringRow, keyWaitingRow, openRequestRow, type PendingExportList, type PendingExportRow, type TargetNames } from "./pending-export";
-import { expiryRange, type PendingFilter, type PendingList, type RequestGroup } from "./pending-filters";
-import { pagedRequests } from "./pending-queries";
+import { expiryRange, type ExpiryBucket, type PendingFilter, type PendingList, type RequestGroup } from "./pending-filters";
+import { pagedRequests, type CountKind, type ScopeCounts } from "./pending-queries";
 import { openRequestsForKeys, type RequestListRow } from "./queries";
 import { effectiveState } from "./states";
 
@@ -39,16 +39,47 @@ function keyFilter(list: "keys-waiting" | "expiring", filter: PendingFilter, win
   return { ...base, state: "Enabled", expiringBefore: range.before, expiringFrom: range.from ?? undefined };
 }
 
-export async function pendingKeys(db: Db, list: "keys-waiting" | "expiring", filter: PendingFilter, opts: Window & Paging): Promise<KeyList> {
-  // listExternalKeys pages by page number: every offset used here is a whole number of pages.
-  const page = { page: Math.floor(opts.offset / opts.limit) + 1, pageSize: opts.limit };
-  return list === "keys-waiting"
-    ? listExternalKeys(db, keyFilter(list, filter, opts), { sort: "alias", direction: "asc", ...page })
-    : listExternalKeys(db, keyFilter(list, filter, opts), { sort: "validTo", direction: "asc", ...page });
+/**
+ * One page of a key list and how many keys match. With `total` (known from the grouped counts) only the page
+ * is read: at 20,000 keys the count is what costs.
+ */
+export async function pendingKeys(
+  db: Db,
+  list: "keys-waiting" | "expiring",
+  filter: PendingFilter,
+  opts: Window & Paging & { total?: number },
+): Promise<KeyList> {
+  // The inventory pages by page number: every offset used here is a whole number of pages.
+  const options = {
+    sort: list === "keys-waiting" ? ("alias" as const) : ("validTo" as const),
+    direction: "asc" as const,
+    page: Math.floor(opts.offset / opts.limit) + 1,
+    pageSize: opts.limit,
+  };
+  const where = keyFilter(list, filter, opts);
+  if (opts.total !== undefined) return { rows: opts.total ? await pageExternalKeys(db, where, options) : [], total: opts.total };
+  return listExternalKeys(db, where, options);
 }
 
-export async function pendingRequests(db: Db, group: RequestGroup | undefined, filter: PendingFilter, opts: Window & Paging): Promise<RequestList> {
+export async function pendingRequests(
+  db: Db,
+  group: RequestGroup | undefined,
+  filter: PendingFilter,
+  opts: Window & Paging & { total?: number },
+): Promise<RequestList> {
   return pagedRequests(db, group, filter, opts);
+}
+
+/**
+ * How many a list holds under `filter`, from the grouped counts, when the filter is one they are grouped by
+ * (account, Region, expiry bucket); undefined under a text search, which only the list's own count answers.
+ */
+export function totalFromCounts(scopes: readonly ScopeCounts[], list: PendingList, filter: PendingFilter, buckets: readonly ExpiryBucket[]): number | undefined {
+  if (filter.q) return undefined;
+  const kinds: CountKind[] = list === "expiring" ? (filter.expiry ? (buckets.includes(filter.expiry) ? [filter.expiry] : [...buckets]) : [...buckets]) : [list];
+  return scopes
+    .filter((s) => (!filter.target || s.targetId === filter.target) && (!filter.region || s.region === filter.region))
+    .reduce((n, s) => n + kinds.reduce((m, kind) => m + (s.counts[kind] ?? 0), 0), 0);
 }
 
 /** One list of the pending view, one page of it. */

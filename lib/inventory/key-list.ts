@@ -125,23 +125,29 @@ function orderBy(sort: SortKey, direction: "asc" | "desc"): SQL[] {
 
 type ListOptions = { sort: SortKey; direction: "asc" | "desc"; page: number; pageSize: number };
 
+function pageWhere(db: Db, where: SQL, options: ListOptions): Promise<KeyRow[]> {
+  return db
+    .select(keyColumns)
+    .from(k)
+    .where(where)
+    .orderBy(...orderBy(options.sort, options.direction))
+    .limit(options.pageSize)
+    .offset((options.page - 1) * options.pageSize);
+}
+
 async function listWhere(db: Db, where: SQL, options: ListOptions): Promise<{ rows: KeyRow[]; total: number }> {
-  const [rows, totals] = await Promise.all([
-    db
-      .select(keyColumns)
-      .from(k)
-      .where(where)
-      .orderBy(...orderBy(options.sort, options.direction))
-      .limit(options.pageSize)
-      .offset((options.page - 1) * options.pageSize),
-    db.select({ n: count() }).from(k).where(where),
-  ]);
+  const [rows, totals] = await Promise.all([pageWhere(db, where, options), db.select({ n: count() }).from(k).where(where)]);
   return { rows, total: totals[0]?.n ?? 0 };
 }
 
 /** Every EXTERNAL key that matches, one row per key and Region (the pending view, exports). */
 export async function listExternalKeys(db: Db, filter: KeyFilter, options: ListOptions): Promise<{ rows: KeyRow[]; total: number }> {
   return listWhere(db, externalWhere(filter), options);
+}
+
+/** One page of listExternalKeys without counting the matches: for a caller that already knows how many there are. */
+export async function pageExternalKeys(db: Db, filter: KeyFilter, options: ListOptions): Promise<KeyRow[]> {
+  return pageWhere(db, externalWhere(filter), options);
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   openRequestByKey,
   pendingKeys,
   pendingRequests,
+  totalFromCounts,
 } from "@/lib/imports/pending";
 import { PENDING_LIST_HEADINGS, expiryBuckets, isFiltered, pendingHref, type PendingFilter, type PendingList, type PendingQuery } from "@/lib/imports/pending-filters";
 import { pendingCounts } from "@/lib/imports/pending-queries";
@@ -54,14 +55,18 @@ export async function PendingView({
   const offset = query.list ? (query.page - 1) * PENDING_PAGE_ROWS : 0;
   const window = { now: new Date(now), warningDays, limit, offset };
 
-  const [scopes, ...read] = await Promise.all([
-    pendingCounts(deps.db, { now: new Date(now), warningDays, drift: viewer.canReviewDrift }),
-    ...lists.map((list) =>
-      list === "keys-waiting" || list === "expiring"
-        ? pendingKeys(deps.db, list, filter, window).then((keys) => ({ list, keys }) as const)
-        : pendingRequests(deps.db, list, filter, window).then((requests) => ({ list, requests }) as const),
-    ),
-  ]);
+  // The counts first: under the filters they group by, they are each list's total, so the lists read one
+  // page each and count nothing again.
+  const scopes = await pendingCounts(deps.db, { now: new Date(now), warningDays, drift: viewer.canReviewDrift });
+  const bucketIds = buckets.map((b) => b.bucket);
+  const read = await Promise.all(
+    lists.map((list) => {
+      const paging = { ...window, total: totalFromCounts(scopes, list, filter, bucketIds) };
+      return list === "keys-waiting" || list === "expiring"
+        ? pendingKeys(deps.db, list, filter, paging).then((keys) => ({ list, keys }) as const)
+        : pendingRequests(deps.db, list, filter, paging).then((requests) => ({ list, requests }) as const);
+    }),
+  );
 
   const one = read[0];
   if (query.list && one) {
