@@ -93,7 +93,7 @@ async function main() {
   }));
 
   // Checkpoints of the audit chain are signed with the seed's audit signing key, its public key pinned.
-  const signing = await demoAuditSigningKey();
+  const signing = seed === "demo" ? await demoAuditSigningKey() : null;
 
   const app: ChildProcess = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(appPort)], {
     stdio: ["ignore", "inherit", "inherit"],
@@ -105,8 +105,8 @@ async function main() {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       KEYPORT_TARGETS: JSON.stringify(targets),
       KEYPORT_AWS_ENDPOINT: emulator.endpoint,
-      KEYPORT_AUDIT_SIGNING_KEY: signing.arn,
-      KEYPORT_AUDIT_SIGNING_KEY_FINGERPRINT: signing.fingerprint,
+      // Only the demo estate holds the signing key: a scale estate's audit checkpoints go unsigned.
+      ...(signing ? { KEYPORT_AUDIT_SIGNING_KEY: signing.arn, KEYPORT_AUDIT_SIGNING_KEY_FINGERPRINT: signing.fingerprint } : {}),
       // The emulator's base credentials, found by the SDK's default chain as real ones would be.
       AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,
