@@ -320,7 +320,7 @@ test.describe("the pending view, as an auditor reads it", () => {
 
     // A custodian acts on requests; exporting them as evidence is for auditors and admins, checked by the route too.
     await page.goto("/imports");
-    await expect(page.getByRole("region", { name: "Export as evidence" })).toHaveCount(0);
+    await expect(page.getByRole("link", { name: /as CSV$/ })).toHaveCount(0);
     expect((await page.request.get("/api/imports/pending/export?list=open-requests&format=csv")).status()).toBe(403);
 
     const auditor = await signedIn(browser, "demo-riley");
@@ -339,15 +339,16 @@ test.describe("the pending view, as an auditor reads it", () => {
       await expect(row).toContainText(/until \d\d \w{3} \d{4}, \d\d:\d\d UTC/);
       await expectAccessible(auditor);
 
-      const exports = auditor.getByRole("region", { name: "Export as evidence" });
-      const [csvDownload] = await Promise.all([auditor.waitForEvent("download"), exports.getByRole("link", { name: "Open import requests as CSV" }).click()]);
+      // Each list links its own export, with the filters in view.
+      const outstanding = auditor.getByRole("region", { name: /^Import parameters outstanding \d+$/ });
+      const [csvDownload] = await Promise.all([auditor.waitForEvent("download"), outstanding.getByRole("link", { name: "Import parameters outstanding as CSV" }).click()]);
       expect(csvDownload.suggestedFilename()).toMatch(/^keyport-pending-open-requests-\d{8}-\d{6}\.csv$/);
       const csv = await readFile((await csvDownload.path())!, "utf8");
       expect(csv.split("\r\n")[0]).toMatch(/^request_id,kind,state,/);
       expect(csv).toContain(requestId);
       expect(csv).toMatch(/Z ImportToken\.bin by Casey Nakamura <demo-casey>/);
 
-      const jsonHref = await exports.getByRole("link", { name: "Keys waiting for key material as JSON" }).getAttribute("href");
+      const jsonHref = await auditor.getByRole("link", { name: "Keys waiting for key material as JSON" }).getAttribute("href");
       const json = await auditor.request.get(jsonHref!);
       const body = (await json.json()) as { rows: Array<{ alias: string | null; open_request_id: string | null }> };
       expect(body.rows.find((r) => r.alias === alias)?.open_request_id).toBe(requestId);

@@ -10,7 +10,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { demoAuditSigningKey, startEmulator } from "@/lib/emulator";
+import { demoAuditSigningKey, startEmulator, type SeedName } from "@/lib/emulator";
+import { parseSeed } from "@/lib/emulator/seed";
 import { childEnv, droppedDatabaseSettings } from "@/lib/demo/env";
 
 const root = process.cwd();
@@ -18,6 +19,21 @@ const dataDir = path.resolve(root, process.env.KEYPORT_DATA_DIR || ".data");
 const appPort = Number(process.env.PORT || 3000);
 const emulatorPort = Number(process.env.KEYPORT_EMULATOR_PORT || 4599);
 const nextBin = path.join(root, "node_modules/next/dist/bin/next");
+
+/**
+ * KEYPORT_DEMO_SEED=scale:40000:50 runs the demo on a large estate (to see and measure the pages at scale);
+ * the default is the small demo estate. Checked before anything starts: a typo stops the demo with the reason.
+ */
+function demoSeed(): SeedName {
+  const value = process.env.KEYPORT_DEMO_SEED?.trim();
+  if (!value) return "demo";
+  try {
+    parseSeed(value);
+  } catch (error) {
+    throw new Error(`KEYPORT_DEMO_SEED: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return value as SeedName;
+}
 
 function newestSourceTime(): number {
   let newest = 0;
@@ -53,6 +69,7 @@ function slug(name: string): string {
 }
 
 async function main() {
+  const seed = demoSeed();
   const dropped = droppedDatabaseSettings(process.env);
   if (dropped.length) console.log(`The demo keeps its own database under ${dataDir}; ignoring ${dropped.join(" and ")}.`);
   ensureBuild();
@@ -60,7 +77,7 @@ async function main() {
 
   const emulator = await startEmulator({
     port: emulatorPort,
-    seed: "demo",
+    seed,
     stateFile: path.join(dataDir, "emulator-state.json"),
     admin: true,
   });
@@ -76,7 +93,7 @@ async function main() {
   }));
 
   // Checkpoints of the audit chain are signed with the seed's audit signing key, its public key pinned.
-  const signing = await demoAuditSigningKey();
+  const signing = seed === "demo" ? await demoAuditSigningKey() : null;
 
   const app: ChildProcess = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(appPort)], {
     stdio: ["ignore", "inherit", "inherit"],
@@ -88,8 +105,8 @@ async function main() {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       KEYPORT_TARGETS: JSON.stringify(targets),
       KEYPORT_AWS_ENDPOINT: emulator.endpoint,
-      KEYPORT_AUDIT_SIGNING_KEY: signing.arn,
-      KEYPORT_AUDIT_SIGNING_KEY_FINGERPRINT: signing.fingerprint,
+      // Only the demo estate holds the signing key: a scale estate's audit checkpoints go unsigned.
+      ...(signing ? { KEYPORT_AUDIT_SIGNING_KEY: signing.arn, KEYPORT_AUDIT_SIGNING_KEY_FINGERPRINT: signing.fingerprint } : {}),
       // The emulator's base credentials, found by the SDK's default chain as real ones would be.
       AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,

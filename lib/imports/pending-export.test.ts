@@ -63,3 +63,33 @@ describe("the pending export's files", () => {
     expect(bad.error!.issues.map((i) => i.message).join(" ")).toContain("Choose list=keys-waiting, list=open-requests or list=expiring.");
   });
 });
+
+describe("the pending view's URL state", () => {
+  it("drops what it cannot read instead of failing, so a stale or hand-edited link still opens", async () => {
+    const { importsQuerySchema } = await import("./schemas");
+    expect(importsQuerySchema.parse({ list: "everything", page: "-3", region: "Europe", target: "Prod!", expiry: ["7d", "30d"], q: "  " })).toEqual({
+      view: "pending",
+      state: undefined,
+      list: undefined,
+      target: undefined,
+      region: undefined,
+      q: undefined,
+      expiry: undefined,
+      page: 1,
+    });
+    expect(importsQuerySchema.parse({ list: "expiring", expiry: "7d", target: "prod", region: "eu-west-1", q: " wait ", page: "3" })).toMatchObject({
+      list: "expiring",
+      expiry: "7d",
+      target: "prod",
+      region: "eu-west-1",
+      q: "wait",
+      page: 3,
+    });
+  });
+
+  it("links each section's export with the filters in view", async () => {
+    const { pendingExportHref } = await import("./pending-export");
+    expect(pendingExportHref("awaiting", "csv", { target: "prod", expiry: "7d" })).toBe("/api/imports/pending/export?list=open-requests&format=csv&group=awaiting&target=prod");
+    expect(pendingExportHref("expiring", "json", { q: "pay", expiry: "7d" })).toBe("/api/imports/pending/export?list=expiring&format=json&q=pay&expiry=7d");
+  });
+});

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { one } from "@/lib/validation";
 import type { KeyRow } from "@/lib/inventory/queries";
 import { kindLabel, labelOf } from "./labels";
+import { pendingExportFilterFields, type PendingFilter, type PendingList } from "./pending-filters";
 import type { DownloadSummary } from "./pending";
 import type { RequestListRow } from "./queries";
 
@@ -24,10 +25,29 @@ export const PENDING_LIST_TITLES: Record<PendingExportList, string> = {
   expiring: "Key material expiring",
 };
 
-export const pendingExportQuerySchema = z.object({
-  list: one(z.enum(PENDING_EXPORT_LISTS, { error: "Choose list=keys-waiting, list=open-requests or list=expiring." })),
-  format: one(z.enum(PENDING_EXPORT_FORMATS, { error: "Choose format=csv or format=json." })),
-});
+/** The list, the format and the pending view's filters (group: which open requests; expiry: which bucket). */
+export const pendingExportQuerySchema = z
+  .object({
+    list: one(z.enum(PENDING_EXPORT_LISTS, { error: "Choose list=keys-waiting, list=open-requests or list=expiring." })),
+    format: one(z.enum(PENDING_EXPORT_FORMATS, { error: "Choose format=csv or format=json." })),
+    ...pendingExportFilterFields,
+  })
+  .strict();
+export type PendingExportQuery = z.output<typeof pendingExportQuerySchema>;
+
+/** The export of the list a section of the pending view shows, with the view's filters. */
+export function pendingExportHref(list: PendingList, format: PendingExportFormat, filter: PendingFilter): string {
+  const params = new URLSearchParams();
+  const exportList: PendingExportList = list === "keys-waiting" || list === "expiring" ? list : "open-requests";
+  params.set("list", exportList);
+  params.set("format", format);
+  if (exportList === "open-requests") params.set("group", list);
+  if (filter.target) params.set("target", filter.target);
+  if (filter.region) params.set("region", filter.region);
+  if (filter.q) params.set("q", filter.q);
+  if (filter.expiry && list === "expiring") params.set("expiry", filter.expiry);
+  return `/api/imports/pending/export?${params.toString()}`;
+}
 
 export const PENDING_EXPORT_CONTENT_TYPE: Record<PendingExportFormat, string> = {
   csv: "text/csv; charset=utf-8",
@@ -86,7 +106,7 @@ function keyCells(key: KeyRow, targets: TargetNames): PendingExportRow {
   };
 }
 
-export function keyWaitingRow(key: KeyRow, targets: TargetNames, open: RequestListRow | undefined): PendingExportRow {
+export function keyWaitingRow(key: KeyRow, targets: TargetNames, open: Pick<RequestListRow, "id" | "state" | "kind"> | undefined): PendingExportRow {
   return {
     ...keyCells(key, targets),
     open_request_id: open?.id ?? null,

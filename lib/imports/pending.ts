@@ -1,22 +1,25 @@
 import "server-only";
 import { latestEventsPerRequest } from "@/lib/audit";
 import type { Db } from "@/lib/db";
-import { listExternalKeys, type KeyRow } from "@/lib/inventory/queries";
+import { listExternalKeys, pageExternalKeys, type KeyFilter, type KeyRow } from "@/lib/inventory/queries";
 import type { ImportDeps } from "./deps";
 import { expiringRow, keyWaitingRow, openRequestRow, type PendingExportList, type PendingExportRow, type TargetNames } from "./pending-export";
-import type { RequestListRow } from "./queries";
-import { listImportRequests } from "./read";
+import { expiryRange, type ExpiryBucket, type PendingFilter, type PendingList, type RequestGroup } from "./pending-filters";
+import { pagedRequests, type CountKind, type ScopeCounts } from "./pending-queries";
+import { openRequestsForKeys, type RequestListRow } from "./queries";
+import { effectiveState } from "./states";
 
 /**
- * What the pending view of /imports lists, read once for the page and for its exports so both show the same
- * rows: open requests, EXTERNAL keys still waiting for key material, key material expiring soon, and who
- * downloaded each open request's parameters (from the `import.downloaded` audit events, never guessed).
+ * What the pending view of /imports lists, read the same way for the page and for its exports so both show
+ * the same rows: open requests by what they wait for, EXTERNAL keys still waiting for key material, key
+ * material expiring soon, and who downloaded each open request's parameters (from the `import.downloaded`
+ * audit events, never guessed). Every read is one page (or one export) of one list, filtered in SQL.
  */
 
-const DAY_MS = 24 * 3600_000;
-
-/** Rows per list on the page; the export reads further (PENDING_EXPORT_MAX_ROWS). */
-export const PENDING_PAGE_ROWS = 200;
+/** Rows per list in the overview, where every list shows its first rows and links to the rest. */
+export const PENDING_PREVIEW_ROWS = 10;
+/** Rows per page of one list shown alone (`list=`). */
+export const PENDING_PAGE_ROWS = 50;
 /** The most rows one export carries: past it the export says it is truncated instead of growing without end. */
 export const PENDING_EXPORT_MAX_ROWS = 5000;
 /** Downloads shown per request on the page; the export carries more of them. */
@@ -24,18 +27,77 @@ export const DOWNLOADS_ON_PAGE = 3;
 export const DOWNLOADS_IN_EXPORT = 10;
 
 export type KeyList = { rows: KeyRow[]; total: number };
-export type PendingLists = { open: RequestListRow[]; openTruncated: boolean; pendingKeys: KeyList; expiring: KeyList };
+export type RequestList = { rows: RequestListRow[]; total: number };
+type Window = { now: Date; warningDays: number };
+type Paging = { limit: number; offset: number };
 
-export async function pendingLists(deps: Pick<ImportDeps, "db" | "now">, opts: { warningDays: number; limit: number }): Promise<PendingLists> {
-  const now = deps.now().getTime();
-  const page = { page: 1, pageSize: opts.limit };
-  const [open, pendingKeys, expiring] = await Promise.all([
-    // One more than asked for: whether there were more is worth saying in an export.
-    listImportRequests(deps, { open: true }, opts.limit + 1),
-    listExternalKeys(deps.db, { state: "PendingImport" }, { sort: "alias", direction: "asc", ...page }),
-    listExternalKeys(deps.db, { state: "Enabled", expiringBefore: new Date(now + opts.warningDays * DAY_MS) }, { sort: "validTo", direction: "asc", ...page }),
-  ]);
-  return { open: open.slice(0, opts.limit), openTruncated: open.length > opts.limit, pendingKeys, expiring };
+/** The inventory filter of a key list: waiting keys ignore the expiry bucket, expiring keys are bounded by it. */
+function keyFilter(list: "keys-waiting" | "expiring", filter: PendingFilter, window: Window): KeyFilter {
+  const base = { targetId: filter.target, region: filter.region, text: filter.q };
+  if (list === "keys-waiting") return { ...base, state: "PendingImport" };
+  const range = expiryRange(window.now.getTime(), window.warningDays, filter.expiry);
+  return { ...base, state: "Enabled", expiringBefore: range.before, expiringFrom: range.from ?? undefined };
+}
+
+/**
+ * One page of a key list and how many keys match. With `total` (known from the grouped counts) only the page
+ * is read: at 20,000 keys the count is what costs.
+ */
+export async function pendingKeys(
+  db: Db,
+  list: "keys-waiting" | "expiring",
+  filter: PendingFilter,
+  opts: Window & Paging & { total?: number },
+): Promise<KeyList> {
+  // The inventory pages by page number: every offset used here is a whole number of pages.
+  const options = {
+    sort: list === "keys-waiting" ? ("alias" as const) : ("validTo" as const),
+    direction: "asc" as const,
+    page: Math.floor(opts.offset / opts.limit) + 1,
+    pageSize: opts.limit,
+  };
+  const where = keyFilter(list, filter, opts);
+  if (opts.total !== undefined) return { rows: opts.total ? await pageExternalKeys(db, where, options) : [], total: opts.total };
+  return listExternalKeys(db, where, options);
+}
+
+export async function pendingRequests(
+  db: Db,
+  group: RequestGroup | undefined,
+  filter: PendingFilter,
+  opts: Window & Paging & { total?: number },
+): Promise<RequestList> {
+  return pagedRequests(db, group, filter, opts);
+}
+
+/**
+ * How many a list holds under `filter`, from the grouped counts, when the filter is one they are grouped by
+ * (account, Region, expiry bucket); undefined under a text search, which only the list's own count answers.
+ */
+export function totalFromCounts(scopes: readonly ScopeCounts[], list: PendingList, filter: PendingFilter, buckets: readonly ExpiryBucket[]): number | undefined {
+  if (filter.q) return undefined;
+  const kinds: CountKind[] = list === "expiring" ? (filter.expiry ? (buckets.includes(filter.expiry) ? [filter.expiry] : [...buckets]) : [...buckets]) : [list];
+  return scopes
+    .filter((s) => (!filter.target || s.targetId === filter.target) && (!filter.region || s.region === filter.region))
+    .reduce((n, s) => n + kinds.reduce((m, kind) => m + (s.counts[kind] ?? 0), 0), 0);
+}
+
+/** One list of the pending view, one page of it. */
+export async function pendingList(db: Db, list: PendingList, filter: PendingFilter, opts: Window & Paging): Promise<RequestList | KeyList> {
+  return list === "keys-waiting" || list === "expiring" ? pendingKeys(db, list, filter, opts) : pendingRequests(db, list, filter, opts);
+}
+
+/** The open request of each key of a page, by `${targetId}|${region}|${keyId}`: one query for the page. */
+export async function openRequestByKey(deps: Pick<ImportDeps, "db" | "now">, keys: readonly KeyRow[]) {
+  const nowMs = deps.now().getTime();
+  const rows = await openRequestsForKeys(deps.db, keys);
+  const out = new Map<string, (typeof rows)[number]>();
+  // Newest first: the first seen of a key is its open request.
+  for (const row of rows) {
+    const id = `${row.targetId}|${row.region}|${row.keyId}`;
+    if (!out.has(id)) out.set(id, { ...row, state: effectiveState(row, row.parametersValidTo, nowMs) });
+  }
+  return out;
 }
 
 /** One download of import parameters, as the audit trail recorded it. */
@@ -73,23 +135,27 @@ export async function downloadsByRequest(db: Db, requestIds: readonly string[], 
   );
 }
 
-/** One list of the pending view as export rows, at most PENDING_EXPORT_MAX_ROWS of them. */
+/** One list of the pending view as export rows, with the page's filters, at most PENDING_EXPORT_MAX_ROWS of them. */
 export async function pendingExportRows(
   deps: Pick<ImportDeps, "db" | "now">,
   list: PendingExportList,
-  opts: { targets: TargetNames; warningDays: number },
+  opts: { targets: TargetNames; warningDays: number; filter?: PendingFilter; group?: RequestGroup },
 ): Promise<{ rows: PendingExportRow[]; truncated: boolean }> {
-  const lists = await pendingLists(deps, { warningDays: opts.warningDays, limit: PENDING_EXPORT_MAX_ROWS });
+  const window = { now: deps.now(), warningDays: opts.warningDays, limit: PENDING_EXPORT_MAX_ROWS, offset: 0 };
+  const filter = opts.filter ?? {};
   if (list === "expiring") {
-    return { rows: lists.expiring.rows.map((key) => expiringRow(key, opts.targets)), truncated: lists.expiring.total > lists.expiring.rows.length };
+    const keys = await pendingKeys(deps.db, "expiring", filter, window);
+    return { rows: keys.rows.map((key) => expiringRow(key, opts.targets)), truncated: keys.total > keys.rows.length };
   }
   if (list === "keys-waiting") {
-    const openByKey = new Map(lists.open.map((r) => [`${r.targetId}|${r.region}|${r.keyId}`, r]));
+    const keys = await pendingKeys(deps.db, "keys-waiting", filter, window);
+    const openByKey = await openRequestByKey(deps, keys.rows);
     return {
-      rows: lists.pendingKeys.rows.map((key) => keyWaitingRow(key, opts.targets, openByKey.get(`${key.targetId}|${key.region}|${key.keyId}`))),
-      truncated: lists.pendingKeys.total > lists.pendingKeys.rows.length,
+      rows: keys.rows.map((key) => keyWaitingRow(key, opts.targets, openByKey.get(`${key.targetId}|${key.region}|${key.keyId}`))),
+      truncated: keys.total > keys.rows.length,
     };
   }
-  const downloads = await downloadsByRequest(deps.db, lists.open.map((r) => r.id), DOWNLOADS_IN_EXPORT);
-  return { rows: lists.open.map((r) => openRequestRow(r, opts.targets, downloads.get(r.id))), truncated: lists.openTruncated };
+  const open = await pendingRequests(deps.db, opts.group, filter, window);
+  const downloads = await downloadsByRequest(deps.db, open.rows.map((r) => r.id), DOWNLOADS_IN_EXPORT);
+  return { rows: open.rows.map((r) => openRequestRow(r, opts.targets, downloads.get(r.id))), truncated: open.total > open.rows.length };
 }

@@ -345,7 +345,7 @@ export type RequestListRow = RequestRow & {
   uploadedByName: string | null;
 };
 
-function listSelect(q: Q) {
+export function listSelect(q: Q) {
   return (
     q
       .select({

@@ -104,8 +104,8 @@ describe("the other workflow inputs", () => {
   });
 
   it("the list query falls back to the pending view", () => {
-    expect(importsQuerySchema.parse({})).toEqual({ view: "pending", state: undefined });
-    expect(importsQuerySchema.parse({ view: "all", state: "expired" })).toEqual({ view: "all", state: "expired" });
-    expect(importsQuerySchema.parse({ view: "bogus", state: "bogus" })).toEqual({ view: "pending", state: undefined });
+    expect(importsQuerySchema.parse({})).toEqual({ view: "pending", state: undefined, page: 1 });
+    expect(importsQuerySchema.parse({ view: "all", state: "expired" })).toEqual({ view: "all", state: "expired", page: 1 });
+    expect(importsQuerySchema.parse({ view: "bogus", state: "bogus" })).toEqual({ view: "pending", state: undefined, page: 1 });
   });
 });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isCalendarDateTime, isCalendarDay, one, text } from "@/lib/validation";
 import { KEY_SPECS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from "./compat";
 import { BREAK_GLASS_REASON_MIN, CONFIRMATION_REQUIRED, JUSTIFICATION_MAX, NO_BLOB } from "./limits";
+import { pendingFilterFields } from "./pending-filters";
 import { REQUEST_STATES } from "./states";
 
 export { BREAK_GLASS_REASON_MIN, CONFIRMATION_REQUIRED, confirmsKey, JUSTIFICATION_MAX, NO_BLOB } from "./limits";
@@ -184,6 +185,8 @@ export const downloadParamsSchema = z.object({ id: requestIdSchema, file: z.enum
 export const importsQuerySchema = z.object({
   view: one(z.enum(["pending", "all"])).catch("pending"),
   state: one(z.enum(REQUEST_STATES).optional()).catch(undefined),
+  // The pending view's list, filters and page (./pending-filters.ts).
+  ...pendingFilterFields,
 });
 export type ImportsQuery = z.output<typeof importsQuerySchema>;
 

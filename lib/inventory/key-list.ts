@@ -1,6 +1,6 @@
 import "server-only";
 import { alias } from "drizzle-orm/pg-core";
-import { and, asc, count, desc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/lib/db";
 import { tables } from "@/lib/db";
 import { MATERIAL_RANK, type SortKey } from "./sort";
@@ -21,6 +21,8 @@ export type KeyFilter = {
   text?: string;
   /** Only keys whose material expires before this instant (the warning window). */
   expiringBefore?: Date;
+  /** With `expiringBefore`: only material expiring at or after this instant (a days-to-expiry bucket). */
+  expiringFrom?: Date;
 };
 
 export type KeyRow = {
@@ -73,6 +75,7 @@ export function externalWhere(filter: KeyFilter, table: typeof k | typeof relate
   if (filter.state) conditions.push(eq(table.keyState, filter.state));
   if (filter.keySpec) conditions.push(eq(table.keySpec, filter.keySpec));
   if (filter.expiringBefore) conditions.push(lt(table.validTo, filter.expiringBefore));
+  if (filter.expiringFrom) conditions.push(gte(table.validTo, filter.expiringFrom));
   if (filter.text) {
     // One lower-cased text per key, as the trigram index (the key_search migration) holds it: LIKE over it is
     // answered from the index, where ILIKE over each column scanned every key.
@@ -117,23 +120,29 @@ function orderBy(sort: SortKey, direction: "asc" | "desc"): SQL[] {
 
 type ListOptions = { sort: SortKey; direction: "asc" | "desc"; page: number; pageSize: number };
 
+function pageWhere(db: Db, where: SQL, options: ListOptions): Promise<KeyRow[]> {
+  return db
+    .select(keyColumns)
+    .from(k)
+    .where(where)
+    .orderBy(...orderBy(options.sort, options.direction))
+    .limit(options.pageSize)
+    .offset((options.page - 1) * options.pageSize);
+}
+
 async function listWhere(db: Db, where: SQL, options: ListOptions): Promise<{ rows: KeyRow[]; total: number }> {
-  const [rows, totals] = await Promise.all([
-    db
-      .select(keyColumns)
-      .from(k)
-      .where(where)
-      .orderBy(...orderBy(options.sort, options.direction))
-      .limit(options.pageSize)
-      .offset((options.page - 1) * options.pageSize),
-    db.select({ n: count() }).from(k).where(where),
-  ]);
+  const [rows, totals] = await Promise.all([pageWhere(db, where, options), db.select({ n: count() }).from(k).where(where)]);
   return { rows, total: totals[0]?.n ?? 0 };
 }
 
 /** Every EXTERNAL key that matches, one row per key and Region (the pending view, exports). */
 export async function listExternalKeys(db: Db, filter: KeyFilter, options: ListOptions): Promise<{ rows: KeyRow[]; total: number }> {
   return listWhere(db, externalWhere(filter), options);
+}
+
+/** One page of listExternalKeys without counting the matches: for a caller that already knows how many there are. */
+export async function pageExternalKeys(db: Db, filter: KeyFilter, options: ListOptions): Promise<KeyRow[]> {
+  return pageWhere(db, externalWhere(filter), options);
 }
 
 /**

@@ -55,11 +55,15 @@ export default async function ImportsPage({ searchParams }: { searchParams: Prom
         <PendingView
           now={now}
           targets={targets}
+          regions={[...new Set(config.targets.flatMap((t) => t.regions))].sort()}
           warningDays={config.policy.expiryWarningDays}
-          canRequest={canRequest}
-          canExport={can(session.user.roles, "imports.export")}
-          canReadAudit={can(session.user.roles, "audit.read")}
-          canReviewDrift={can(session.user.roles, "drift.acknowledge")}
+          query={query}
+          viewer={{
+            canRequest,
+            canExport: can(session.user.roles, "imports.export"),
+            canReadAudit: can(session.user.roles, "audit.read"),
+            canReviewDrift: can(session.user.roles, "drift.acknowledge"),
+          }}
         />
       ) : (
         <AllView now={now} targets={targets} state={query.state} />
