@@ -3,7 +3,8 @@ import { z } from "zod";
 import { one } from "@/lib/validation";
 import type { KeyRow } from "@/lib/inventory/queries";
 import { kindLabel, labelOf } from "./labels";
-import { pendingExportFilterFields, type PendingFilter, type PendingList } from "./pending-filters";
+import { pendingExportFilterFields } from "./pending-filter-schemas";
+import type { PendingFilter, PendingList } from "./pending-filters";
 import type { DownloadSummary } from "./pending";
 import type { RequestListRow } from "./queries";
 

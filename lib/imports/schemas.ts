@@ -2,7 +2,7 @@ import { z } from "zod";
 import { isCalendarDateTime, isCalendarDay, one, text } from "@/lib/validation";
 import { KEY_SPECS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from "./compat";
 import { BREAK_GLASS_REASON_MIN, CONFIRMATION_REQUIRED, JUSTIFICATION_MAX, NO_BLOB } from "./limits";
-import { pendingFilterFields } from "./pending-filters";
+import { pendingFilterFields } from "./pending-filter-schemas";
 import { REQUEST_STATES } from "./states";
 
 export { BREAK_GLASS_REASON_MIN, CONFIRMATION_REQUIRED, confirmsKey, JUSTIFICATION_MAX, NO_BLOB } from "./limits";
