@@ -3,7 +3,7 @@ import { and, count, desc, eq, ilike, isNull, or, sql, type SQL } from "drizzle-
 import type { Db } from "@/lib/db";
 import { tables } from "@/lib/db";
 import { expiryBuckets, type ExpiryBucket, type PendingFilter, type RequestGroup } from "./pending-filters";
-import { listSelect, type RequestListRow } from "./queries";
+import { expiredByToken, listSelect, type RequestListRow } from "./queries";
 import { effectiveState } from "./states";
 
 /**
@@ -24,12 +24,8 @@ const d = tables.driftFindings;
  * Only meaningful under `openCondition` (final states have no list).
  */
 export function requestGroup(now: Date): SQL<RequestGroup> {
-  const expires = sql`(${p.parametersValidTo} <= ${now}
-    AND ${r.state} IN ('parameters_issued', 'awaiting_approval', 'failed')
-    AND ${r.kind} <> 'delete_material'
-    AND NOT (${r.kind} = 'rotate' AND ${r.keyMaterialId} IS NOT NULL))`;
   return sql<RequestGroup>`CASE
-    WHEN ${r.state} IN ('failed', 'expired') OR coalesce(${expires}, false) THEN 'attention'
+    WHEN ${r.state} IN ('failed', 'expired') OR ${expiredByToken(now)} THEN 'attention'
     WHEN ${r.state} IN ('draft', 'parameters_issued') THEN 'outstanding'
     ELSE 'awaiting' END`;
 }

@@ -7,6 +7,7 @@ import { upsertDescribed } from "@/lib/inventory/queries";
 import type { KeyMetadata } from "@/lib/kms/operations";
 import { pendingExportRows, pendingKeys, pendingRequests, totalFromCounts } from "./pending";
 import { pendingExportQuerySchema, toCsv } from "./pending-export";
+import { pageImportRequests, requestCounts } from "./read";
 import { pendingCounts } from "./pending-queries";
 import type { RequestState } from "./states";
 
@@ -211,5 +212,26 @@ describe.each(testDrivers())("the pending view's counts, filters and exports on 
     expect(messages).toContain("expiry must be one of expired, 7d, 30d, window");
     expect(bad.error!.issues.some((i) => i.code === "unrecognized_keys")).toBe(true);
   });
-});
 
+  it("pages every request by its effective state, with the same totals as the state tabs", async () => {
+    const deps = { db: db.database.db, now: () => NOW };
+    const all = await pageImportRequests(deps, undefined, { page: 1, pageSize: 4 });
+    expect(all.total).toBe(6);
+    expect(all.rows).toHaveLength(4);
+    const second = await pageImportRequests(deps, undefined, { page: 2, pageSize: 4 });
+    expect(second.rows).toHaveLength(2);
+    expect(new Set([...all.rows, ...second.rows].map((r) => r.id)).size).toBe(6);
+    // The passed token counts as expired, not as issued; the rotation whose material is in KMS stays awaiting.
+    const expired = await pageImportRequests(deps, "expired", { page: 1, pageSize: 50 });
+    expect(expired.rows.map((r) => [r.id, r.state])).toEqual([[ids.passed, "expired"]]);
+    expect(expired.total).toBe(1);
+    const issued = await pageImportRequests(deps, "parameters_issued", { page: 1, pageSize: 50 });
+    expect(issued.rows.map((r) => r.id)).toEqual([ids.outstanding]);
+    const awaiting = await pageImportRequests(deps, "awaiting_approval", { page: 1, pageSize: 50 });
+    expect(awaiting.rows.map((r) => r.id).sort()).toEqual([ids.awaiting, ids.rotation].sort());
+    const counts = await requestCounts(deps);
+    for (const state of ["expired", "parameters_issued", "awaiting_approval", "failed", "cancelled"] as const) {
+      expect((await pageImportRequests(deps, state, { page: 1, pageSize: 50 })).total).toBe(counts[state] ?? 0);
+    }
+  });
+});

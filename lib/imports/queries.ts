@@ -374,19 +374,51 @@ export async function getRequestListRow(q: Q, id: string): Promise<RequestListRo
   return rows[0] ?? null;
 }
 
-export async function listRequests(
-  q: Q,
-  filter: { states?: readonly RequestState[]; open?: boolean; key?: { targetId: string; region: string; keyId: string } },
-  limit = 200,
-): Promise<RequestListRow[]> {
+/**
+ * Whether a request's import token has passed and the request counts as expired though the sweep has not yet
+ * recorded it: `effectiveState` (./states.ts) in SQL, over `listSelect`'s current parameter set. A deletion
+ * has no token, and a rotation whose material is in KMS can only be retried or cancelled.
+ */
+export function expiredByToken(now: Date): SQL {
+  return sql`coalesce(${p.parametersValidTo} <= ${now}
+    AND ${r.state} IN ('parameters_issued', 'awaiting_approval', 'failed')
+    AND ${r.kind} <> 'delete_material'
+    AND NOT (${r.kind} = 'rotate' AND ${r.keyMaterialId} IS NOT NULL), false)`;
+}
+
+export type RequestListFilter = {
+  states?: readonly RequestState[];
+  /** Requests whose effective state at `now` is one of these (see expiredByToken). */
+  effective?: { states: readonly RequestState[]; now: Date };
+  open?: boolean;
+  key?: { targetId: string; region: string; keyId: string };
+};
+
+function requestListWhere(filter: RequestListFilter): SQL | undefined {
   const conditions: SQL[] = [];
   if (filter.states?.length) conditions.push(inArray(r.state, [...filter.states]));
+  if (filter.effective) {
+    const states = sql.join(filter.effective.states.map((state) => sql`${state}`), sql`, `);
+    conditions.push(sql`(CASE WHEN ${expiredByToken(filter.effective.now)} THEN 'expired' ELSE ${r.state}::text END) IN (${states})`);
+  }
   if (filter.open) conditions.push(openCondition());
   if (filter.key) conditions.push(eq(r.targetId, filter.key.targetId), eq(r.region, filter.key.region), eq(r.keyId, filter.key.keyId));
-  return listSelect(q)
-    .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(desc(r.updatedAt))
-    .limit(limit);
+  return conditions.length ? and(...conditions) : undefined;
+}
+
+/** Requests newest first: at most `limit`, after skipping `offset` (a page of the full list). */
+export async function listRequests(q: Q, filter: RequestListFilter, limit = 200, offset = 0): Promise<RequestListRow[]> {
+  return listSelect(q).where(requestListWhere(filter)).orderBy(desc(r.updatedAt), desc(r.id)).limit(limit).offset(offset);
+}
+
+/** How many requests `filter` matches (the full list's pages). */
+export async function countRequests(q: Q, filter: RequestListFilter): Promise<number> {
+  const [row] = await q
+    .select({ n: sql<number>`count(*)::int` })
+    .from(r)
+    .leftJoin(p, and(eq(p.requestId, r.id), isNull(p.supersededAt)))
+    .where(requestListWhere(filter));
+  return row?.n ?? 0;
 }
 
 /** Counts per state, for the filter tabs. */

@@ -20,7 +20,7 @@ function effective<T extends queries.RequestListRow>(row: T, nowMs: number): T {
 }
 
 /** Requests whose token has passed ParametersValidTo while the database still holds an earlier state. */
-async function dueUnrecorded(deps: ImportDeps, requestId?: string) {
+async function dueUnrecorded(deps: Pick<ImportDeps, "db" | "now">, requestId?: string) {
   const nowMs = deps.now().getTime();
   const due = await queries.dueForExpiry(deps.db, new Date(nowMs), TOKEN_STATES, requestId);
   return due.filter((row) => effectiveState(row, row.parametersValidTo, nowMs) === "expired");
@@ -82,7 +82,25 @@ export async function listImportRequests(
 }
 
 /** Requests per effective state. */
-export async function requestCounts(deps: ImportDeps): Promise<Partial<Record<RequestState, number>>> {
+/**
+ * One page of every request, newest first, or of those in one effective state (a request whose token passed
+ * counts as expired before the sweep records it, as everywhere else), with how many there are in all.
+ */
+export async function pageImportRequests(
+  deps: Pick<ImportDeps, "db" | "now">,
+  state: RequestState | undefined,
+  page: { page: number; pageSize: number },
+): Promise<{ rows: queries.RequestListRow[]; total: number }> {
+  const now = deps.now();
+  const filter = state ? { effective: { states: [state], now } } : {};
+  const [rows, total] = await Promise.all([
+    queries.listRequests(deps.db, filter, page.pageSize, (page.page - 1) * page.pageSize),
+    queries.countRequests(deps.db, filter),
+  ]);
+  return { rows: rows.map((row) => effective(row, now.getTime())), total };
+}
+
+export async function requestCounts(deps: Pick<ImportDeps, "db" | "now">): Promise<Partial<Record<RequestState, number>>> {
   const [counts, due] = await Promise.all([queries.countByState(deps.db), dueUnrecorded(deps)]);
   for (const row of due) {
     counts[row.state] = (counts[row.state] ?? 1) - 1;

@@ -1,10 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { RequestsTable, type TargetNames } from "@/components/imports/requests-table";
+import type { TargetNames } from "@/components/imports/requests-table";
 import { CountdownProvider } from "@/components/ui/countdown";
-import { EmptyState } from "@/components/ui/empty-state";
-import { UploadIcon } from "@/components/ui/icons";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageSession } from "@/lib/auth/pages";
 import { can } from "@/lib/auth/permissions";
@@ -12,7 +10,8 @@ import { nowMs } from "@/lib/clock";
 import { getConfig } from "@/lib/config";
 import { importDeps, read } from "@/lib/imports";
 import { importsQuerySchema } from "@/lib/imports/schemas";
-import { REQUEST_STATES, STATE_LABELS, type RequestState } from "@/lib/imports/states";
+import { REQUEST_STATES, STATE_LABELS } from "@/lib/imports/states";
+import { AllRequests } from "./_components/all-requests";
 import { PendingView } from "./_components/pending-view";
 
 export const metadata: Metadata = { title: "Imports" };
@@ -66,7 +65,7 @@ export default async function ImportsPage({ searchParams }: { searchParams: Prom
           }}
         />
       ) : (
-        <AllView now={now} targets={targets} state={query.state} />
+        <AllRequests now={now} targets={targets} state={query.state} page={query.page} />
       )}
     </CountdownProvider>
   );
@@ -84,21 +83,4 @@ function ViewLink({ href, active, small, children }: { href: string; active: boo
       {children}
     </Link>
   );
-}
-
-async function AllView({ now, targets, state }: { now: number; targets: TargetNames; state: RequestState | undefined }) {
-  const rows = await read.listImportRequests(await importDeps(), state ? { states: [state] } : {});
-  if (rows.length === 0)
-    return (
-      <EmptyState icon={<UploadIcon />} title={state ? `No ${STATE_LABELS[state].toLowerCase()} requests` : "No import requests yet"}>
-        {state ? (
-          <Link href="/imports?view=all" className="font-medium text-accent-700 underline">
-            Show every request
-          </Link>
-        ) : (
-          "When a custodian starts an import on a key, the request appears here with a live countdown to the expiry of its wrapping key and import token, and then its approval and import."
-        )}
-      </EmptyState>
-    );
-  return <RequestsTable rows={rows} targets={targets} now={now} caption={state ? `${STATE_LABELS[state]} import requests` : "All import requests"} />;
 }
