@@ -7,10 +7,12 @@
  * A developer tool: it reads DATABASE_URL through lib/db/testing like the tests do. Environment:
  * BENCH_PORT (the emulator's port, default 4690), BENCH_DRIVER (pglite or postgres: that driver alone, so
  * the RSS printed after its cold refresh is its own), BENCH_REFRESH_ONLY=1 (skip the throttled run, the
- * floors and the naive baseline).
+ * floors and the naive baseline), BENCH_CPU_PROFILE=<file> (a V8 CPU profile of the cold refresh, for
+ * Chrome DevTools or speedscope).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
 import { Agent, request } from "node:http";
@@ -76,6 +78,23 @@ function benchDrivers(): Driver[] {
 
 /** Counts the statements drizzle sends (BEGIN/COMMIT of transactions are not among them). */
 const statements = { count: 0, logQuery: () => void statements.count++ };
+
+/** Runs `work` under the V8 profiler when BENCH_CPU_PROFILE names a file to write the profile to. */
+async function profiled<T>(work: () => Promise<T>): Promise<T> {
+  const file = process.env.BENCH_CPU_PROFILE;
+  if (!file) return work();
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post("Profiler.stop");
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
 
 const CLOCK_TICKS = 100; // USER_HZ: /proc counts CPU time in hundredths of a second
 
@@ -154,10 +173,10 @@ async function main() {
         await admin.reset();
         await admin.setLatency(LATENCY_MS);
         statements.count = 0;
-        const coldRun = await measured(emulator.pid!, () => refreshAll(deps));
+        const coldRun = await measured(emulator.pid!, () => profiled(() => refreshAll(deps)));
         const coldStatements = statements.count;
         // After the refresh, before anything is freed: what the process grew to while holding the inventory.
-        const rssMib = Math.round(process.memoryUsage().rss / 2 ** 20);
+        const memory = Object.entries(process.memoryUsage()).map(([name, bytes]) => `${name === "rss" ? "rss" : name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_mib=${Math.round(bytes / 2 ** 20)}`);
         const cold = coldRun.result;
         const coldMs = coldRun.wallMs;
         const coldCalls = await admin.getCallCounts();
@@ -177,7 +196,7 @@ async function main() {
         console.log(`cold refresh: ${seconds(coldMs)} (${failedCold.length} failed Regions)`);
         console.log(`cold ${cpuLine(coldRun)}`);
         console.log(`cold calls: ${JSON.stringify(coldCalls)}`);
-        console.log(`cold statements=${coldStatements} app_cpu_ms=${Math.round(coldRun.appCpuMs)} rss_mib=${rssMib}`);
+        console.log(`cold statements=${coldStatements} app_cpu_ms=${Math.round(coldRun.appCpuMs)} ${memory.join(" ")}`);
         console.log(`lower bound: ${seconds(boundMs)} (${pages} ListKeys pages + ${perRegion} DescribeKey ÷ ${CONCURRENCY}, × ${LATENCY_MS} ms)`);
         console.log(`ratio: ${(coldMs / boundMs).toFixed(2)}`);
         console.log(`warm refresh: ${seconds(warmMs)}`);
