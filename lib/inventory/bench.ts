@@ -14,6 +14,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { availableParallelism } from "node:os";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { performance } from "node:perf_hooks";
 import { Agent, request } from "node:http";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -94,6 +96,14 @@ async function profiled<T>(work: () => Promise<T>): Promise<T> {
     writeFileSync(file, JSON.stringify(profile));
     session.disconnect();
   }
+}
+
+/** RSS and JS heap once garbage is collected: what the refresh retains, apart from what it left to collect. */
+function afterGc(): string {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+  const { rss, heapUsed } = process.memoryUsage();
+  return `rss_after_gc_mib=${Math.round(rss / 2 ** 20)} heap_used_after_gc_mib=${Math.round(heapUsed / 2 ** 20)}`;
 }
 
 const CLOCK_TICKS = 100; // USER_HZ: /proc counts CPU time in hundredths of a second
@@ -196,7 +206,7 @@ async function main() {
         console.log(`cold refresh: ${seconds(coldMs)} (${failedCold.length} failed Regions)`);
         console.log(`cold ${cpuLine(coldRun)}`);
         console.log(`cold calls: ${JSON.stringify(coldCalls)}`);
-        console.log(`cold statements=${coldStatements} app_cpu_ms=${Math.round(coldRun.appCpuMs)} ${memory.join(" ")}`);
+        console.log(`cold statements=${coldStatements} app_cpu_ms=${Math.round(coldRun.appCpuMs)} ${memory.join(" ")} ${afterGc()}`);
         console.log(`lower bound: ${seconds(boundMs)} (${pages} ListKeys pages + ${perRegion} DescribeKey ÷ ${CONCURRENCY}, × ${LATENCY_MS} ms)`);
         console.log(`ratio: ${(coldMs / boundMs).toFixed(2)}`);
         console.log(`warm refresh: ${seconds(warmMs)}`);
