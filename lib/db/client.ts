@@ -5,7 +5,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
-import { sql, type ExtractTablesWithRelations } from "drizzle-orm";
+import { sql, type ExtractTablesWithRelations, type Logger } from "drizzle-orm";
 import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
 import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
@@ -54,6 +54,8 @@ export type CreateDatabaseOptions = {
   maxConnections?: number;
   /** Defaults to `defaultMigrationsFolder()`. */
   migrationsFolder?: string;
+  /** Sees every statement drizzle sends (benchmarks count them); none by default. */
+  logger?: Logger;
 };
 
 /**
@@ -82,8 +84,8 @@ const openPgliteDirs = new Set<string>();
  */
 export async function createDatabase(opts: CreateDatabaseOptions): Promise<Database> {
   const migrationsFolder = opts.migrationsFolder ?? defaultMigrationsFolder();
-  if (opts.url) return createPostgres(opts.url, opts.maxConnections ?? 10, migrationsFolder);
-  return createPglite(opts.dataDir, migrationsFolder);
+  if (opts.url) return createPostgres(opts.url, opts.maxConnections ?? 10, migrationsFolder, opts.logger);
+  return createPglite(opts.dataDir, migrationsFolder, opts.logger);
 }
 
 /** Serializes calls to `run` within this process (a promise-chain mutex). */
@@ -96,13 +98,13 @@ function serialized(run: () => Promise<void>): () => Promise<void> {
   };
 }
 
-async function createPostgres(url: string, max: number, migrationsFolder: string): Promise<Database> {
+async function createPostgres(url: string, max: number, migrationsFolder: string, logger: Logger | undefined): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max, application_name: "keyport" });
   // An idle client losing its connection emits 'error' on the pool; unhandled, it would crash the process.
   // The next query simply gets a fresh connection.
   pool.on("error", (err) => console.error(`[db] idle PostgreSQL connection failed: ${describeForLog(err)}`));
   // Assignable without a cast: pg's QueryResult satisfies KeyportQueryResultHKT.
-  const db: Db = drizzleNodePg({ client: pool, schema });
+  const db: Db = drizzleNodePg({ client: pool, schema, logger });
 
   const migrate = serialized(async () => {
     // The advisory lock is per session, so lock, migrate and unlock on one dedicated connection.
@@ -157,7 +159,7 @@ async function endPool(pool: pg.Pool): Promise<void> {
   await closed;
 }
 
-async function createPglite(dataDir: string | undefined, migrationsFolder: string): Promise<Database> {
+async function createPglite(dataDir: string | undefined, migrationsFolder: string, logger: Logger | undefined): Promise<Database> {
   let dir: string | undefined;
   if (dataDir) {
     dir = path.resolve(dataDir);
@@ -173,7 +175,7 @@ async function createPglite(dataDir: string | undefined, migrationsFolder: strin
     if (dir) openPgliteDirs.delete(dir);
     throw e;
   }
-  const db: Db = drizzlePglite({ client, schema });
+  const db: Db = drizzlePglite({ client, schema, logger });
 
   // PGlite is one connection, and a session may take the same advisory lock twice, so the in-process mutex
   // is what serializes concurrent callers here; the lock keeps the code path identical to PostgreSQL.

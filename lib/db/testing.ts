@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import type { Logger } from "drizzle-orm";
 import { createDatabase, type Database, type Driver } from "./client";
 
 /**
@@ -31,14 +32,14 @@ export type TestDatabase = {
   cleanup(): Promise<void>;
 };
 
-export type TestDatabaseOptions = { migrate?: boolean; maxConnections?: number };
+export type TestDatabaseOptions = { migrate?: boolean; maxConnections?: number; logger?: Logger };
 
 /**
  * A fresh, empty database: PGlite in a new temporary directory, or `CREATE DATABASE keyport_test_<random>`
  * on the server of DATABASE_URL (dropped by `cleanup`). Migrated unless `migrate: false`.
  */
 export async function createTestDatabase(driver: Driver, opts: TestDatabaseOptions = {}): Promise<TestDatabase> {
-  const database = driver === "pglite" ? await freshPglite() : await freshPostgres(opts.maxConnections);
+  const database = driver === "pglite" ? await freshPglite(opts.logger) : await freshPostgres(opts.maxConnections, opts.logger);
   if (opts.migrate !== false) {
     try {
       await database.database.migrate();
@@ -50,9 +51,9 @@ export async function createTestDatabase(driver: Driver, opts: TestDatabaseOptio
   return database;
 }
 
-async function freshPglite(): Promise<TestDatabase> {
+async function freshPglite(logger: Logger | undefined): Promise<TestDatabase> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "keyport-pglite-"));
-  const database = await createDatabase({ dataDir });
+  const database = await createDatabase({ dataDir, logger });
   return {
     database,
     url: undefined,
@@ -64,7 +65,7 @@ async function freshPglite(): Promise<TestDatabase> {
   };
 }
 
-async function freshPostgres(maxConnections: number | undefined): Promise<TestDatabase> {
+async function freshPostgres(maxConnections: number | undefined, logger: Logger | undefined): Promise<TestDatabase> {
   const base = testDatabaseUrl();
   if (!base) throw new Error("DATABASE_URL is not set; PostgreSQL tests cannot run.");
   const name = `keyport_test_${randomBytes(6).toString("hex")}`;
@@ -73,7 +74,7 @@ async function freshPostgres(maxConnections: number | undefined): Promise<TestDa
   await withAdmin(admin.toString(), (c) => c.query(`CREATE DATABASE "${name}"`));
   const url = new URL(base);
   url.pathname = `/${name}`;
-  const database = await createDatabase({ url: url.toString(), maxConnections });
+  const database = await createDatabase({ url: url.toString(), maxConnections, logger });
   return {
     database,
     url: url.toString(),

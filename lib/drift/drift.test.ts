@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/audit";
 import { can } from "@/lib/auth/permissions";
 import { now } from "@/lib/clock";
-import { notificationOutbox } from "@/lib/db/schema";
+import { importRequests, notificationOutbox } from "@/lib/db/schema";
 import { createTestDatabase, testDrivers, type TestDatabase } from "@/lib/db/testing";
 import { DUAL_CONTROL_TAG } from "@/lib/emulator/seed";
 import { assumeRole, kmsClient } from "@/lib/emulator/test-support";
@@ -181,6 +181,22 @@ describe.each(testDrivers())("drift on %s", (driver) => {
       ]),
     );
     expect(await driftEvents(key.arn)).toHaveLength(3);
+  });
+
+  it("leaves a key Keyport is importing into for the next refresh, which finds what the import did not explain", async () => {
+    const key = await newExternalKey("SYMMETRIC_DEFAULT");
+    await refresh();
+    // The moment a refresh can meet: the request is importing and KMS already shows material the trail does not.
+    const { requestId } = await startImport(deps, casey, startInput(key, { wrappingAlgorithm: "RSA_AES_KEY_WRAP_SHA_256", wrappingKeySpec: "RSA_2048" }));
+    await deps.db.update(importRequests).set({ state: "importing" }).where(eq(importRequests.id, requestId));
+    await importWithTheCli(key.arn, randomBytes(32));
+    await refresh();
+    expect(await findings(key.keyId)).toEqual([]);
+
+    // The request ends without recording the import (as if it failed): the material is now unexplained.
+    await deps.db.update(importRequests).set({ state: "failed" }).where(eq(importRequests.id, requestId));
+    await refresh();
+    expect((await findings(key.keyId)).map((f) => f.kind)).toEqual(["material_not_imported"]);
   });
 
   it("is acknowledged once, by an auditor or admin, with a comment, and audited", async () => {

@@ -1,7 +1,7 @@
 import "server-only";
-import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/lib/db";
-import { driftFindings as f, driftWatch as w, importRequests, inventoryKeys as k } from "@/lib/db/schema";
+import { auditEvents as a, driftFindings as f, driftWatch as w, importRequests, inventoryKeys as k } from "@/lib/db/schema";
 import type { FindingDraft, Watch } from "./rules";
 
 /** The drift tables' only reader and writer. */
@@ -17,29 +17,81 @@ export async function watchedKeys(db: Db, targetId: string, region: string): Pro
   return new Map(rows.map(({ keyId, ...watch }) => [keyId, watch]));
 }
 
-/** Records the key as seen now: its baseline the first time, its state whenever the state changed. */
-export async function saveWatch(tx: Tx, key: KeyRef, watch: Watch, at: Date, isNew: boolean): Promise<void> {
-  if (isNew) {
-    await tx.insert(w).values({ ...key, baseline: watch.baseline, lastState: watch.lastState, observedAt: at, establishedAt: at }).onConflictDoNothing();
-    return;
+/** A key as a refresh saw it: its baseline the first time (`isNew`), its state whenever the state changed. */
+export type WatchWrite = { keyId: string; watch: Watch; at: Date; isNew: boolean };
+
+/** Records a refresh's keys as seen: one insert for the keys seen the first time, an update per changed state. */
+export async function saveWatches(tx: Tx, targetId: string, region: string, writes: readonly WatchWrite[]): Promise<void> {
+  const added = writes.filter((write) => write.isNew);
+  if (added.length > 0) {
+    await tx
+      .insert(w)
+      .values(added.map(({ keyId, watch, at }) => ({ targetId, region, keyId, baseline: watch.baseline, lastState: watch.lastState, observedAt: at, establishedAt: at })))
+      .onConflictDoNothing();
   }
-  await tx
-    .update(w)
-    .set({ lastState: watch.lastState, observedAt: at })
-    .where(and(eq(w.targetId, key.targetId), eq(w.region, key.region), eq(w.keyId, key.keyId)));
+  for (const { keyId, watch, at } of writes.filter((write) => !write.isNew)) {
+    await tx
+      .update(w)
+      .set({ lastState: watch.lastState, observedAt: at })
+      .where(and(eq(w.targetId, targetId), eq(w.region, region), eq(w.keyId, keyId)));
+  }
 }
 
 /**
- * Whether Keyport is importing into (or deleting from) the key right now: KMS may already show the change
- * while the trail does not yet, so the key is checked at the next refresh instead.
+ * Which of `keyIds` Keyport is importing into (or deleting from) right now: KMS may already show the change
+ * while the trail does not yet, so such a key is checked at the next refresh instead. Read after KMS was,
+ * and before the trail is: a request that finished in between is then in the trail.
  */
-export async function keyBusy(db: Db, key: KeyRef): Promise<boolean> {
-  const [row] = await db
-    .select({ id: importRequests.id })
+export async function busyKeys(db: Db, targetId: string, region: string, keyIds: readonly string[]): Promise<Set<string>> {
+  if (keyIds.length === 0) return new Set();
+  const rows = await db
+    .selectDistinct({ keyId: importRequests.keyId })
     .from(importRequests)
-    .where(and(eq(importRequests.targetId, key.targetId), eq(importRequests.region, key.region), eq(importRequests.keyId, key.keyId), eq(importRequests.state, "importing")))
-    .limit(1);
-  return !!row;
+    .where(and(eq(importRequests.targetId, targetId), eq(importRequests.region, region), eq(importRequests.state, "importing"), inArray(importRequests.keyId, [...keyIds])));
+  return new Set(rows.map((row) => row.keyId));
+}
+
+const TRAIL_ACTIONS = ["import.imported", "material.deleted"];
+
+/** The keys of a target/Region whose trail names an import or deletion: read once per refresh (a trail only grows). */
+export async function keysWithTrail(db: Db, targetId: string, region: string): Promise<Set<string>> {
+  const rows = await db
+    .selectDistinct({ keyArn: a.keyArn })
+    .from(a)
+    .where(and(eq(a.targetId, targetId), eq(a.region, region), inArray(a.action, TRAIL_ACTIONS)));
+  return new Set(rows.flatMap((row) => (row.keyArn ? [row.keyArn] : [])));
+}
+
+export type TrailRow = { seq: number; keyArn: string; action: string; details: Record<string, unknown> };
+
+/**
+ * Keyport's imports and deletions of the material of `keyArns`, the newest `perKey` of each, oldest first:
+ * one query for a batch of keys.
+ */
+export async function keyTrails(db: Db, keyArns: readonly string[], perKey: number): Promise<Map<string, TrailRow[]>> {
+  const out = new Map<string, TrailRow[]>();
+  if (keyArns.length === 0) return out;
+  const ranked = db
+    .select({
+      seq: a.seq,
+      rank: sql<number>`row_number() over (partition by ${a.keyArn} order by ${a.seq} desc)`.as("rank"),
+    })
+    .from(a)
+    .where(and(inArray(a.keyArn, [...new Set(keyArns)]), inArray(a.action, TRAIL_ACTIONS)))
+    .as("ranked");
+  const rows = await db
+    .select({ seq: a.seq, keyArn: a.keyArn, action: a.action, details: a.details })
+    .from(a)
+    .innerJoin(ranked, eq(ranked.seq, a.seq))
+    .where(lte(ranked.rank, perKey))
+    .orderBy(asc(a.seq));
+  for (const row of rows) {
+    const keyArn = row.keyArn!;
+    const trail = out.get(keyArn) ?? [];
+    trail.push({ ...row, keyArn });
+    out.set(keyArn, trail);
+  }
+  return out;
 }
 
 /** Inserts a finding unless the same change is already recorded; answers its id only when it is new. */

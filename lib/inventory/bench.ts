@@ -4,15 +4,23 @@
  * allows and against a naive sequential reader. Prints figures; asserts nothing (tests do that).
  *
  * The emulator runs in a child process, as it would beside the app, so the two do not share an event loop.
- * A developer tool: it reads DATABASE_URL through lib/db/testing like the tests do.
+ * A developer tool: it reads DATABASE_URL through lib/db/testing like the tests do. Environment:
+ * BENCH_PORT (the emulator's port, default 4690), BENCH_DRIVER (pglite or postgres: that driver alone, so
+ * the RSS printed after its cold refresh is its own), BENCH_REFRESH_ONLY=1 (skip the throttled run, the
+ * floors and the naive baseline), BENCH_CPU_PROFILE=<file> (a V8 CPU profile of the cold refresh, for
+ * Chrome DevTools or speedscope).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { availableParallelism } from "node:os";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { performance } from "node:perf_hooks";
 import { Agent, request } from "node:http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { DEFAULT_DESCRIBE_CONCURRENCY } from "@/lib/config";
+import type { Driver } from "@/lib/db";
 import { createTestDatabase, testDrivers } from "@/lib/db/testing";
 import { adminClient, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY } from "@/lib/emulator";
 import { PRODUCTION_ACCOUNT, SEEDED_REGIONS, STAGING_ACCOUNT } from "@/lib/emulator/seed";
@@ -25,7 +33,10 @@ const KEYS = Number(process.argv[2] ?? 10_000);
 const EXTERNAL_PERCENT = 5;
 const LATENCY_MS = 20;
 const CONCURRENCY = Number(process.argv[3] ?? DEFAULT_DESCRIBE_CONCURRENCY);
-const PORT = 4690;
+const PORT = Number(process.env.BENCH_PORT ?? 4690);
+if (!Number.isInteger(PORT) || PORT < 1 || PORT > 65535) throw new Error(`BENCH_PORT must be a TCP port number, not ${process.env.BENCH_PORT}`);
+const DRIVERS = benchDrivers();
+const REFRESH_ONLY = process.env.BENCH_REFRESH_ONLY === "1";
 const endpoint = `http://127.0.0.1:${PORT}`;
 
 const targets: KmsTarget[] = [
@@ -57,6 +68,42 @@ function startEmulatorProcess(): Promise<ChildProcess> {
     });
     child.on("exit", (code) => reject(new Error(`emulator exited with ${code}`)));
   });
+}
+
+function benchDrivers(): Driver[] {
+  const chosen = process.env.BENCH_DRIVER?.trim();
+  if (!chosen) return testDrivers();
+  if (chosen !== "pglite" && chosen !== "postgres") throw new Error(`BENCH_DRIVER must be pglite or postgres, not ${chosen}`);
+  if (chosen === "postgres" && !testDrivers().includes("postgres")) throw new Error("BENCH_DRIVER=postgres needs DATABASE_URL");
+  return [chosen];
+}
+
+/** Counts the statements drizzle sends (BEGIN/COMMIT of transactions are not among them). */
+const statements = { count: 0, logQuery: () => void statements.count++ };
+
+/** Runs `work` under the V8 profiler when BENCH_CPU_PROFILE names a file to write the profile to. */
+async function profiled<T>(work: () => Promise<T>): Promise<T> {
+  const file = process.env.BENCH_CPU_PROFILE;
+  if (!file) return work();
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post("Profiler.stop");
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
+/** RSS and JS heap once garbage is collected: what the refresh retains, apart from what it left to collect. */
+function afterGc(): string {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+  const { rss, heapUsed } = process.memoryUsage();
+  return `rss_after_gc_mib=${Math.round(rss / 2 ** 20)} heap_used_after_gc_mib=${Math.round(heapUsed / 2 ** 20)}`;
 }
 
 const CLOCK_TICKS = 100; // USER_HZ: /proc counts CPU time in hundredths of a second
@@ -128,14 +175,18 @@ async function main() {
 
     console.log(`Inventory benchmark: ${KEYS.toLocaleString("en")} keys, ${EXTERNAL_PERCENT}% EXTERNAL, ${targets.length} accounts × ${SEEDED_REGIONS.length} Regions, ${LATENCY_MS} ms per call, DescribeKey concurrency ${CONCURRENCY} per Region`);
 
-    for (const driver of testDrivers()) {
-      const db = await createTestDatabase(driver);
+    for (const driver of DRIVERS) {
+      const db = await createTestDatabase(driver, { logger: statements });
       const kms = new KmsAccess({ targets, endpoint, now: Date.now, baseCredentials: { accessKeyId: DEFAULT_ACCESS_KEY_ID, secretAccessKey: DEFAULT_SECRET_ACCESS_KEY } });
       const deps: RefreshDeps = { db: db.database.db, kms, now: () => new Date(), instanceId: "bench", describeConcurrency: CONCURRENCY };
       try {
         await admin.reset();
         await admin.setLatency(LATENCY_MS);
-        const coldRun = await measured(emulator.pid!, () => refreshAll(deps));
+        statements.count = 0;
+        const coldRun = await measured(emulator.pid!, () => profiled(() => refreshAll(deps)));
+        const coldStatements = statements.count;
+        // After the refresh, before anything is freed: what the process grew to while holding the inventory.
+        const memory = Object.entries(process.memoryUsage()).map(([name, bytes]) => `${name === "rss" ? "rss" : name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_mib=${Math.round(bytes / 2 ** 20)}`);
         const cold = coldRun.result;
         const coldMs = coldRun.wallMs;
         const coldCalls = await admin.getCallCounts();
@@ -143,7 +194,9 @@ async function main() {
 
         await admin.reset();
         await admin.setLatency(LATENCY_MS);
+        statements.count = 0;
         const warmRun = await measured(emulator.pid!, () => refreshAll(deps));
+        const warmStatements = statements.count;
         const warm = warmRun.result;
         const warmMs = warmRun.wallMs;
         const warmCalls = await admin.getCallCounts();
@@ -153,17 +206,21 @@ async function main() {
         console.log(`cold refresh: ${seconds(coldMs)} (${failedCold.length} failed Regions)`);
         console.log(`cold ${cpuLine(coldRun)}`);
         console.log(`cold calls: ${JSON.stringify(coldCalls)}`);
+        console.log(`cold statements=${coldStatements} app_cpu_ms=${Math.round(coldRun.appCpuMs)} ${memory.join(" ")} ${afterGc()}`);
         console.log(`lower bound: ${seconds(boundMs)} (${pages} ListKeys pages + ${perRegion} DescribeKey ÷ ${CONCURRENCY}, × ${LATENCY_MS} ms)`);
         console.log(`ratio: ${(coldMs / boundMs).toFixed(2)}`);
         console.log(`warm refresh: ${seconds(warmMs)}`);
         console.log(`warm ${cpuLine(warmRun)}`);
         console.log(`warm calls: ${JSON.stringify(warmCalls)}`);
+        console.log(`warm statements=${warmStatements} app_cpu_ms=${Math.round(warmRun.appCpuMs)}`);
         console.log(`warm DescribeKey calls: ${warmCalls.DescribeKey ?? 0} for ${external} EXTERNAL keys (non-EXTERNAL described: ${(warmCalls.DescribeKey ?? 0) - external})`);
       } finally {
         kms.destroy();
         await db.cleanup();
       }
     }
+
+    if (REFRESH_ONLY) return;
 
     // Throttled at KMS's own quota (2,000 DescribeKey/s per account and Region): nothing may fail.
     {

@@ -72,12 +72,23 @@ export async function refreshRegion(deps: RefreshDeps, targetId: string, region:
       await upsertMaterialSummaries(deps.db, targetId, region, material, deps.now());
       await recordProgress(deps.db, targetId, region, deps.instanceId, progress, deps.now(), leaseMs);
     });
+    if (drift.pending >= WRITE_BATCH) recordDrift();
+  };
+  // The drift check's findings and watch rows, written a batch of keys at a time in the same chain as the rows.
+  const recordDrift = () => {
+    writes = writes.then(() =>
+      drift.record().then(
+        () => undefined,
+        // The keys of a batch that could not be recorded are checked again next time; the inventory is not held back.
+        (error: unknown) => void driftFailures.push(error),
+      ),
+    );
   };
 
   const isThrottle = (error: unknown) => isKmsError(error) && error.code === "throttled";
   // The drift check's calls (ListKeyRotations, the trail) run in the same pool task as the key's DescribeKey:
   // bounded by the same concurrency, and backing off with it when KMS throttles.
-  const checkDrift = driftChecker({ db: deps.db, now: deps.now }, client, targetId, region);
+  const drift = driftChecker({ db: deps.db, now: deps.now }, client, targetId, region);
   const driftFailures: unknown[] = [];
   const pool = new ThrottleAwarePool<string>({
     concurrency: deps.describeConcurrency,
@@ -91,7 +102,7 @@ export async function refreshRegion(deps: RefreshDeps, targetId: string, region:
       let materials: KeyMaterialEntry[] | null = null;
       try {
         materials = hasMaterialHistory(metadata) ? await listKeyMaterial(client, metadata.arn) : null;
-        await checkDrift(metadata, materials);
+        await drift.observe(metadata, materials);
       } catch (error) {
         // A key the check could not read is checked again next time; the inventory itself is not held back.
         if (isThrottle(error)) throw error;
@@ -131,9 +142,10 @@ export async function refreshRegion(deps: RefreshDeps, targetId: string, region:
 
     pool.close();
     await pool.drain();
-    reportDriftFailures(driftFailures, targetId, region);
     flush();
+    recordDrift();
     await writes;
+    reportDriftFailures(driftFailures, targetId, region);
     await markSeen(deps.db, targetId, region, notDescribed, deps.now());
     const removed = await removeUnseen(deps.db, targetId, region, startedAt);
     await applyAliases(deps.db, targetId, region, await aliases);
