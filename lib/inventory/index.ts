@@ -25,6 +25,7 @@ const instanceId = `${process.pid}-${randomUUID().slice(0, 8)}`;
 
 const state = globalThis as typeof globalThis & {
   __keyportInventory?: { running?: Promise<RegionOutcome[]>; timer?: NodeJS.Timeout };
+  __keyportFacets?: { value: { states: string[]; keySpecs: string[] } | undefined; until: number };
 };
 const inventory = (state.__keyportInventory ??= {});
 
@@ -44,6 +45,7 @@ export function startRefresh(): { started: boolean } {
   inventory.running = deps()
     .then(async (d) => {
       const outcomes = await refreshAll(d);
+      forgetFacets();
       if (outcomes.some((o) => o.status === "succeeded")) {
         await updatePlannerStatistics().catch((error: unknown) => logInternalError("inventory", "while updating the planner's statistics", error));
       }
@@ -136,8 +138,26 @@ export async function keyRegions(key: queries.KeyRow): Promise<queries.KeyRow[]>
   return (await queries.relatedRegions(await getDb(), [key])).get(`${key.targetId}/${key.keyId}`) ?? [key];
 }
 
-export async function keyFacets() {
-  return queries.facetValues(await getDb());
+/**
+ * The states and key specs present, for the key list's filter menus: kept for 15 seconds, and dropped when this
+ * instance refreshes or re-reads a key. Reading them took a scan of every EXTERNAL key on each page view (15 ms
+ * of the key list's 100 at 20,000 keys on PGlite); a menu a few seconds behind another instance's refresh
+ * offers one option too many or too few, and the list itself is always current.
+ */
+const FACETS_TTL_MS = 15_000;
+const facetsCache = (state.__keyportFacets ??= { value: undefined, until: 0 });
+
+export async function keyFacets(): Promise<{ states: string[]; keySpecs: string[] }> {
+  const cached = facetsCache.value;
+  if (cached && Date.now() < facetsCache.until) return cached;
+  const value = await queries.facetValues(await getDb());
+  facetsCache.value = value;
+  facetsCache.until = Date.now() + FACETS_TTL_MS;
+  return value;
+}
+
+function forgetFacets(): void {
+  facetsCache.until = 0;
 }
 
 /** ARNs of the keys carrying an alias (see queries.keyArnsWithAlias), for filters that name keys by alias. */
@@ -190,6 +210,7 @@ export async function refreshKey(
   const metadata = await describeKey(client, keyId);
   const at = (deps?.now ?? now)();
   await queries.upsertDescribed(db, targetId, region, [metadata], at);
+  forgetFacets();
   // The key-age report's facts follow an import or rotation at once, not at the next refresh.
   if (needsMaterialSummary(metadata, (await summarisedMaterial(db, targetId, region, keyId)).get(keyId))) {
     await upsertMaterialSummaries(db, targetId, region, [await readMaterialSummary(client, metadata)], at);
