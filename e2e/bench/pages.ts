@@ -23,7 +23,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY } from "@/lib/emulator";
-import { PRODUCTION_ACCOUNT, SEEDED_REGIONS, STAGING_ACCOUNT } from "@/lib/emulator/seed";
+import { SCALE_TARGETS } from "@/lib/emulator/seed";
 import { startIdentityProvider } from "../oidc/identity-provider.mts";
 import { signIn } from "../reliability/client";
 import { AppInstance, createDatabase, DATA_KEY, NEXTAUTH_SECRET, PEOPLE, ROLE_MAP, CLIENT } from "../reliability/stack";
@@ -37,23 +37,7 @@ const emulatorPort = BASE_PORT + 90;
 const idpPort = BASE_PORT + 99;
 const tsx = path.join(process.cwd(), "node_modules/tsx/dist/cli.mjs");
 
-const TARGETS = [
-  {
-    id: "payments-production",
-    name: "Payments Production",
-    accountId: PRODUCTION_ACCOUNT,
-    roleArn: `arn:aws:iam::${PRODUCTION_ACCOUNT}:role/KeyportImportRole`,
-    externalId: "keyport-demo-external-id",
-    regions: SEEDED_REGIONS,
-  },
-  {
-    id: "data-platform-staging",
-    name: "Data Platform Staging",
-    accountId: STAGING_ACCOUNT,
-    roleArn: `arn:aws:iam::${STAGING_ACCOUNT}:role/KeyportImportRole`,
-    regions: SEEDED_REGIONS,
-  },
-];
+const TARGETS = SCALE_TARGETS;
 
 function startEmulatorProcess(): Promise<ChildProcess> {
   const percent = (EXTERNAL_KEYS / ESTATE_KEYS) * 100;

@@ -301,6 +301,28 @@ export function scaleKeyHasAlias(index: number): boolean {
   return index % 5 !== 4;
 }
 
+/**
+ * The targets that reach the scale seed's keys, as Keyport's configuration names them (the benchmarks use them):
+ * both assumable accounts, both seeded Regions.
+ */
+export const SCALE_TARGETS = [
+  {
+    id: "payments-production",
+    name: "Payments Production",
+    accountId: PRODUCTION_ACCOUNT,
+    roleArn: `arn:aws:iam::${PRODUCTION_ACCOUNT}:role/KeyportImportRole`,
+    externalId: "keyport-demo-external-id",
+    regions: SEEDED_REGIONS,
+  },
+  {
+    id: "data-platform-staging",
+    name: "Data Platform Staging",
+    accountId: STAGING_ACCOUNT,
+    roleArn: `arn:aws:iam::${STAGING_ACCOUNT}:role/KeyportImportRole`,
+    regions: SEEDED_REGIONS,
+  },
+];
+
 const SCALE_SCOPES = [PRODUCTION_ACCOUNT, STAGING_ACCOUNT].flatMap((accountId) => SEEDED_REGIONS.map((region) => ({ accountId, region })));
 
 /**

@@ -23,7 +23,7 @@ import { DEFAULT_DESCRIBE_CONCURRENCY } from "@/lib/config";
 import type { Driver } from "@/lib/db";
 import { createTestDatabase, testDrivers } from "@/lib/db/testing";
 import { adminClient, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY } from "@/lib/emulator";
-import { PRODUCTION_ACCOUNT, SEEDED_REGIONS, STAGING_ACCOUNT } from "@/lib/emulator/seed";
+import { SCALE_TARGETS, SEEDED_REGIONS } from "@/lib/emulator/seed";
 import { NodeSha256 } from "@/lib/emulator/sigv4";
 import { KmsAccess, type KmsTarget } from "@/lib/kms";
 import { describeKey, listKeysPage } from "@/lib/kms/operations";
@@ -39,23 +39,7 @@ const DRIVERS = benchDrivers();
 const REFRESH_ONLY = process.env.BENCH_REFRESH_ONLY === "1";
 const endpoint = `http://127.0.0.1:${PORT}`;
 
-const targets: KmsTarget[] = [
-  {
-    id: "payments-production",
-    name: "Payments Production",
-    accountId: PRODUCTION_ACCOUNT,
-    roleArn: `arn:aws:iam::${PRODUCTION_ACCOUNT}:role/KeyportImportRole`,
-    externalId: "keyport-demo-external-id",
-    regions: SEEDED_REGIONS,
-  },
-  {
-    id: "data-platform-staging",
-    name: "Data Platform Staging",
-    accountId: STAGING_ACCOUNT,
-    roleArn: `arn:aws:iam::${STAGING_ACCOUNT}:role/KeyportImportRole`,
-    regions: SEEDED_REGIONS,
-  },
-];
+const targets: KmsTarget[] = SCALE_TARGETS;
 
 function startEmulatorProcess(): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "lib/emulator/cli.ts", "--port", String(PORT), "--seed", `scale:${KEYS}:${EXTERNAL_PERCENT}`, "--admin", "--wrapping-key-pool", "2048=0,3072=0,4096=0"], {
