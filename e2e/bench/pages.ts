@@ -26,7 +26,7 @@ import { DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY } from "@/lib/emulator
 import { SCALE_TARGETS } from "@/lib/emulator/seed";
 import { startIdentityProvider } from "../oidc/identity-provider.mts";
 import { signIn } from "../reliability/client";
-import { AppInstance, createDatabase, DATA_KEY, NEXTAUTH_SECRET, PEOPLE, ROLE_MAP, CLIENT } from "../reliability/stack";
+import { AppInstance, CLIENT, createDatabase, PEOPLE, productionEnv } from "../reliability/stack";
 import { measurePage, pagesToMeasure, processTreeRssKib, waitForInventory } from "./measure";
 
 const ESTATE_KEYS = Number(process.env.BENCH_ESTATE_KEYS ?? 40_000);
@@ -68,26 +68,17 @@ async function benchDriver(driver: "pglite" | "postgres", databaseUrl: string | 
     people: PEOPLE,
   });
   const app = new AppInstance("bench", port, {
-    KEYPORT_MODE: "production",
-    NEXTAUTH_URL: `http://127.0.0.1:${port}`,
-    NEXTAUTH_SECRET,
-    KEYPORT_OIDC_ISSUER: idpIssuer,
-    KEYPORT_OIDC_CLIENT_ID: CLIENT.clientId,
-    KEYPORT_OIDC_CLIENT_SECRET: CLIENT.clientSecret,
-    KEYPORT_OIDC_SCOPES: "openid email profile groups",
-    KEYPORT_ROLE_MAP: JSON.stringify(ROLE_MAP),
-    KEYPORT_TARGETS: JSON.stringify(TARGETS),
-    KEYPORT_AWS_ENDPOINT: `http://127.0.0.1:${emulatorPort}`,
+    ...productionEnv({
+      port,
+      idpIssuer,
+      targets: TARGETS,
+      emulatorEndpoint: `http://127.0.0.1:${emulatorPort}`,
+      dataDir: runDir,
+      databaseUrl: database?.url,
+      credentials: { accessKeyId: DEFAULT_ACCESS_KEY_ID, secretAccessKey: DEFAULT_SECRET_ACCESS_KEY },
+    }),
     // One refresh at start (the one waited for), none during the measurements.
     KEYPORT_INVENTORY_INTERVAL_MINUTES: "1440",
-    KEYPORT_DATA_KEY: DATA_KEY.toString("base64"),
-    KEYPORT_DATA_DIR: runDir,
-    ...(database ? { DATABASE_URL: database.url } : {}),
-    AWS_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: DEFAULT_SECRET_ACCESS_KEY,
-    AWS_REGION: "eu-west-1",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-    NEXT_TELEMETRY_DISABLED: "1",
   });
   try {
     await seedAudit(database ? database.url : path.join(runDir, "pglite"));

@@ -30,7 +30,7 @@ export const CLIENT = { clientId: "keyport-reliability", clientSecret: CLIENT_SE
 export const DATA_KEY = Buffer.from("keyport-reliability-data-key-32b");
 
 /** Group → role, as an operator would set KEYPORT_ROLE_MAP. */
-export const ROLE_MAP = { custodians: "custodian", approvers: "approver", auditors: "auditor", admins: "admin" };
+const ROLE_MAP = { custodians: "custodian", approvers: "approver", auditors: "auditor", admins: "admin" };
 
 /** Everyone the run signs in: enough approvers for five at once, and people with each role. */
 export const PEOPLE = {
@@ -111,6 +111,42 @@ export class AppInstance {
   }
 }
 
+/**
+ * One production-mode instance's environment: people sign in through the test identity provider at `idpIssuer`,
+ * KMS and STS are the emulator's, and nothing comes from the runner's own environment. Callers add their own
+ * settings (refresh interval, approvals) on top.
+ */
+export function productionEnv(o: {
+  port: number;
+  idpIssuer: string;
+  targets: unknown;
+  emulatorEndpoint: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}): Record<string, string> {
+  return {
+    KEYPORT_MODE: "production",
+    NEXTAUTH_URL: `http://127.0.0.1:${o.port}`,
+    NEXTAUTH_SECRET,
+    KEYPORT_OIDC_ISSUER: o.idpIssuer,
+    KEYPORT_OIDC_CLIENT_ID: CLIENT.clientId,
+    KEYPORT_OIDC_CLIENT_SECRET: CLIENT.clientSecret,
+    KEYPORT_OIDC_SCOPES: "openid email profile groups",
+    KEYPORT_ROLE_MAP: JSON.stringify(ROLE_MAP),
+    KEYPORT_TARGETS: JSON.stringify(o.targets),
+    KEYPORT_AWS_ENDPOINT: o.emulatorEndpoint,
+    KEYPORT_DATA_KEY: DATA_KEY.toString("base64"),
+    KEYPORT_DATA_DIR: o.dataDir,
+    ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}),
+    AWS_ACCESS_KEY_ID: o.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: o.credentials.secretAccessKey,
+    AWS_REGION: "eu-west-1",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+}
+
 async function waitFor(url: string, timeoutMs: number, alive: () => boolean = () => true): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -185,29 +221,12 @@ export async function startStack(options: { databaseUrl: string | undefined; app
     const dataDir = path.join(runDir, `app-${i + 1}`);
     mkdirSync(dataDir, { recursive: true });
     return new AppInstance(`app-${i + 1}`, port, {
-      KEYPORT_MODE: "production",
-      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
-      NEXTAUTH_SECRET,
-      KEYPORT_OIDC_ISSUER: idpIssuer,
-      KEYPORT_OIDC_CLIENT_ID: CLIENT.clientId,
-      KEYPORT_OIDC_CLIENT_SECRET: CLIENT.clientSecret,
+      ...productionEnv({ port, idpIssuer, targets: TARGETS, emulatorEndpoint, dataDir, databaseUrl: database?.url, credentials: emulator!.credentials }),
       KEYPORT_OIDC_NAME: "Reliability SSO",
-      KEYPORT_OIDC_SCOPES: "openid email profile groups",
-      KEYPORT_ROLE_MAP: JSON.stringify(ROLE_MAP),
-      KEYPORT_TARGETS: JSON.stringify(TARGETS),
-      KEYPORT_AWS_ENDPOINT: emulatorEndpoint,
       KEYPORT_INVENTORY_INTERVAL_MINUTES: "0",
       KEYPORT_APPROVALS_REQUIRED: String(options.approvalsRequired ?? 1),
       // The shortest allowed, so the faults suite sees a killed instance's import recovered within a minute.
       KEYPORT_INTERRUPTED_AFTER_SECONDS: "30",
-      KEYPORT_DATA_KEY: DATA_KEY.toString("base64"),
-      KEYPORT_DATA_DIR: dataDir,
-      ...(database ? { DATABASE_URL: database.url } : {}),
-      AWS_ACCESS_KEY_ID: emulator!.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: emulator!.credentials.secretAccessKey,
-      AWS_REGION: "eu-west-1",
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      NEXT_TELEMETRY_DISABLED: "1",
     });
   });
   // One at a time: the first migrates the database, the second finds it migrated.

@@ -82,11 +82,6 @@ export function totalFromCounts(scopes: readonly ScopeCounts[], list: PendingLis
     .reduce((n, s) => n + kinds.reduce((m, kind) => m + (s.counts[kind] ?? 0), 0), 0);
 }
 
-/** One list of the pending view, one page of it. */
-export async function pendingList(db: Db, list: PendingList, filter: PendingFilter, opts: Window & Paging): Promise<RequestList | KeyList> {
-  return list === "keys-waiting" || list === "expiring" ? pendingKeys(db, list, filter, opts) : pendingRequests(db, list, filter, opts);
-}
-
 /** The open request of each key of a page, by `${targetId}|${region}|${keyId}`: one query for the page. */
 export async function openRequestByKey(deps: Pick<ImportDeps, "db" | "now">, keys: readonly KeyRow[]) {
   const nowMs = deps.now().getTime();
