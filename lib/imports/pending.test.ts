@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tables } from "@/lib/db";
 import { createTestDatabase, testDrivers, type TestDatabase } from "@/lib/db/testing";
 import { upsertDescribed } from "@/lib/inventory/queries";
+import { AWAITING_MATERIAL, describedKey } from "@/lib/inventory/testing";
 import type { KeyMetadata } from "@/lib/kms/operations";
 import { pendingExportRows, pendingKeys, pendingRequests, totalFromCounts } from "./pending";
 import { pendingExportQuerySchema, toCsv } from "./pending-export";
@@ -25,43 +26,21 @@ const targets = new Map([
 let serial = 0;
 function key(region: string, alias: string, over: Partial<KeyMetadata> = {}): KeyMetadata & { alias: string } {
   serial += 1;
-  const keyId = `00000000-0000-4000-8000-${String(serial).padStart(12, "0")}`;
-  return {
-    alias,
-    keyId,
-    arn: `arn:aws:kms:${region}:222222222222:key/${keyId}`,
-    accountId: "222222222222",
-    origin: "EXTERNAL",
-    keySpec: "SYMMETRIC_DEFAULT",
-    keyUsage: "ENCRYPT_DECRYPT",
-    keyState: "Enabled",
-    enabled: true,
-    keyManager: "CUSTOMER",
-    description: "",
-    creationDate: new Date("2026-01-01T00:00:00Z"),
-    validTo: days(200),
-    expirationModel: "KEY_MATERIAL_EXPIRES",
-    currentKeyMaterialId: "a".repeat(64),
-    multiRegion: false,
-    primaryRegion: null,
-    deletionDate: null,
-    ...over,
-  };
+  return { alias, ...describedKey(region, `00000000-0000-4000-8000-${String(serial).padStart(12, "0")}`, over) };
 }
-const waiting = { keyState: "PendingImport", validTo: null, expirationModel: null, currentKeyMaterialId: null } as const;
 
 describe.each(testDrivers())("the pending view's counts, filters and exports on %s", (driver) => {
   let db: TestDatabase;
-  const prodWaiting = [key("eu-west-1", "alias/pay/wait-1", waiting), key("eu-west-1", "alias/pay/wait-2", waiting), key("eu-west-1", "alias/pay/wait-3", waiting)];
+  const prodWaiting = [key("eu-west-1", "alias/pay/wait-1", AWAITING_MATERIAL), key("eu-west-1", "alias/pay/wait-2", AWAITING_MATERIAL), key("eu-west-1", "alias/pay/wait-3", AWAITING_MATERIAL)];
   const prodExpiring = [
     key("eu-west-1", "alias/pay/gone", { validTo: days(-1) }),
     key("eu-west-1", "alias/pay/soon", { validTo: days(3) }),
     key("eu-west-1", "alias/pay/later", { validTo: days(20) }),
     key("eu-west-1", "alias/pay/far", { validTo: days(60) }),
   ];
-  const stagingKeys = [key("us-east-1", "alias/stage/wait-a", waiting), key("us-east-1", "alias/stage/wait-b", waiting), key("us-east-1", "alias/stage/soon", { validTo: days(5) })];
+  const stagingKeys = [key("us-east-1", "alias/stage/wait-a", AWAITING_MATERIAL), key("us-east-1", "alias/stage/wait-b", AWAITING_MATERIAL), key("us-east-1", "alias/stage/soon", { validTo: days(5) })];
   // Not EXTERNAL: never pending here.
-  const native = key("eu-west-1", "alias/native", { ...waiting, origin: "AWS_KMS" });
+  const native = key("eu-west-1", "alias/native", { ...AWAITING_MATERIAL, origin: "AWS_KMS" });
 
   async function request(k: KeyMetadata, targetId: string, state: RequestState, opts: { kind?: "import" | "rotate"; validTo?: Date; keyMaterialId?: string } = {}) {
     const [row] = await db.database.db

@@ -2,33 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, testDrivers, type TestDatabase } from "@/lib/db/testing";
 import type { KeyMetadata } from "@/lib/kms/operations";
 import { listExternalKeys, listKeyEntries, relatedRegions, upsertDescribed } from "./queries";
+import { AWAITING_MATERIAL, describedKey } from "./testing";
 
 /** The key list groups a multi-Region key's Regions into one entry; the pending view keeps one row per key. */
 
 const MRK = "mrk-1234abcd12ab34cd56ef1234567890ab";
 const SINGLE = "1234abcd-12ab-34cd-56ef-1234567890ab";
 
+/** A multi-Region key's Regions all name eu-west-1 as the primary. */
 function described(region: string, keyId: string, over: Partial<KeyMetadata> = {}): KeyMetadata {
-  return {
-    keyId,
-    arn: `arn:aws:kms:${region}:222222222222:key/${keyId}`,
-    accountId: "222222222222",
-    origin: "EXTERNAL",
-    keySpec: "SYMMETRIC_DEFAULT",
-    keyUsage: "ENCRYPT_DECRYPT",
-    keyState: "Enabled",
-    enabled: true,
-    keyManager: "CUSTOMER",
-    description: "",
-    creationDate: new Date("2026-01-01T00:00:00Z"),
-    validTo: new Date("2027-06-01T00:00:00Z"),
-    expirationModel: "KEY_MATERIAL_EXPIRES",
-    currentKeyMaterialId: "a".repeat(64),
-    multiRegion: keyId.startsWith("mrk-"),
-    primaryRegion: keyId.startsWith("mrk-") ? "eu-west-1" : null,
-    deletionDate: null,
-    ...over,
-  };
+  const multiRegion = keyId.startsWith("mrk-");
+  return describedKey(region, keyId, { multiRegion, primaryRegion: multiRegion ? "eu-west-1" : null, ...over });
 }
 
 const options = { sort: "region" as const, direction: "asc" as const, page: 1, pageSize: 50 };
@@ -41,7 +25,7 @@ describe.each(testDrivers())("the key list's multi-Region entries on %s", (drive
     const write = (region: string, keys: KeyMetadata[]) => upsertDescribed(db.database.db, "prod", region, keys, at);
     await write("eu-west-1", [described("eu-west-1", MRK), described("eu-west-1", SINGLE)]);
     await write("us-east-1", [described("us-east-1", MRK, { validTo: new Date("2027-01-10T00:00:00Z") })]);
-    await write("eu-central-1", [described("eu-central-1", MRK, { keyState: "PendingImport", validTo: null, expirationModel: null, currentKeyMaterialId: null })]);
+    await write("eu-central-1", [described("eu-central-1", MRK, AWAITING_MATERIAL)]);
     // The same key id in another account is another set.
     await upsertDescribed(db.database.db, "staging", "us-east-1", [described("us-east-1", MRK, { accountId: "333333333333" })], at);
   });

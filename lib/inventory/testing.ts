@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from "vitest";
 import { startEmulator, type RunningEmulator } from "@/lib/emulator";
 import { KmsAccess, type KmsTarget } from "@/lib/kms";
+import type { KeyMetadata } from "@/lib/kms/operations";
 
 /**
  * For inventory tests: the demo emulator (its admin controls on), one target for its first assumable account
@@ -33,3 +34,35 @@ export function emulatorTarget() {
     },
   };
 }
+
+/**
+ * A KMS key as DescribeKey reports it, for writing inventory rows (`upsertDescribed`) without asking KMS: an
+ * enabled EXTERNAL symmetric key of account 222222222222 whose material expires, changed by `over`. Its ARN
+ * names its Region, account and key id unless `over` gives one.
+ */
+export function describedKey(region: string, keyId: string, over: Partial<KeyMetadata> = {}): KeyMetadata {
+  const accountId = over.accountId ?? "222222222222";
+  return {
+    keyId,
+    arn: `arn:aws:kms:${region}:${accountId}:key/${keyId}`,
+    accountId,
+    origin: "EXTERNAL",
+    keySpec: "SYMMETRIC_DEFAULT",
+    keyUsage: "ENCRYPT_DECRYPT",
+    keyState: "Enabled",
+    enabled: true,
+    keyManager: "CUSTOMER",
+    description: "",
+    creationDate: new Date("2026-01-01T00:00:00Z"),
+    validTo: new Date("2027-06-01T00:00:00Z"),
+    expirationModel: "KEY_MATERIAL_EXPIRES",
+    currentKeyMaterialId: "a".repeat(64),
+    multiRegion: false,
+    primaryRegion: null,
+    deletionDate: null,
+    ...over,
+  };
+}
+
+/** What `describedKey` overrides to describe a key created without material, waiting for its first import. */
+export const AWAITING_MATERIAL = { keyState: "PendingImport", validTo: null, expirationModel: null, currentKeyMaterialId: null } as const satisfies Partial<KeyMetadata>;

@@ -17,6 +17,7 @@ import { PENDING_EXPORT_COLUMNS } from "@/lib/imports/pending-export";
 import { REGION, casey, devon, importHarness, startInput } from "@/lib/imports/testing";
 import { startImport } from "@/lib/imports/workflow";
 import { upsertDescribed } from "@/lib/inventory/queries";
+import { describedKey } from "@/lib/inventory/testing";
 import { GET } from "./route";
 
 /**
@@ -79,25 +80,12 @@ describe.each(testDrivers())("GET /api/imports/pending/export on %s", (driver) =
       "prod",
       REGION,
       [
-        {
-          keyId: expiringKeyId,
-          arn: `arn:aws:kms:${REGION}:222222222222:key/${expiringKeyId}`,
-          accountId: "222222222222",
-          origin: "EXTERNAL",
-          keySpec: "SYMMETRIC_DEFAULT",
-          keyUsage: "ENCRYPT_DECRYPT",
-          keyState: "Enabled",
-          enabled: true,
-          keyManager: "CUSTOMER",
+        describedKey(REGION, expiringKeyId, {
           description: "Settlement KEK, material expiring",
           creationDate: new Date("2026-01-02T03:04:05.000Z"),
           validTo,
-          expirationModel: "KEY_MATERIAL_EXPIRES",
           currentKeyMaterialId: "c".repeat(64),
-          multiRegion: false,
-          primaryRegion: null,
-          deletionDate: null,
-        },
+        }),
       ],
       new Date(),
     );
