@@ -3,12 +3,12 @@ import { eq as eqSql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tables } from "@/lib/db";
 import { createTestDatabase, testDrivers, type TestDatabase } from "@/lib/db/testing";
-import { upsertDescribed } from "@/lib/inventory/queries";
+import { listExternalKeys, upsertDescribed } from "@/lib/inventory/queries";
 import { AWAITING_MATERIAL, describedKey } from "@/lib/inventory/testing";
 import type { KeyMetadata } from "@/lib/kms/operations";
 import { pendingExportRows, pendingKeys, pendingRequests, totalFromCounts } from "./pending";
 import { pendingExportQuerySchema, toCsv } from "./pending-export";
-import { pageImportRequests, requestCounts } from "./read";
+import { openRequestByKey, openRequestKey, pageImportRequests, requestCounts } from "./read";
 import { pendingCounts } from "./pending-queries";
 import type { RequestState } from "./states";
 
@@ -164,6 +164,24 @@ describe.each(testDrivers())("the pending view's counts, filters and exports on 
     expect(await group("awaiting", { q: "stage/wait-a" })).toEqual([`${ids.awaiting}:awaiting_approval`]);
     expect(await group("awaiting", { q: ids.rotation!.slice(0, 8) })).toEqual([`${ids.rotation}:awaiting_approval`]);
     expect((await pendingRequests(db.database.db, "attention", {}, { ...page, limit: 1 })).total).toBe(2);
+  });
+
+  it("gives the key list and the pending view each key's open request in its effective state", async () => {
+    const deps = { db: db.database.db, now: () => NOW };
+    // The key list's rows, as it reads them: every external key of the account, one row per key and Region.
+    const { rows } = await listExternalKeys(db.database.db, { targetId: "prod" }, { sort: "alias", direction: "asc", page: 1, pageSize: 50 });
+    const open = await openRequestByKey(deps, rows);
+    const shown = rows.flatMap((row) => {
+      const request = open.get(openRequestKey(row));
+      return request ? [[row.aliases[0], request.id, request.state]] : [];
+    });
+    // wait-2's token passed: expired, though the sweep has not recorded it. The rotation whose material is in
+    // KMS cannot expire; wait-3's request was cancelled, so it has none.
+    expect(shown).toEqual([
+      ["alias/pay/soon", ids.rotation, "awaiting_approval"],
+      ["alias/pay/wait-1", ids.outstanding, "parameters_issued"],
+      ["alias/pay/wait-2", ids.passed, "expired"],
+    ]);
   });
 
   it("exports a list with the page's filters, and the CSV holds just those rows", async () => {

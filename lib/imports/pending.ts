@@ -6,8 +6,8 @@ import type { ImportDeps } from "./deps";
 import { expiringRow, keyWaitingRow, openRequestRow, type PendingExportList, type PendingExportRow, type TargetNames } from "./pending-export";
 import { expiryRange, type ExpiryBucket, type PendingFilter, type PendingList, type RequestGroup } from "./pending-filters";
 import { pagedRequests, type CountKind, type ScopeCounts } from "./pending-queries";
-import { openRequestsForKeys, type RequestListRow } from "./queries";
-import { effectiveState } from "./states";
+import type { RequestListRow } from "./queries";
+import { openRequestByKey, openRequestKey } from "./read";
 
 /**
  * What the pending view of /imports lists, read the same way for the page and for its exports so both show
@@ -82,19 +82,6 @@ export function totalFromCounts(scopes: readonly ScopeCounts[], list: PendingLis
     .reduce((n, s) => n + kinds.reduce((m, kind) => m + (s.counts[kind] ?? 0), 0), 0);
 }
 
-/** The open request of each key of a page, by `${targetId}|${region}|${keyId}`: one query for the page. */
-export async function openRequestByKey(deps: Pick<ImportDeps, "db" | "now">, keys: readonly KeyRow[]) {
-  const nowMs = deps.now().getTime();
-  const rows = await openRequestsForKeys(deps.db, keys);
-  const out = new Map<string, (typeof rows)[number]>();
-  // Newest first: the first seen of a key is its open request.
-  for (const row of rows) {
-    const id = `${row.targetId}|${row.region}|${row.keyId}`;
-    if (!out.has(id)) out.set(id, { ...row, state: effectiveState(row, row.parametersValidTo, nowMs) });
-  }
-  return out;
-}
-
 /** One download of import parameters, as the audit trail recorded it. */
 export type DownloadRecord = {
   file: string;
@@ -146,7 +133,7 @@ export async function pendingExportRows(
     const keys = await pendingKeys(deps.db, "keys-waiting", filter, window);
     const openByKey = await openRequestByKey(deps, keys.rows);
     return {
-      rows: keys.rows.map((key) => keyWaitingRow(key, opts.targets, openByKey.get(`${key.targetId}|${key.region}|${key.keyId}`))),
+      rows: keys.rows.map((key) => keyWaitingRow(key, opts.targets, openByKey.get(openRequestKey(key)))),
       truncated: keys.total > keys.rows.length,
     };
   }

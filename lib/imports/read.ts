@@ -121,9 +121,33 @@ export async function approvalQueue(deps: ImportDeps): Promise<QueueEntry[]> {
   return rows.map((row, i) => ({ ...row, approvals: approvals[i] ?? [] }));
 }
 
-export async function openRequestsForKeys(deps: ImportDeps, keys: ReadonlyArray<{ targetId: string; region: string; keyId: string }>) {
+type KeyRef = { targetId: string; region: string; keyId: string };
+
+/** The open requests of these keys, newest first, each in its effective state (a passed token is `expired`). */
+export async function openRequestsForKeys(deps: Pick<ImportDeps, "db" | "now">, keys: readonly KeyRef[]) {
   const nowMs = deps.now().getTime();
   return (await queries.openRequestsForKeys(deps.db, keys)).map((row) => ({ ...row, state: effectiveState(row, row.parametersValidTo, nowMs) }));
+}
+
+export type OpenRequest = Awaited<ReturnType<typeof openRequestsForKeys>>[number];
+
+/** How `openRequestByKey` names a key. */
+export function openRequestKey(key: KeyRef): string {
+  return `${key.targetId}|${key.region}|${key.keyId}`;
+}
+
+/**
+ * The open request of each key, by `openRequestKey`, for the key list and the pending view alike: one query
+ * for the page, the newest open request of a key, in its effective state.
+ */
+export async function openRequestByKey(deps: Pick<ImportDeps, "db" | "now">, keys: readonly KeyRef[]): Promise<Map<string, OpenRequest>> {
+  const out = new Map<string, OpenRequest>();
+  // Newest first: the first seen of a key is its open request.
+  for (const row of await openRequestsForKeys(deps, keys)) {
+    const id = openRequestKey(row);
+    if (!out.has(id)) out.set(id, row);
+  }
+  return out;
 }
 
 /** A key left without material by break glass, as its page and the key list show it until a dual-control import. */

@@ -11,13 +11,13 @@ import {
   PENDING_PAGE_ROWS,
   PENDING_PREVIEW_ROWS,
   downloadsByRequest,
-  openRequestByKey,
   pendingKeys,
   pendingRequests,
   totalFromCounts,
 } from "@/lib/imports/pending";
 import { PENDING_LIST_HEADINGS, expiryBuckets, isFiltered, pendingHref, type PendingFilter, type PendingList, type PendingQuery } from "@/lib/imports/pending-filters";
 import { pendingCounts } from "@/lib/imports/pending-queries";
+import { openRequestByKey, openRequestKey } from "@/lib/imports/read";
 import { keyHref } from "@/lib/inventory/key-href";
 import { DriftSection } from "./drift-section";
 import { KeyList } from "./key-list";
@@ -139,7 +139,7 @@ export async function PendingView({
                 targets={targets}
                 caption="Keys waiting for key material"
                 detail={(key) => {
-                  const request = openByKey.get(`${key.targetId}|${key.region}|${key.keyId}`);
+                  const request = openByKey.get(openRequestKey(key));
                   if (request) return <Link href={`/imports/${request.id}`} className="text-sm font-medium text-accent-700 hover:underline">Open request</Link>;
                   return viewer.canRequest ? (
                     <Link href={`${keyHref(key)}/import`} className="text-sm font-medium text-accent-700 hover:underline">

@@ -45,12 +45,8 @@ export async function KeysTable({
   targets: TargetInfo[];
 }) {
   const targetName = new Map(targets.map((t) => [t.id, t.name]));
-  const openRequests = new Map<string, Awaited<ReturnType<typeof read.openRequestsForKeys>>[number]>();
   const rows = entries.flatMap((entry) => (entry.regions.length > 0 ? entry.regions : [entry.key]));
-  for (const request of await read.openRequestsForKeys(await importDeps(), rows)) {
-    const id = `${request.targetId}/${request.region}/${request.keyId}`;
-    if (!openRequests.has(id)) openRequests.set(id, request); // newest first
-  }
+  const openRequests = await read.openRequestByKey(await importDeps(), rows);
   const brokenGlass = await read.brokenGlassKeys(await importDeps(), rows.map((row) => row.arn));
   return (
     <TableCard
@@ -103,7 +99,7 @@ export async function KeysTable({
               <ExpiryCell expirationModel={row.expirationModel} validTo={row.validTo} keyState={row.keyState} now={now} warningDays={warningDays} />
             </td>
             <td className="px-4 py-3">
-              <OpenRequestCell request={openRequests.get(`${row.targetId}/${row.region}/${row.keyId}`)} />
+              <OpenRequestCell request={openRequests.get(read.openRequestKey(row))} />
             </td>
           </tr>
           {regions
@@ -115,7 +111,7 @@ export async function KeysTable({
                 now={now}
                 warningDays={warningDays}
                 brokenGlass={brokenGlass.has(other.arn)}
-                request={<OpenRequestCell request={openRequests.get(`${other.targetId}/${other.region}/${other.keyId}`)} />}
+                request={<OpenRequestCell request={openRequests.get(read.openRequestKey(other))} />}
               />
             ))}
         </tbody>
