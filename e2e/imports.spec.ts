@@ -323,6 +323,21 @@ test.describe("the pending view, as an auditor reads it", () => {
     await expect(page.getByRole("link", { name: /as CSV$/ })).toHaveCount(0);
     expect((await page.request.get("/api/imports/pending/export?list=open-requests&format=csv")).status()).toBe(403);
 
+    // The filters live in the URL: the search box applies after a pause, a menu at once, and both survive a reload.
+    const filters = page.getByRole("search", { name: "Filter pending lists" });
+    await filters.getByLabel("Search", { exact: true }).fill("partner-export-signing");
+    await expect(page).toHaveURL(/[?&]q=partner-export-signing/);
+    const outstandingTable = page.getByRole("table", { name: "Import parameters outstanding" });
+    await expect(outstandingTable.getByRole("row").filter({ hasText: alias })).toBeVisible();
+    await filters.getByLabel("Material expires", { exact: true }).selectOption("expired");
+    await expect(page).toHaveURL(/[?&]expiry=expired/);
+    await page.reload();
+    await expect(filters.getByLabel("Material expires", { exact: true })).toHaveValue("expired");
+    await expect(filters.getByLabel("Search", { exact: true })).toHaveValue("partner-export-signing");
+    await filters.getByRole("link", { name: "Clear filters" }).click();
+    await expect(page).toHaveURL(/\/imports$/);
+    await expect(filters.getByLabel("Search", { exact: true })).toHaveValue("");
+
     const auditor = await signedIn(browser, "demo-riley");
     try {
       await auditor.goto("/imports");
