@@ -67,7 +67,7 @@ export async function pagesToMeasure(base: string, cookie: string): Promise<stri
   const keys = await get(new URL("/keys", base).toString(), cookie);
   const keyPage = /href="(\/keys\/[a-z0-9-]+\/[a-z0-9-]+\/[0-9a-f-]{36})"/.exec(keys.body)?.[1];
   if (!keyPage) throw new Error("The key list links to no key page: did the inventory find any EXTERNAL key?");
-  return ["/keys", "/keys?sort=validTo&dir=desc", "/keys?q=key-0012", "/imports", "/imports?view=all", "/approvals", "/audit", keyPage];
+  return ["/keys", "/keys?sort=validTo&dir=desc", "/keys?q=key-0012", "/imports", "/imports?view=all", "/approvals", "/schedules", "/audit", keyPage];
 }
 
 /** Waits until the first refresh of every Region has ended; returns how long that took from now. */

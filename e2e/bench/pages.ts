@@ -2,10 +2,10 @@
  * `npm run bench:pages`: how heavy and how fast Keyport's pages are over an estate's worth of keys.
  *
  * Starts the KMS emulator with the scale seed (40,000 keys, BENCH_EXTERNAL_KEYS of them EXTERNAL, default 2,000)
- * in its own process, fills a fresh database with BENCH_AUDIT_EVENTS audit events (default 100,000), starts the
- * built app (`npm run build` first) in production mode on it, signs in an admin through next-auth's real
- * OpenID Connect flow, waits for the first inventory refresh, then requests each page 13 times (the first
- * warms it) and prints, per page:
+ * in its own process, fills a fresh database with BENCH_AUDIT_EVENTS audit events (default 100,000) and a schedule
+ * for every account (seed-audit.ts), starts the built app (`npm run build` first) in production mode on it,
+ * signs in an admin through next-auth's real OpenID Connect flow, waits for the first inventory refresh, then
+ * requests each page 13 times (the first warms it) and prints, per page:
  *
  *   page <path> server_ms_p50=<n> html_kib=<n> js_kib_gz=<n>
  *

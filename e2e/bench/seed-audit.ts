@@ -4,6 +4,10 @@
  * module's own code (the offline verifier accepts them), but are inserted a thousand rows to a statement: the
  * one-by-one append, with its lock, would take minutes for a hundred thousand.
  *
+ * Then gives every account of the scale seed a schedule (reimport before ValidTo, new material every so many
+ * days), set through lib/schedules' own store as a person would set it (audited, on the same chain), so
+ * /schedules and the key pages' schedule cards are measured with every EXTERNAL key governed by a policy.
+ *
  *   tsx --conditions=react-server e2e/bench/seed-audit.ts <count> <postgres URL | PGlite directory>
  */
 import { randomUUID } from "node:crypto";
@@ -11,7 +15,9 @@ import { performance } from "node:perf_hooks";
 import { computeEventHash, GENESIS_HASH } from "@/lib/audit/canonical";
 import type { AuditEvent } from "@/lib/audit/events";
 import { toAuditRow } from "@/lib/audit/rows";
-import { createDatabase, tables } from "@/lib/db";
+import { createDatabase, tables, type Db } from "@/lib/db";
+import { SCALE_TARGETS } from "@/lib/emulator/seed";
+import { setPolicy } from "@/lib/schedules/store";
 
 const ACTIONS = ["import.downloaded", "import.uploaded", "import.approved", "auth.sign_in", "inventory.refresh_failed"] as const;
 const ACTORS = [
@@ -19,6 +25,16 @@ const ACTORS = [
   { kind: "user" as const, subject: "ana", name: "Ana Approver", roles: ["approver"] },
 ];
 const BATCH = 1000;
+const SCHEDULE = { reimportDaysBefore: 30, rotateEveryDays: 90 };
+const SCHEDULER = { subject: "ana", name: "Ana Approver", email: "ana@bench.keyport", roles: ["admin"] };
+
+async function seedSchedules(db: Db): Promise<void> {
+  const known = new Set<string>(SCALE_TARGETS.map((t) => t.id));
+  for (const target of SCALE_TARGETS) {
+    await setPolicy(db, SCHEDULER, { scope: "target", targetId: target.id }, SCHEDULE, new Date(), (id) => known.has(id));
+  }
+  console.log(`scheduled ${SCALE_TARGETS.length} accounts: reimport ${SCHEDULE.reimportDaysBefore} days before ValidTo, new material every ${SCHEDULE.rotateEveryDays} days`);
+}
 
 async function main(): Promise<void> {
   const [countArg, where] = process.argv.slice(2);
@@ -55,6 +71,7 @@ async function main(): Promise<void> {
       await database.db.insert(tables.auditEvents).values(rows);
     }
     console.log(`seeded ${count} audit events in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    await seedSchedules(database.db);
   } finally {
     await database.close();
   }

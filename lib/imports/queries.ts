@@ -319,6 +319,15 @@ export async function approvalsOf(q: Q, requestId: string): Promise<ApprovalRow[
   return q.select(approvalColumns).from(a).where(eq(a.requestId, requestId)).orderBy(asc(a.createdAt));
 }
 
+/** The approvals of many requests in one query, each request's oldest first. */
+export async function approvalsOfRequests(q: Q, requestIds: readonly string[]): Promise<Map<string, ApprovalRow[]>> {
+  const out = new Map<string, ApprovalRow[]>(requestIds.map((id) => [id, []]));
+  if (requestIds.length === 0) return out;
+  const rows = await q.select(approvalColumns).from(a).where(inArray(a.requestId, [...requestIds])).orderBy(asc(a.createdAt));
+  for (const row of rows) out.get(row.requestId)?.push(row);
+  return out;
+}
+
 /** Approvals that count now: of the current blob (or, for a deletion, of the request). */
 export async function countApprovals(q: Q, requestId: string, blobId: string | null): Promise<number> {
   const rows = await q

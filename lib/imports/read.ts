@@ -111,14 +111,42 @@ export async function requestCounts(deps: Pick<ImportDeps, "db" | "now">): Promi
 
 export type QueueEntry = queries.RequestListRow & { approvals: queries.ApprovalRow[] };
 
-/** What approvers decide on (awaiting approval), and what is underway or failed after approval. */
-export async function approvalQueue(deps: ImportDeps): Promise<QueueEntry[]> {
-  const nowMs = deps.now().getTime();
-  const rows = (await queries.listRequests(deps.db, { states: ["awaiting_approval", "importing", "failed"] }))
-    .map((row) => effective(row, nowMs))
-    .filter((row) => row.state !== "expired");
-  const approvals = await Promise.all(rows.map((row) => queries.approvalsOf(deps.db, row.id)));
-  return rows.map((row, i) => ({ ...row, approvals: approvals[i] ?? [] }));
+export type ApprovalQueue = {
+  /** One page of what approvers decide on (awaiting approval), newest change first, with each request's approvals. */
+  waiting: QueueEntry[];
+  waitingTotal: number;
+  /** The newest of what is underway or failed after approval, at most `afterLimit`. */
+  after: queries.RequestListRow[];
+  afterTotal: number;
+};
+
+/**
+ * The approvals page: a page of requests awaiting approval and the newest approved ones still importing or
+ * failed, each list with how many there are in all. Effective states, so a request whose token has passed
+ * is in neither. A fixed number of queries, however long the queue.
+ */
+export async function approvalQueue(
+  deps: Pick<ImportDeps, "db" | "now">,
+  page: { page: number; pageSize: number } = { page: 1, pageSize: 50 },
+  afterLimit = page.pageSize,
+): Promise<ApprovalQueue> {
+  const now = deps.now();
+  const waitingFilter: queries.RequestListFilter = { states: ["awaiting_approval"], effective: { states: ["awaiting_approval"], now } };
+  const afterFilter: queries.RequestListFilter = { states: ["importing", "failed"], effective: { states: ["importing", "failed"], now } };
+  const [waiting, waitingTotal, after, afterTotal] = await Promise.all([
+    queries.listRequests(deps.db, waitingFilter, page.pageSize, (page.page - 1) * page.pageSize),
+    queries.countRequests(deps.db, waitingFilter),
+    queries.listRequests(deps.db, afterFilter, afterLimit),
+    queries.countRequests(deps.db, afterFilter),
+  ]);
+  // Every listed request's approvals in one query, not one per card.
+  const approvals = await queries.approvalsOfRequests(deps.db, waiting.map((row) => row.id));
+  return {
+    waiting: waiting.map((row) => ({ ...effective(row, now.getTime()), approvals: approvals.get(row.id) ?? [] })),
+    waitingTotal,
+    after: after.map((row) => effective(row, now.getTime())),
+    afterTotal,
+  };
 }
 
 type KeyRef = { targetId: string; region: string; keyId: string };

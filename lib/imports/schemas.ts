@@ -190,6 +190,9 @@ export const importsQuerySchema = z.object({
 });
 export type ImportsQuery = z.output<typeof importsQuerySchema>;
 
+/** /approvals?page=… — a malformed page opens the first. */
+export const approvalsQuerySchema = z.object({ page: pendingFilterFields.page });
+
 export const keySpecSchema = z.enum(KEY_SPECS);
 
 // --- multi-Region import sessions ---------------------------------------------------------------------------

@@ -84,7 +84,7 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
     const stored = await queries.sealedBlob(deps.db, (await queries.currentBlob(deps.db, id))!.id);
     expect(stored!.includes(blob.subarray(0, 64))).toBe(false);
 
-    const queue = await approvalQueue(deps);
+    const queue = (await approvalQueue(deps)).waiting;
     expect(queue.find((q) => q.id === id)).toMatchObject({ state: "awaiting_approval", blobSha256: uploaded.sha256, uploadedBySubject: casey.subject });
 
     const outcome = await decide(deps, avery, await reviewed(deps, { requestId: id, decision: "approve", comment: "Checked the hash with Casey", blobSha256: uploaded.sha256 }));
@@ -485,7 +485,7 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
       await uploadBlob(deps, casey, requestId, (await wrapLikeACustodian(deps, requestId)).blob);
       const queueStamp = await changeStamp(deps);
       const requestStamp = await changeStamp(deps, requestId);
-      expect((await approvalQueue(deps)).map((r) => r.id)).toContain(requestId);
+      expect((await approvalQueue(deps)).waiting.map((r) => r.id)).toContain(requestId);
 
       clock.advance(24 * 3600_000 + 1000);
       const head = await auditHead(deps.db);
@@ -494,7 +494,7 @@ describe.each(testDrivers())("the import workflow on %s", (driver) => {
       expect((await listImportRequests(deps, { states: ["expired"] })).map((r) => r.id)).toContain(requestId);
       expect((await listImportRequests(deps, { states: ["awaiting_approval"] })).map((r) => r.id)).not.toContain(requestId);
       expect((await requestCounts(deps)).expired).toBeGreaterThanOrEqual(1);
-      expect((await approvalQueue(deps)).map((r) => r.id)).not.toContain(requestId);
+      expect((await approvalQueue(deps)).waiting.map((r) => r.id)).not.toContain(requestId);
       expect((await openRequestsForKeys(deps, [key])).map((r) => r.state)).toEqual(["expired"]);
       // The change poll moves (so open pages re-render) without anything being written.
       expect(await changeStamp(deps, requestId)).not.toBe(requestStamp);

@@ -1,6 +1,6 @@
 import "server-only";
 import type { KMSClient } from "@aws-sdk/client-kms";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/lib/db";
 import { inventoryMaterialSummaries } from "@/lib/db/schema";
 import { listKeyMaterial, type KeyMaterialEntry, type KeyMetadata } from "@/lib/kms/operations";
@@ -44,6 +44,38 @@ export async function summarisedMaterial(db: Db, targetId: string, region: strin
     .from(s)
     .where(and(eq(s.targetId, targetId), eq(s.region, region), keyId ? eq(s.keyId, keyId) : undefined));
   return new Map(rows.map((row) => [row.keyId, row.keyMaterialId]));
+}
+
+export type KeyRef = { targetId: string; region: string; keyId: string };
+
+/** One string per key and Region, for maps keyed by key (here and in lists that join other per-key facts). */
+export function keyRefId(key: KeyRef): string {
+  return `${key.targetId}\u0000${key.region}\u0000${key.keyId}`;
+}
+
+/** Keys beyond this many are read in several queries: each key id is one bind parameter. */
+const CHUNK = 2000;
+
+/**
+ * The stored summaries of many keys at once (by `keyRefId`), for pages that list keys: one query per 2,000 keys
+ * instead of a ListKeyRotations per key. A summary describes the material named by its keyMaterialId; a caller
+ * compares that with the key's CurrentKeyMaterialId before trusting it.
+ */
+export async function summariesOfKeys(db: Db, keys: readonly KeyRef[]): Promise<Map<string, MaterialSummary>> {
+  const wanted = new Set(keys.map(keyRefId));
+  const keyIds = [...new Set(keys.map((key) => key.keyId))];
+  const out = new Map<string, MaterialSummary>();
+  for (let i = 0; i < keyIds.length; i += CHUNK) {
+    const rows = await db
+      .select({ targetId: s.targetId, region: s.region, keyId: s.keyId, keyMaterialId: s.keyMaterialId, currentSince: s.currentSince, onDemandRotations: s.onDemandRotations })
+      .from(s)
+      .where(inArray(s.keyId, keyIds.slice(i, i + CHUNK)));
+    for (const { targetId, region, keyId, ...summary } of rows) {
+      const id = keyRefId({ targetId, region, keyId });
+      if (wanted.has(id)) out.set(id, summary);
+    }
+  }
+  return out;
 }
 
 /** Reads `metadata`'s material history and returns its summary (one ListKeyRotations, paged). */

@@ -1,8 +1,8 @@
 import "server-only";
 import type { Db } from "@/lib/db";
 import { familyOf, isKeySpec } from "@/lib/imports/compat";
-import { importedRequestsOfKey } from "@/lib/imports/queries";
-import { keyMaterialHistory } from "@/lib/inventory";
+import { importsOfKeys } from "@/lib/imports/key-imports";
+import { keyRefId } from "@/lib/inventory/material-summary";
 import { rotationBlockedBy } from "@/lib/inventory/key-readiness";
 import { listExternalKeys, type KeyRow } from "@/lib/inventory/queries";
 import type { KmsAccess } from "@/lib/kms";
@@ -10,13 +10,9 @@ import {
   DAY_MS,
   dueBucket,
   effectivePolicy,
-  materialSince,
   reimportDueAt,
-  rotationStatus,
-  rotationsUsed,
   type DueBucket,
   type PolicySource,
-  type RotationStatus,
   type SchedulePolicy,
 } from "./policy";
 import { REIMPORT_DAYS } from "./schemas";
@@ -25,7 +21,8 @@ import { allPolicies, policyId, policyIndex, type StoredPolicy } from "./store";
 /**
  * The estate as the schedules see it: which keys' material is due for reimport, which keys rotate on a
  * schedule and where each stands, and every ValidTo in the coming weeks. Read from the inventory cache and
- * Keyport's trail; a key's rotation history from AWS KMS (ListKeyRotations, briefly cached per key).
+ * Keyport's trail, a bounded number of queries whatever the size of the estate; where rotations stand is in
+ * ./rotations.ts.
  */
 
 export type ScheduleDeps = { db: Db; kms: Pick<KmsAccess, "kms">; now: () => Date };
@@ -52,15 +49,15 @@ export async function reimportsDue(db: Db, now: Date): Promise<ReimportDue[]> {
   // Nothing due in the next two weeks expires later than the longest policy allows for.
   const horizon = new Date(now.getTime() + (14 + REIMPORT_DAYS.max) * DAY_MS);
   const { rows } = await listExternalKeys(db, { expiringBefore: horizon }, { sort: "validTo", direction: "asc", page: 1, pageSize: MAX_KEYS });
-  const due: ReimportDue[] = [];
-  for (const key of rows) {
+  const governed = rows.flatMap((key) => {
     const policy = governing(index, key);
-    if (!policy?.reimportDaysBefore || !key.validTo || key.expirationModel !== "KEY_MATERIAL_EXPIRES") continue;
+    if (!policy?.reimportDaysBefore || !key.validTo || key.expirationModel !== "KEY_MATERIAL_EXPIRES") return [];
     const dueAt = reimportDueAt(key.validTo, policy.reimportDaysBefore);
-    const bucket = dueBucket(dueAt, now);
-    const copyable = bucket !== "later" && (await importedRequestsOfKey(db, key.targetId, key.region, key.keyId, 1)).length > 0;
-    due.push({ key, policy, validTo: key.validTo, dueAt, bucket, copyable });
-  }
+    return [{ key, policy, validTo: key.validTo, dueAt, bucket: dueBucket(dueAt, now) }];
+  });
+  // Whether each key due soon has an import to copy: one query for them all.
+  const imported = await importsOfKeys(db, governed.filter((g) => g.bucket !== "later").map((g) => g.key));
+  const due: ReimportDue[] = governed.map((g) => ({ ...g, copyable: g.bucket !== "later" && imported.has(keyRefId(g.key)) }));
   return due.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
 }
 
@@ -82,24 +79,6 @@ export function rotationBlockOf(key: KeyRow): string | null {
   if (multiRegion) return multiRegion;
   if (key.keyState !== "Enabled") return `A rotation imports new material into an enabled key; AWS KMS reports this key as ${key.keyState ?? "unknown"}.`;
   return null;
-}
-
-export type KeyRotation = { status: RotationStatus; since: Date | null; currentKeyMaterialId: string | null };
-
-/**
- * Where a key's rotation schedule stands: rotations used (ListKeyRotations) and since when its material is
- * current (the latest rotation, or Keyport's latest import of new material). A blocked key costs no KMS call.
- */
-export async function keyRotation(deps: ScheduleDeps, key: KeyRow, everyDays: number): Promise<KeyRotation> {
-  const now = deps.now();
-  const blockedBy = rotationBlockOf(key);
-  if (blockedBy) return { status: rotationStatus(everyDays, { since: null, used: null, blockedBy }, now), since: null, currentKeyMaterialId: key.currentKeyMaterialId };
-  const history = await keyMaterialHistory(key.targetId, key.region, key.keyId, deps);
-  const entries = history?.entries ?? [];
-  const imported = await importedRequestsOfKey(deps.db, key.targetId, key.region, key.keyId);
-  const newMaterial = imported.find((r) => r.kind === "rotate" || r.importType === "NEW_KEY_MATERIAL");
-  const since = materialSince(entries, newMaterial?.closedAt ?? null);
-  return { status: rotationStatus(everyDays, { since, used: rotationsUsed(entries), blockedBy: null }, now), since, currentKeyMaterialId: key.currentKeyMaterialId };
 }
 
 export type TimelineKey = { key: KeyRow; validTo: Date };

@@ -38,6 +38,7 @@ export function scheduleRotationPass(): void {
   state.__keyportRotationPass.unref();
 }
 
-export { expiryTimeline, keyRotation, reimportsDue, rotationBlockOf, rotationCandidates, type ReimportDue, type ScheduleDeps, type TimelineRow } from "./estate";
+export { expiryTimeline, reimportsDue, rotationBlockOf, rotationCandidates, type ReimportDue, type ScheduleDeps, type TimelineRow } from "./estate";
+export { keyRotation, scheduledRotations, type ScheduledRotation } from "./rotations";
 export { startScheduledReimport } from "./reimport";
 export { policiesOfKey, setPolicy, allPolicies, type StoredPolicy } from "./store";

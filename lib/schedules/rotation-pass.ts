@@ -8,8 +8,9 @@ import { importChoices, openImportRequest } from "@/lib/imports/workflow/start";
 import type { KeyRow } from "@/lib/inventory/queries";
 import { enqueueNotification } from "@/lib/notify";
 import { scheduledStart } from "./choices";
-import { keyRotation, rotationCandidates, type ScheduleDeps } from "./estate";
+import type { ScheduleDeps } from "./estate";
 import { ROTATION_LIMIT } from "./policy";
+import { liveKeyRotation, scheduledRotations } from "./rotations";
 
 /**
  * The rotation pass: for every symmetric key whose policy asks for new material every N days, when its
@@ -18,7 +19,8 @@ import { ROTATION_LIMIT } from "./policy";
  * for any rotation. Once per due period: the draft and a row naming the period (the material it counts from)
  * are written in one transaction with the audit event (`schedule.rotation_due`) and the notification, so
  * neither a second pass nor a second instance opens another, and a draft someone cancelled stays cancelled
- * until the key has new material. One instance runs the pass at a time, under a lease in the database.
+ * until the key has new material. One instance runs the pass at a time, under a lease in the database. Where
+ * each key stands comes from the stored material summaries; AWS KMS is asked only about keys they say are due.
  */
 
 export const ROTATION_PASS_INTERVAL_MS = 15 * 60_000;
@@ -31,8 +33,12 @@ export async function rotationPass(deps: ScheduleDeps, owner: string): Promise<P
   if (!(await takeLease(deps.db, LEASE, owner, deps.now(), LEASE_MS))) return { ran: false, opened: [] };
   const opened: string[] = [];
   try {
-    for (const candidate of await rotationCandidates(deps.db)) {
-      const { status, since } = await keyRotation(deps, candidate.key, candidate.everyDays);
+    for (const candidate of await scheduledRotations(deps)) {
+      // Storage rules out the keys that are not due: since the summary was written a key can only have gained
+      // rotations, which make it less due, never more. A key due by it, or not summarised yet, is read live.
+      const stored = candidate.rotation?.status.state;
+      if (stored && stored !== "due") continue;
+      const { status, since } = await liveKeyRotation(deps, candidate.key, candidate.everyDays);
       if (status.state !== "due" || !since) continue;
       const requestId = await openDraft(deps, candidate.key, { everyDays: candidate.everyDays, source: candidate.policy.source, since, used: status.used });
       if (requestId) opened.push(requestId);

@@ -12,12 +12,15 @@ import * as importQueries from "@/lib/imports/queries";
 import { requestDetails } from "@/lib/imports/read";
 import { avery, casey, devon, expectRefusal, importHarness, REGION, riley, startInput, reviewed } from "@/lib/imports/testing";
 import { cancelRequest, decide, issueParameters, startImport, uploadBlob } from "@/lib/imports/workflow";
-import { keyRotation, reimportsDue } from "./estate";
+import { importsOfKeys } from "@/lib/imports/key-imports";
+import { keyRefId } from "@/lib/inventory/material-summary";
+import { reimportsDue } from "./estate";
 import { DAY_MS } from "./policy";
 import { startScheduledReimport } from "./reimport";
 import { takeLease } from "@/lib/db/leases";
 import { enableNotifications } from "@/lib/notify";
 import { rotationPass } from "./rotation-pass";
+import { keyRotation, liveKeyRotation, scheduledRotations } from "./rotations";
 import { policiesOfKey, setPolicy, type PolicyRef } from "./store";
 
 /**
@@ -208,5 +211,40 @@ describe.each(testDrivers())("schedules on %s", (driver) => {
     await expectRefusal(issueParameters(deps, riley, draftId), "forbidden");
     await expectRefusal(cancelRequest(deps, avery, draftId), "forbidden");
     await cancelRequest(deps, casey, draftId);
+  });
+
+  it("reads where every scheduled key stands from the stored summaries, with no KMS call per key, as the live read would", async () => {
+    // Rotated twice after Keyport's import (then re-read, as Keyport does after any change), imported once, never imported.
+    const rotated = await importedKey();
+    const kms = deps.kms.kms("prod", REGION, { kind: "service" });
+    for (let i = 0; i < 2; i++) {
+      await importWithNode(kms, rotated.arn, randomBytes(32), { algorithm: "RSAES_OAEP_SHA_256", importType: "NEW_KEY_MATERIAL" });
+      await kms.send(new RotateKeyOnDemandCommand({ KeyId: rotated.arn }));
+    }
+    await deps.inventory.refreshKey(rotated.targetId, rotated.region, rotated.keyId);
+    const fresh = await importedKey();
+    const pending = await h.newKey(deps, "SYMMETRIC_DEFAULT");
+    const keys = [rotated, fresh, pending];
+    for (const key of keys) await setPolicy(deps.db, casey, keyRef(key), { rotateEveryDays: 30 }, deps.now(), known);
+
+    const listCalls = async () => (await h.admin.getCallCounts()).ListKeyRotations ?? 0;
+    const before = await listCalls();
+    const scheduled = await scheduledRotations(deps);
+    const entries = keys.map((key) => scheduled.find((s) => s.key.keyId === key.keyId)!);
+    // The key page's card reads one key the same way.
+    const card = await keyRotation(deps, entries[0]!.key, 30);
+    expect(await listCalls()).toBe(before);
+
+    expect(entries.map((e) => e.rotation?.status.state)).toEqual(["scheduled", "scheduled", "blocked"]);
+    expect(entries[0]!.rotation!.status).toMatchObject({ used: 2, left: 8 });
+    expect(entries[1]!.rotation!.status).toMatchObject({ used: 0, left: 10 });
+    expect(card).toEqual(entries[0]!.rotation);
+    for (const entry of entries) expect(entry.rotation).toEqual(await liveKeyRotation(deps, entry.key, 30));
+    expect(await listCalls()).toBeGreaterThan(before); // the live read above did ask KMS: the count can move
+
+    // Whether Keyport imported into each key (a reimport's one click), for the set at once.
+    const imported = await importsOfKeys(deps.db, keys);
+    expect(keys.map((key) => imported.has(keyRefId(key)))).toEqual([true, true, false]);
+    for (const key of keys) await setPolicy(deps.db, casey, keyRef(key), {}, deps.now(), known);
   });
 });

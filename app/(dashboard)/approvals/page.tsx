@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { DecisionPanel } from "@/components/imports/decision-panel";
 import { LiveRefresh } from "@/components/ui/live-refresh";
@@ -9,29 +10,37 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { formatDateTime, formatRelative } from "@/components/ui/format";
 import { ShieldCheckIcon } from "@/components/ui/icons";
 import { PageHeader } from "@/components/ui/page-header";
+import { Pagination, pageCount } from "@/components/ui/pagination";
 import { requirePageSession } from "@/lib/auth/pages";
 import { can } from "@/lib/auth/permissions";
 import { nowMs } from "@/lib/clock";
 import { getConfig } from "@/lib/config";
 import { importDeps, read } from "@/lib/imports";
 import { decisionPanelState, mayDecide, requestFacts } from "@/lib/imports/permissions";
-import { approvalConfirmation } from "@/lib/imports/schemas";
+import { approvalConfirmation, approvalsQuerySchema } from "@/lib/imports/schemas";
 import { expirationLabel, kindLabel, labelOf, personLabel, requestTitle, wrappingLabel } from "@/lib/imports/labels";
 import type { QueueEntry } from "@/lib/imports/read";
 import { decideImportRequest } from "./actions";
 
 export const metadata: Metadata = { title: "Approvals" };
 
-export default async function ApprovalsPage() {
+const PAGE_SIZE = 50;
+
+function pageHref(page: number): string {
+  return page > 1 ? `/approvals?page=${page}` : "/approvals";
+}
+
+export default async function ApprovalsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const session = await requirePageSession("imports.read");
+  const { page } = approvalsQuerySchema.parse(await searchParams);
   const config = getConfig();
   const deps = await importDeps();
   const now = nowMs();
   // Taken before the queue: a change landing in between makes the first poll differ and re-render once more.
   const stamp = await read.changeStamp(deps);
-  const queue = await read.approvalQueue(deps);
-  const waiting = queue.filter((q) => q.state === "awaiting_approval");
-  const after = queue.filter((q) => q.state !== "awaiting_approval");
+  const { waiting, waitingTotal, after, afterTotal } = await read.approvalQueue(deps, { page, pageSize: PAGE_SIZE });
+  // A page past the end (decided meanwhile, or an old bookmark) opens the last page, as the other lists do.
+  if (page > pageCount(waitingTotal, PAGE_SIZE)) redirect(pageHref(pageCount(waitingTotal, PAGE_SIZE)));
   const canApprove = can(session.user.roles, "imports.approve");
   const required = config.policy.approvalsRequired;
 
@@ -42,19 +51,22 @@ export default async function ApprovalsPage() {
         title="Approvals"
         description={`Wrapped key material and deletions waiting for a second person: ${required === 1 ? "one approval" : `${required} approvals`} from someone who neither requested nor uploaded it. Nobody approves their own request.`}
       />
-      {waiting.length === 0 ? (
+      {waitingTotal === 0 ? (
         <EmptyState icon={<ShieldCheckIcon />} title="Nothing is waiting for approval">
           Uploaded key material that awaits a decision appears here, with the key, account, Region, wrapping choice, the SHA-256 of every file and the time left on its
           import token.
         </EmptyState>
       ) : (
-        <ol className="space-y-5" aria-label="Waiting for a decision">
-          {waiting.map((entry) => (
-            <li key={entry.id}>
-              <QueueCard entry={entry} now={now} me={session.user.id} roles={session.user.roles} canApprove={canApprove} required={required} targets={config.targets} />
-            </li>
-          ))}
-        </ol>
+        <div className="space-y-5">
+          <ol className="space-y-5" aria-label="Waiting for a decision">
+            {waiting.map((entry) => (
+              <li key={entry.id}>
+                <QueueCard entry={entry} now={now} me={session.user.id} roles={session.user.roles} canApprove={canApprove} required={required} targets={config.targets} />
+              </li>
+            ))}
+          </ol>
+          <Pagination page={page} total={waitingTotal} pageSize={PAGE_SIZE} hrefFor={pageHref} label="Pages of requests waiting for a decision" noun="request" />
+        </div>
       )}
       {after.length > 0 && (
         <section aria-labelledby="after-heading" className="mt-10">
@@ -77,6 +89,19 @@ export default async function ApprovalsPage() {
               </li>
             ))}
           </ul>
+          {afterTotal > after.length && (
+            <p className="mt-2 text-sm text-ink-600">
+              Showing the {after.length} most recently changed of {afterTotal}. See every request{" "}
+              <Link href="/imports?view=all&state=importing" className="font-medium text-accent-700 hover:underline">
+                importing
+              </Link>{" "}
+              or{" "}
+              <Link href="/imports?view=all&state=failed" className="font-medium text-accent-700 hover:underline">
+                failed
+              </Link>
+              .
+            </p>
+          )}
         </section>
       )}
     </CountdownProvider>

@@ -1,20 +1,16 @@
 import "server-only";
-import { isKeyportError } from "@/lib/errors";
-import { keyRotation, rotationCandidates, type ScheduleDeps } from "@/lib/schedules";
+import { scheduledRotations as stored, type ScheduleDeps } from "@/lib/schedules";
 import type { RotationEntry } from "./rotation-table";
 
-/** Each scheduled key's rotation status; a key whose history AWS KMS would not give shows why, not the page failing. */
+/**
+ * Each scheduled key's rotation status, from what the inventory refresh stored (no KMS call per key). A key
+ * whose current material the refresh has not summarised yet says so, rather than the page asking KMS.
+ */
 export async function scheduledRotations(deps: ScheduleDeps): Promise<RotationEntry[]> {
-  const candidates = await rotationCandidates(deps.db);
-  return Promise.all(
-    candidates.map(async ({ key, everyDays, policy }) => {
-      try {
-        const { status } = await keyRotation(deps, key, everyDays);
-        return { key, everyDays, source: policy.source, status };
-      } catch (error) {
-        if (!isKeyportError(error)) throw error;
-        return { key, everyDays, source: policy.source, status: { error: `Could not read its rotations from AWS KMS: ${error.message}` } };
-      }
-    }),
-  );
+  return (await stored(deps)).map(({ key, everyDays, policy, rotation }) => ({
+    key,
+    everyDays,
+    source: policy.source,
+    status: rotation?.status ?? { error: "Not read yet: Keyport reads this key's rotations from AWS KMS at the next inventory refresh, or open the key to read them now." },
+  }));
 }
