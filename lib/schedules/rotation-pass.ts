@@ -10,7 +10,7 @@ import { enqueueNotification } from "@/lib/notify";
 import { scheduledStart } from "./choices";
 import type { ScheduleDeps } from "./estate";
 import { ROTATION_LIMIT } from "./policy";
-import { liveKeyRotation, scheduledRotations } from "./rotations";
+import { liveKeyRotation, scheduledRotationChunks } from "./rotations";
 
 /**
  * The rotation pass: for every symmetric key whose policy asks for new material every N days, when its
@@ -33,15 +33,18 @@ export async function rotationPass(deps: ScheduleDeps, owner: string): Promise<P
   if (!(await takeLease(deps.db, LEASE, owner, deps.now(), LEASE_MS))) return { ran: false, opened: [] };
   const opened: string[] = [];
   try {
-    for (const candidate of await scheduledRotations(deps)) {
-      // Storage rules out the keys that are not due: since the summary was written a key can only have gained
-      // rotations, which make it less due, never more. A key due by it, or not summarised yet, is read live.
-      const stored = candidate.rotation?.status.state;
-      if (stored && stored !== "due") continue;
-      const { status, since } = await liveKeyRotation(deps, candidate.key, candidate.everyDays);
-      if (status.state !== "due" || !since) continue;
-      const requestId = await openDraft(deps, candidate.key, { everyDays: candidate.everyDays, source: candidate.policy.source, since, used: status.used });
-      if (requestId) opened.push(requestId);
+    // Every candidate, a chunk at a time: the estate has no size past which keys go unconsidered.
+    for await (const chunk of scheduledRotationChunks(deps)) {
+      for (const candidate of chunk) {
+        // Storage rules out the keys that are not due: since the summary was written a key can only have gained
+        // rotations, which make it less due, never more. A key due by it, or not summarised yet, is read live.
+        const stored = candidate.rotation?.status.state;
+        if (stored && stored !== "due") continue;
+        const { status, since } = await liveKeyRotation(deps, candidate.key, candidate.everyDays);
+        if (status.state !== "due" || !since) continue;
+        const requestId = await openDraft(deps, candidate.key, { everyDays: candidate.everyDays, source: candidate.policy.source, since, used: status.used });
+        if (requestId) opened.push(requestId);
+      }
     }
   } finally {
     await releaseLease(deps.db, LEASE, owner);

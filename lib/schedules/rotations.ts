@@ -4,7 +4,9 @@ import { importsOfKeys } from "@/lib/imports/key-imports";
 import { keyMaterialHistory } from "@/lib/inventory";
 import { keyRefId, summariesOfKeys, type MaterialSummary } from "@/lib/inventory/material-summary";
 import type { KeyRow } from "@/lib/inventory/queries";
-import { rotationBlockOf, rotationCandidates, type ScheduleDeps } from "./estate";
+import { rotationBlockOf, type ScheduleDeps } from "./estate";
+import { rotationCandidatesAfter, rotationRows, type Candidate, type Scope } from "./estate-queries";
+import type { RotationState } from "./lists";
 import { materialSince, rotationStatus, rotationsUsed, type RotationStatus } from "./policy";
 
 /**
@@ -78,11 +80,32 @@ export async function keyRotation(deps: ScheduleDeps, key: KeyRow, everyDays: nu
   return stored ?? liveKeyRotation(deps, key, everyDays);
 }
 
-export type ScheduledRotation = Awaited<ReturnType<typeof rotationCandidates>>[number] & { rotation: KeyRotation | null };
+export type ScheduledRotation = Candidate & { rotation: KeyRotation | null };
 
-/** Every key rotating on a schedule, with where it stands from storage (`null`: not known until the next refresh). */
-export async function scheduledRotations(deps: Pick<ScheduleDeps, "db" | "now">): Promise<ScheduledRotation[]> {
-  const candidates = await rotationCandidates(deps.db);
+/**
+ * One page of the keys rotating on a schedule (in one state, when asked), each with where it stands from
+ * storage (`null`: not known until the next refresh). The state filter is SQL's; the status shown is
+ * `storedRotations`' for the rows of the page.
+ */
+export async function scheduledRotations(
+  deps: Pick<ScheduleDeps, "db" | "now">,
+  scope: Scope & { state?: RotationState },
+  paging: { limit: number; offset: number },
+): Promise<ScheduledRotation[]> {
+  const candidates = await rotationRows(deps.db, deps.now(), scope, paging);
   const rotations = await storedRotations(deps, candidates);
-  return candidates.map((candidate, i) => ({ ...candidate, rotation: rotations[i] ?? null }));
+  return candidates.map(({ state: _state, ...candidate }, i) => ({ ...candidate, rotation: rotations[i] ?? null }));
+}
+
+/** Every key rotating on a schedule with where it stands from storage, `size` keys at a time (the rotation pass). */
+export async function* scheduledRotationChunks(deps: Pick<ScheduleDeps, "db" | "now">, size = 1000): AsyncGenerator<ScheduledRotation[]> {
+  let after: Candidate["key"] | null = null;
+  for (;;) {
+    const candidates = await rotationCandidatesAfter(deps.db, after, size);
+    if (candidates.length === 0) return;
+    const rotations = await storedRotations(deps, candidates);
+    yield candidates.map((candidate, i) => ({ ...candidate, rotation: rotations[i] ?? null }));
+    if (candidates.length < size) return;
+    after = candidates[candidates.length - 1]!.key;
+  }
 }

@@ -102,7 +102,7 @@ describe.each(testDrivers())("schedules on %s", (driver) => {
     const validTo = new Date(deps.now().getTime() + 60 * DAY_MS).toISOString();
     const key = await importedKey({ wrappingAlgorithm: "RSA_AES_KEY_WRAP_SHA_256", wrappingKeySpec: "RSA_3072", expirationModel: "KEY_MATERIAL_EXPIRES", validTo });
     await setPolicy(deps.db, casey, keyRef(key), { reimportDaysBefore: 70 }, deps.now(), known);
-    const due = (await reimportsDue(deps.db, deps.now())).find((d) => d.key.keyId === key.keyId);
+    const due = (await reimportsDue(deps.db, "overdue", deps.now(), {}, { limit: 50, offset: 0 })).find((d) => d.key.keyId === key.keyId);
     expect(due).toMatchObject({ bucket: "overdue", copyable: true, policy: { source: "key", reimportDaysBefore: 70 } });
     expect(due!.dueAt.getTime()).toBe(new Date(validTo).getTime() - 70 * DAY_MS);
 
@@ -229,7 +229,7 @@ describe.each(testDrivers())("schedules on %s", (driver) => {
 
     const listCalls = async () => (await h.admin.getCallCounts()).ListKeyRotations ?? 0;
     const before = await listCalls();
-    const scheduled = await scheduledRotations(deps);
+    const scheduled = await scheduledRotations(deps, { target: "prod" }, { limit: 500, offset: 0 });
     const entries = keys.map((key) => scheduled.find((s) => s.key.keyId === key.keyId)!);
     // The key page's card reads one key the same way.
     const card = await keyRotation(deps, entries[0]!.key, 30);

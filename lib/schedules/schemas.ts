@@ -8,6 +8,7 @@ import { one } from "@/lib/validation";
  */
 
 import { REIMPORT_DAYS, ROTATE_DAYS } from "./limits";
+import { ROTATION_STATES, SCHEDULE_LISTS } from "./lists";
 
 export { REIMPORT_DAYS, ROTATE_DAYS } from "./limits";
 
@@ -48,3 +49,14 @@ export type TargetScheduleInput = z.input<typeof targetScheduleSchema>;
 
 /** The key whose scheduled reimport starts in one click. */
 export const scheduledReimportSchema = z.object({ target: one(targetIdSchema), region: one(regionSchema), keyId: one(keyIdSchema) });
+
+const lenient = <S extends z.ZodType>(schema: S) => one(schema.optional()).catch(undefined);
+
+/** /schedules?list=…&status=…&target=…&page=… (./lists.ts); anything malformed falls back to the overview. */
+export const schedulesQuerySchema = z.object({
+  list: lenient(z.enum(SCHEDULE_LISTS)),
+  status: lenient(z.enum(ROTATION_STATES)),
+  target: lenient(targetIdSchema),
+  page: one(z.coerce.number().int().min(1).max(100_000)).catch(1),
+});
+export type SchedulesQuery = z.output<typeof schedulesQuerySchema>;

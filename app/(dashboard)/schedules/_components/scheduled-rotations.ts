@@ -1,13 +1,19 @@
 import "server-only";
-import { scheduledRotations as stored, type ScheduleDeps } from "@/lib/schedules";
+import { scheduledRotations as stored, type ScheduleDeps, type Scope } from "@/lib/schedules";
+import type { RotationState } from "@/lib/schedules/lists";
 import type { RotationEntry } from "./rotation-table";
 
 /**
- * Each scheduled key's rotation status, from what the inventory refresh stored (no KMS call per key). A key
- * whose current material the refresh has not summarised yet says so, rather than the page asking KMS.
+ * One page of scheduled keys with each one's rotation status, from what the inventory refresh stored (no KMS
+ * call per key). A key whose current material the refresh has not summarised yet says so, rather than the
+ * page asking KMS.
  */
-export async function scheduledRotations(deps: ScheduleDeps): Promise<RotationEntry[]> {
-  return (await stored(deps)).map(({ key, everyDays, policy, rotation }) => ({
+export async function scheduledRotations(
+  deps: ScheduleDeps,
+  scope: Scope & { state?: RotationState },
+  paging: { limit: number; offset: number },
+): Promise<RotationEntry[]> {
+  return (await stored(deps, scope, paging)).map(({ key, everyDays, policy, rotation }) => ({
     key,
     everyDays,
     source: policy.source,
