@@ -562,6 +562,16 @@ test.describe("schedules", () => {
       await expect(page.getByRole("region", { name: "Schedule", exact: true })).toContainText("This key's own: reimport 14 days before ValidTo.");
 
       await page.goto("/schedules");
+      const glance = page.getByRole("region", { name: "At a glance" });
+      await expect(page.getByRole("region", { name: "Reimports due this week" }).getByRole("row").filter({ hasText: alias })).toContainText(
+        "14 days before, key's own",
+      );
+      await expectAccessible(page);
+      // The list alone, paged, its place in the URL; the one click works from there as on the overview.
+      await glance.getByRole("link", { name: /Due this week/ }).click();
+      await page.waitForURL(/\/schedules\?list=this_week$/);
+      await expect(page.getByRole("navigation", { name: "Pages of keys due this week" })).toBeVisible();
+      await expect(page.getByRole("region", { name: "Scheduled rotations" })).toHaveCount(0);
       const row = page.getByRole("region", { name: "Reimports due this week" }).getByRole("row").filter({ hasText: alias });
       await expect(row).toContainText("14 days before, key's own");
       await expectAccessible(page);

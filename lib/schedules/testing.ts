@@ -85,7 +85,7 @@ export async function seedEstate(db: Db, now: Date, count: number): Promise<Seed
     keys.push({ targetId: SEED_TARGET, region, keyId, external, expires, validTo, symmetric, dueBucket: bucket, rotates: external && symmetric && policy.rotateEveryDays !== null });
   }
   for (let i = 0; i < rows.length; i += 500) await db.insert(tables.inventoryKeys).values(rows.slice(i, i + 500));
-  await db.insert(tables.inventoryMaterialSummaries).values(summaries);
-  await db.insert(tables.schedulePolicies).values(policies);
+  for (let i = 0; i < summaries.length; i += 500) await db.insert(tables.inventoryMaterialSummaries).values(summaries.slice(i, i + 500));
+  for (let i = 0; i < policies.length; i += 500) await db.insert(tables.schedulePolicies).values(policies.slice(i, i + 500));
   return keys;
 }
