@@ -34,6 +34,7 @@ export async function seedEstate(db: Db, now: Date, count: number): Promise<Seed
   const rows: Array<typeof tables.inventoryKeys.$inferInsert> = [];
   const summaries: Array<typeof tables.inventoryMaterialSummaries.$inferInsert> = [];
   const policies: Array<typeof tables.schedulePolicies.$inferInsert> = [];
+  const imports: Array<typeof tables.importRequests.$inferInsert> = [];
   const who = { updatedAt: now, updatedBySubject: "seed", updatedByName: "Seed" };
   policies.push({ id: policyId({ scope: "target", targetId: SEED_TARGET }), scope: "target", targetId: SEED_TARGET, ...ACCOUNT_POLICY, ...who });
   for (let i = 0; i < count; i++) {
@@ -80,12 +81,30 @@ export async function seedEstate(db: Db, now: Date, count: number): Promise<Seed
         readAt: now,
       });
     }
+    // Some keys whose material is otherwise old enough to be due took new material through Keyport 5 days ago.
+    if (shape === 1 && i % 3 === 0) {
+      imports.push({
+        kind: "rotate",
+        targetId: SEED_TARGET,
+        region,
+        keyArn: `arn:aws:kms:${region}:222222222222:key/${keyId}`,
+        keyId,
+        keySpec: "SYMMETRIC_DEFAULT",
+        state: "imported",
+        justification: "Seeded rotation",
+        requestedBySubject: "seed",
+        createdAt: new Date(now.getTime() - 6 * DAY_MS),
+        updatedAt: new Date(now.getTime() - 5 * DAY_MS),
+        closedAt: new Date(now.getTime() - 5 * DAY_MS),
+      });
+    }
     const policy = effectivePolicy(ownPolicy ? OWN_POLICY : null, ACCOUNT_POLICY)!;
     const bucket = external && expires && policy.reimportDaysBefore ? dueBucket(new Date(validTo.getTime() - policy.reimportDaysBefore * DAY_MS), now) : null;
     keys.push({ targetId: SEED_TARGET, region, keyId, external, expires, validTo, symmetric, dueBucket: bucket, rotates: external && symmetric && policy.rotateEveryDays !== null });
   }
   for (let i = 0; i < rows.length; i += 500) await db.insert(tables.inventoryKeys).values(rows.slice(i, i + 500));
   for (let i = 0; i < summaries.length; i += 500) await db.insert(tables.inventoryMaterialSummaries).values(summaries.slice(i, i + 500));
+  for (let i = 0; i < imports.length; i += 500) await db.insert(tables.importRequests).values(imports.slice(i, i + 500));
   for (let i = 0; i < policies.length; i += 500) await db.insert(tables.schedulePolicies).values(policies.slice(i, i + 500));
   return keys;
 }
