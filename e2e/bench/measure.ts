@@ -95,3 +95,33 @@ export function processTreeRssKib(pid: number): number {
   }
   return own + children.reduce((sum, child) => sum + processTreeRssKib(child), 0);
 }
+
+/** The most resident memory the process has had (VmHWM), in KiB: what a container limit must allow for. */
+export function peakRssKib(pid: number): number {
+  return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+}
+
+/**
+ * Asks the app's V8 for a full garbage collection through its inspector (the app runs with --inspect on
+ * loopback for the benchmark only), so that the RSS read next is what the app holds rather than what it has
+ * not yet collected. Needs a global WebSocket: Node 22, or Node 20 with --experimental-websocket.
+ */
+export async function collectGarbage(log: readonly string[]): Promise<void> {
+  const url = log.map((line) => /Debugger listening on (ws:\/\/\S+)/.exec(line)?.[1]).find(Boolean);
+  if (!url) throw new Error("The app printed no inspector address: was it started with --inspect?");
+  const socket = new WebSocket(url);
+  await new Promise((resolve, reject) => {
+    socket.addEventListener("open", resolve, { once: true });
+    socket.addEventListener("error", reject, { once: true });
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.addEventListener("message", (event) => {
+      const message = JSON.parse(String(event.data)) as { id?: number; error?: { message: string } };
+      if (message.id !== 1) return;
+      if (message.error) reject(new Error(`HeapProfiler.collectGarbage: ${message.error.message}`));
+      else resolve();
+    });
+    socket.send(JSON.stringify({ id: 1, method: "HeapProfiler.collectGarbage" }));
+  });
+  socket.close();
+}

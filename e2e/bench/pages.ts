@@ -14,7 +14,10 @@
  * - html_kib: the HTML as sent, uncompressed;
  * - js_kib_gz: every script the HTML makes a current browser load (not `nomodule` ones), gzipped at level 6.
  *
- * then `rss_mib=<n> driver=<pglite|postgres>`: the app's resident memory after the inventory and the pages.
+ * then `rss_mib=<n> rss_peak_mib=<n> rss_after_gc_mib=<n> driver=<pglite|postgres>`: the app's resident memory
+ * after the inventory and the pages, as it stands (it moves by a hundred MiB with when V8 last collected), at its
+ * highest (during the inventory), and after a full collection (what the app holds). The app runs with the
+ * inspector on loopback so the benchmark can ask for that collection.
  * PGlite always; PostgreSQL as well when DATABASE_URL is set (a fresh database on its server, dropped after).
  * Prints figures, asserts nothing. Nothing else should run on the machine meanwhile.
  */
@@ -27,7 +30,7 @@ import { SCALE_TARGETS } from "@/lib/emulator/seed";
 import { startIdentityProvider } from "../oidc/identity-provider.mts";
 import { signIn } from "../reliability/client";
 import { AppInstance, CLIENT, createDatabase, PEOPLE, productionEnv } from "../reliability/stack";
-import { measurePage, pagesToMeasure, processTreeRssKib, waitForInventory } from "./measure";
+import { collectGarbage, measurePage, pagesToMeasure, peakRssKib, processTreeRssKib, waitForInventory } from "./measure";
 
 const ESTATE_KEYS = Number(process.env.BENCH_ESTATE_KEYS ?? 40_000);
 const EXTERNAL_KEYS = Number(process.env.BENCH_EXTERNAL_KEYS ?? 2_000);
@@ -35,6 +38,7 @@ const AUDIT_EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 100_000);
 const BASE_PORT = Number(process.env.BENCH_PORT ?? 3300);
 const emulatorPort = BASE_PORT + 90;
 const idpPort = BASE_PORT + 99;
+const inspectorPort = BASE_PORT + 98;
 const tsx = path.join(process.cwd(), "node_modules/tsx/dist/cli.mjs");
 
 const TARGETS = SCALE_TARGETS;
@@ -79,6 +83,7 @@ async function benchDriver(driver: "pglite" | "postgres", databaseUrl: string | 
     }),
     // One refresh at start (the one waited for), none during the measurements.
     KEYPORT_INVENTORY_INTERVAL_MINUTES: "1440",
+    NODE_OPTIONS: `--inspect=127.0.0.1:${inspectorPort}`,
   });
   try {
     await seedAudit(database ? database.url : path.join(runDir, "pglite"));
@@ -90,7 +95,10 @@ async function benchDriver(driver: "pglite" | "postgres", databaseUrl: string | 
       const m = await measurePage(app.url, page, person.cookie);
       console.log(`page ${page} server_ms_p50=${m.serverMsP50} html_kib=${m.htmlKib} js_kib_gz=${m.jsKibGz}`);
     }
-    console.log(`rss_mib=${Math.round(processTreeRssKib(app.pid) / 1024)} driver=${driver}`);
+    const rssMib = Math.round(processTreeRssKib(app.pid) / 1024);
+    await collectGarbage(app.log);
+    const afterGcMib = Math.round(processTreeRssKib(app.pid) / 1024);
+    console.log(`rss_mib=${rssMib} rss_peak_mib=${Math.round(peakRssKib(app.pid) / 1024)} rss_after_gc_mib=${afterGcMib} driver=${driver}`);
   } finally {
     await app.stop("SIGTERM");
     await idp.close();
