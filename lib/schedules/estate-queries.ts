@@ -1,6 +1,6 @@
 import "server-only";
 import { alias } from "drizzle-orm/pg-core";
-import { and, asc, count, eq, gt, gte, inArray, isNotNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, gt, gte, isNotNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/lib/db";
 import { tables } from "@/lib/db";
 import { keyColumns, type KeyRow } from "@/lib/inventory/queries";
@@ -58,6 +58,21 @@ function dueWhere(now: Date, scope: Scope): SQL {
   )!;
 }
 
+/** How many reimports fall in each due list (GROUP BY, no row read). */
+export async function dueCounts(db: Db, now: Date, scope: Scope = {}): Promise<Record<DueList, number>> {
+  const bucket = dueBucketSql(now);
+  const rows = await db
+    .select({ bucket, n: count() })
+    .from(k)
+    .leftJoin(own, ownJoin)
+    .leftJoin(account, accountJoin)
+    .where(dueWhere(now, scope))
+    .groupBy(sql.raw("1"));
+  const out: Record<DueList, number> = { overdue: 0, this_week: 0, next_week: 0 };
+  for (const row of rows) if (row.bucket in out) out[row.bucket as DueList] = Number(row.n);
+  return out;
+}
+
 export type DueRow = { key: KeyRow; dueAt: Date; reimportDaysBefore: number; source: PolicySource };
 
 /** One page of one due list, earliest due first. */
@@ -72,52 +87,6 @@ export async function dueRows(db: Db, list: DueList, now: Date, scope: Scope, pa
     .limit(paging.limit)
     .offset(paging.offset);
   return rows.map((row) => ({ key: row.key, dueAt: toDate(row.dueAt), reimportDaysBefore: Number(row.reimportDays), source: row.source }));
-}
-
-/**
- * Every due list's count and its first `first` rows, in one scan of the keys (a window over the due keys) and
- * one read of the rows shown by key: what the overview needs, where dueCounts and a dueRows per list scanned
- * the estate four times. `first` is at least 1, since a list's count travels on its rows.
- */
-export async function dueOverview(db: Db, now: Date, scope: Scope, first: number): Promise<{ counts: Record<DueList, number>; rows: Record<DueList, DueRow[]> }> {
-  const bucket = dueBucketSql(now);
-  const ranked = db
-    .select({
-      targetId: k.targetId,
-      region: k.region,
-      keyId: k.keyId,
-      bucket: sql<string>`${bucket}`.as("bucket"),
-      dueAt: sql<Date | string>`${dueAt}`.as("due_at"),
-      reimportDays: sql<number>`${reimportDays}`.as("reimport_days"),
-      source: sql<PolicySource>`${source}`.as("source"),
-      rank: sql<number>`row_number() OVER (PARTITION BY ${bucket} ORDER BY ${dueAt}, ${k.targetId}, ${k.region}, ${k.keyId})`.as("rank"),
-      total: sql<number>`count(*) OVER (PARTITION BY ${bucket})`.as("total"),
-    })
-    .from(k)
-    .leftJoin(own, ownJoin)
-    .leftJoin(account, accountJoin)
-    .where(dueWhere(now, scope))
-    .as("ranked");
-  const shown = await db
-    .select()
-    .from(ranked)
-    .where(and(lte(ranked.rank, Math.max(1, first)), sql`${ranked.bucket} <> 'later'`));
-  const counts: Record<DueList, number> = { overdue: 0, this_week: 0, next_week: 0 };
-  for (const row of shown) counts[row.bucket as DueList] = Number(row.total);
-  const wanted = shown.filter((row) => Number(row.rank) <= first);
-  const keys = wanted.length
-    ? await db
-        .select(keyColumns)
-        .from(k)
-        .where(and(inArray(k.keyId, [...new Set(wanted.map((row) => row.keyId))]), or(...wanted.map((row) => and(eq(k.targetId, row.targetId), eq(k.region, row.region), eq(k.keyId, row.keyId))))))
-    : [];
-  const byRef = new Map(keys.map((key) => [`${key.targetId}/${key.region}/${key.keyId}`, key]));
-  const rows: Record<DueList, DueRow[]> = { overdue: [], this_week: [], next_week: [] };
-  for (const row of wanted.sort((a, b) => Number(a.rank) - Number(b.rank))) {
-    const key = byRef.get(`${row.targetId}/${row.region}/${row.keyId}`);
-    if (key) rows[row.bucket as DueList].push({ key, dueAt: toDate(row.dueAt), reimportDaysBefore: Number(row.reimportDays), source: row.source });
-  }
-  return { counts, rows };
 }
 
 // --- Scheduled rotations --------------------------------------------------------------------------------
@@ -264,18 +233,14 @@ export async function timelineCells(db: Db, now: Date, opts: { days: number; war
   }));
 }
 
-/**
- * One page of the keys whose ValidTo falls from now to `end`, soonest first. How many there are is the sum of
- * timelineCells' counts over the same window, which the page has already read.
- */
-export async function keysAhead(db: Db, now: Date, end: Date, scope: Scope, paging: { limit: number; offset: number }): Promise<KeyRow[]> {
-  return db
-    .select(keyColumns)
-    .from(k)
-    .where(aheadWhere(now, end, scope))
-    .orderBy(asc(k.validTo), asc(k.targetId), asc(k.region), asc(k.keyId))
-    .limit(paging.limit)
-    .offset(paging.offset);
+/** One page of the keys whose ValidTo falls from now to `end`, soonest first, and how many there are. */
+export async function keysAhead(db: Db, now: Date, end: Date, scope: Scope, paging: { limit: number; offset: number }) {
+  const where = aheadWhere(now, end, scope);
+  const [rows, totals] = await Promise.all([
+    db.select(keyColumns).from(k).where(where).orderBy(asc(k.validTo), asc(k.targetId), asc(k.region), asc(k.keyId)).limit(paging.limit).offset(paging.offset),
+    db.select({ n: count() }).from(k).where(where),
+  ]);
+  return { rows, total: Number(totals[0]?.n ?? 0) };
 }
 
 function toDate(value: Date | string): Date {

@@ -6,8 +6,8 @@ import { keyRefId } from "@/lib/inventory/material-summary";
 import { rotationBlockedBy } from "@/lib/inventory/key-readiness";
 import type { KeyRow } from "@/lib/inventory/queries";
 import type { KmsAccess } from "@/lib/kms";
-import { dueOverview, dueRows, type DueRow, type Scope } from "./estate-queries";
-import { DUE_LISTS, type DueList } from "./lists";
+import { dueRows, type Scope } from "./estate-queries";
+import type { DueList } from "./lists";
 import type { DueBucket, PolicySource, SchedulePolicy } from "./policy";
 
 /**
@@ -27,20 +27,9 @@ export type ReimportDue = Governed & { validTo: Date; dueAt: Date; bucket: DueBu
 /** One page of one due list (earliest due first), each key with whether a reimport can copy its last import. */
 export async function reimportsDue(db: Db, list: DueList, now: Date, scope: Scope, paging: { limit: number; offset: number }): Promise<ReimportDue[]> {
   const rows = await dueRows(db, list, now, scope, paging);
-  return withCopyable(db, rows.map((row) => ({ ...row, list })));
-}
-
-/** Every due list's count and its first `first` reimports (the overview), from one scan of the estate. */
-export async function reimportsDueOverview(db: Db, now: Date, scope: Scope, first: number): Promise<{ counts: Record<DueList, number>; rows: Record<DueList, ReimportDue[]> }> {
-  const { counts, rows } = await dueOverview(db, now, scope, first);
-  const all = await withCopyable(db, DUE_LISTS.flatMap((list) => rows[list].map((row) => ({ ...row, list }))));
-  return { counts, rows: Object.fromEntries(DUE_LISTS.map((list) => [list, all.filter((row) => row.bucket === list)])) as Record<DueList, ReimportDue[]> };
-}
-
-/** Whether each key shown has an import to copy: one query for all the rows. */
-async function withCopyable(db: Db, rows: Array<DueRow & { list: DueList }>): Promise<ReimportDue[]> {
+  // Whether each key shown has an import to copy: one query for the page.
   const imported = await importsOfKeys(db, rows.map((row) => row.key));
-  return rows.map(({ key, dueAt, reimportDaysBefore, source, list }) => ({
+  return rows.map(({ key, dueAt, reimportDaysBefore, source }) => ({
     key,
     policy: { reimportDaysBefore, rotateEveryDays: null, source },
     validTo: key.validTo!,

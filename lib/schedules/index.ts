@@ -38,8 +38,8 @@ export function scheduleRotationPass(): void {
   state.__keyportRotationPass.unref();
 }
 
-export { reimportsDue, reimportsDueOverview, rotationBlockOf, type ReimportDue, type ScheduleDeps } from "./estate";
-export { keysAhead, rotationCounts, timelineCells, type Scope, type TimelineCell } from "./estate-queries";
+export { reimportsDue, rotationBlockOf, type ReimportDue, type ScheduleDeps } from "./estate";
+export { dueCounts, keysAhead, rotationCounts, timelineCells, type Scope, type TimelineCell } from "./estate-queries";
 export { keyRotation, scheduledRotations, type ScheduledRotation } from "./rotations";
 export { startScheduledReimport } from "./reimport";
 export { policiesOfKey, setPolicy, allPolicies, type StoredPolicy } from "./store";

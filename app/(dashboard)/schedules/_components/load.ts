@@ -1,7 +1,7 @@
 import "server-only";
 import { redirect } from "next/navigation";
 import { pageCount } from "@/components/ui/pagination";
-import { keysAhead, reimportsDue, reimportsDueOverview, rotationCounts, timelineCells, type ReimportDue, type ScheduleDeps, type TimelineCell } from "@/lib/schedules";
+import { dueCounts, keysAhead, reimportsDue, rotationCounts, timelineCells, type ReimportDue, type ScheduleDeps, type TimelineCell } from "@/lib/schedules";
 import { DUE_LISTS, SCHEDULE_PAGE_ROWS, SCHEDULE_PREVIEW_ROWS, schedulesHref, type DueList, type RotationState, type ScheduleList } from "@/lib/schedules/lists";
 import type { SchedulesQuery } from "@/lib/schedules/schemas";
 import { DAY_MS } from "@/lib/schedules/policy";
@@ -30,13 +30,11 @@ export type SchedulesData = {
 export async function loadSchedules(deps: ScheduleDeps, query: SchedulesQuery, warningDays: number): Promise<SchedulesData> {
   const now = deps.now();
   const scope = { target: query.target };
-  // The due lists' counts and, on the overview, their first rows come from one scan of the estate.
-  const [overview, rotations, cells] = await Promise.all([
-    reimportsDueOverview(deps.db, now, scope, query.list ? 1 : SCHEDULE_PREVIEW_ROWS),
+  const [due, rotations, cells] = await Promise.all([
+    dueCounts(deps.db, now, scope),
     rotationCounts(deps.db, now, scope),
     timelineCells(deps.db, now, { days: TIMELINE_DAYS, warningDays, ...scope }),
   ]);
-  const due = overview.counts;
   const aheadTotal = cells.reduce((n, c) => n + c.keys, 0);
   const totalOf = (list: ScheduleList): number => {
     if (list === "rotations") return query.list === "rotations" && query.status ? rotations[query.status] : Object.values(rotations).reduce((n, v) => n + v, 0);
@@ -55,7 +53,6 @@ export async function loadSchedules(deps: ScheduleDeps, query: SchedulesQuery, w
   const [dueRows, rotationRows, aheadRows] = await Promise.all([
     Promise.all(
       DUE_LISTS.filter(shown).map(async (list) => {
-        if (!query.list) return [list, overview.rows[list]] as const;
         const p = pagingOf(list);
         return [list, p ? await reimportsDue(deps.db, list, now, scope, p) : []] as const;
       }),
@@ -67,7 +64,7 @@ export async function loadSchedules(deps: ScheduleDeps, query: SchedulesQuery, w
       : Promise.resolve(undefined),
     shown("validto")
       ? pagingOf("validto")
-        ? keysAhead(deps.db, now, new Date(now.getTime() + TIMELINE_DAYS * DAY_MS), scope, paging)
+        ? keysAhead(deps.db, now, new Date(now.getTime() + TIMELINE_DAYS * DAY_MS), scope, paging).then((r) => r.rows)
         : Promise.resolve([])
       : Promise.resolve(undefined),
   ]);
