@@ -8,7 +8,8 @@ import { AWAITING_MATERIAL, describedKey } from "@/lib/inventory/testing";
 import type { KeyMetadata } from "@/lib/kms/operations";
 import { pendingExportRows, pendingKeys, pendingRequests, totalFromCounts } from "./pending";
 import { pendingExportQuerySchema, toCsv } from "./pending-export";
-import { openRequestByKey, openRequestKey, pageImportRequests, requestCounts } from "./read";
+import { keyRefId } from "@/lib/inventory/material-summary";
+import { openRequestByKey, pageImportRequests, requestCounts } from "./read";
 import { pendingCounts } from "./pending-queries";
 import type { RequestState } from "./states";
 
@@ -172,7 +173,7 @@ describe.each(testDrivers())("the pending view's counts, filters and exports on 
     const { rows } = await listExternalKeys(db.database.db, { targetId: "prod" }, { sort: "alias", direction: "asc", page: 1, pageSize: 50 });
     const open = await openRequestByKey(deps, rows);
     const shown = rows.flatMap((row) => {
-      const request = open.get(openRequestKey(row));
+      const request = open.get(keyRefId(row));
       return request ? [[row.aliases[0], request.id, request.state]] : [];
     });
     // wait-2's token passed: expired, though the sweep has not recorded it. The rotation whose material is in

@@ -7,7 +7,8 @@ import { expiringRow, keyWaitingRow, openRequestRow, type PendingExportList, typ
 import { expiryRange, type ExpiryBucket, type PendingFilter, type PendingList, type RequestGroup } from "./pending-filters";
 import { pagedRequests, type CountKind, type ScopeCounts } from "./pending-queries";
 import type { RequestListRow } from "./queries";
-import { openRequestByKey, openRequestKey } from "./read";
+import { keyRefId } from "@/lib/inventory/material-summary";
+import { openRequestByKey } from "./read";
 
 /**
  * What the pending view of /imports lists, read the same way for the page and for its exports so both show
@@ -133,7 +134,7 @@ export async function pendingExportRows(
     const keys = await pendingKeys(deps.db, "keys-waiting", filter, window);
     const openByKey = await openRequestByKey(deps, keys.rows);
     return {
-      rows: keys.rows.map((key) => keyWaitingRow(key, opts.targets, openByKey.get(openRequestKey(key)))),
+      rows: keys.rows.map((key) => keyWaitingRow(key, opts.targets, openByKey.get(keyRefId(key)))),
       truncated: keys.total > keys.rows.length,
     };
   }

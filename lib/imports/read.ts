@@ -1,5 +1,6 @@
 import "server-only";
 import { listAuditEvents, type AuditEvent } from "@/lib/audit";
+import { keyRefId, type KeyRef } from "@/lib/inventory/material-summary";
 import type { ImportDeps } from "./deps";
 import { servedDigests } from "./downloads";
 import * as queries from "./queries";
@@ -149,8 +150,6 @@ export async function approvalQueue(
   };
 }
 
-type KeyRef = { targetId: string; region: string; keyId: string };
-
 /** The open requests of these keys, newest first, each in its effective state (a passed token is `expired`). */
 export async function openRequestsForKeys(deps: Pick<ImportDeps, "db" | "now">, keys: readonly KeyRef[]) {
   const nowMs = deps.now().getTime();
@@ -159,20 +158,15 @@ export async function openRequestsForKeys(deps: Pick<ImportDeps, "db" | "now">, 
 
 export type OpenRequest = Awaited<ReturnType<typeof openRequestsForKeys>>[number];
 
-/** How `openRequestByKey` names a key. */
-export function openRequestKey(key: KeyRef): string {
-  return `${key.targetId}|${key.region}|${key.keyId}`;
-}
-
 /**
- * The open request of each key, by `openRequestKey`, for the key list and the pending view alike: one query
+ * The open request of each key, by `keyRefId`, for the key list and the pending view alike: one query
  * for the page, the newest open request of a key, in its effective state.
  */
 export async function openRequestByKey(deps: Pick<ImportDeps, "db" | "now">, keys: readonly KeyRef[]): Promise<Map<string, OpenRequest>> {
   const out = new Map<string, OpenRequest>();
   // Newest first: the first seen of a key is its open request.
   for (const row of await openRequestsForKeys(deps, keys)) {
-    const id = openRequestKey(row);
+    const id = keyRefId(row);
     if (!out.has(id)) out.set(id, row);
   }
   return out;

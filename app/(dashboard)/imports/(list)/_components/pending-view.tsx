@@ -17,7 +17,8 @@ import {
 } from "@/lib/imports/pending";
 import { PENDING_LIST_HEADINGS, expiryBuckets, isFiltered, pendingHref, type PendingFilter, type PendingList, type PendingQuery } from "@/lib/imports/pending-filters";
 import { pendingCounts } from "@/lib/imports/pending-queries";
-import { openRequestByKey, openRequestKey } from "@/lib/imports/read";
+import { openRequestByKey } from "@/lib/imports/read";
+import { keyRefId } from "@/lib/inventory/material-summary";
 import { keyHref } from "@/lib/inventory/key-href";
 import { DriftSection } from "./drift-section";
 import { KeyList } from "./key-list";
@@ -139,7 +140,7 @@ export async function PendingView({
                 targets={targets}
                 caption="Keys waiting for key material"
                 detail={(key) => {
-                  const request = openByKey.get(openRequestKey(key));
+                  const request = openByKey.get(keyRefId(key));
                   if (request) return <Link href={`/imports/${request.id}`} className="text-sm font-medium text-accent-700 hover:underline">Open request</Link>;
                   return viewer.canRequest ? (
                     <Link href={`${keyHref(key)}/import`} className="text-sm font-medium text-accent-700 hover:underline">

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { keyRefId } from "@/lib/inventory/material-summary";
 import { TableCard } from "@/components/ui/table-card";
 import { KeyStateBadge } from "@/components/ui/badge";
 import { requestStateTone, toneClasses } from "@/components/ui/tone";
@@ -99,7 +100,7 @@ export async function KeysTable({
               <ExpiryCell expirationModel={row.expirationModel} validTo={row.validTo} keyState={row.keyState} now={now} warningDays={warningDays} />
             </td>
             <td className="px-4 py-3">
-              <OpenRequestCell request={openRequests.get(read.openRequestKey(row))} />
+              <OpenRequestCell request={openRequests.get(keyRefId(row))} />
             </td>
           </tr>
           {regions
@@ -111,7 +112,7 @@ export async function KeysTable({
                 now={now}
                 warningDays={warningDays}
                 brokenGlass={brokenGlass.has(other.arn)}
-                request={<OpenRequestCell request={openRequests.get(read.openRequestKey(other))} />}
+                request={<OpenRequestCell request={openRequests.get(keyRefId(other))} />}
               />
             ))}
         </tbody>
