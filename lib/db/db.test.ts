@@ -55,6 +55,7 @@ describe.each(testDrivers())("database on %s", (driver) => {
       "leases",
       "notification_outbox",
       "parameter_sets",
+      "schedule_facts",
       "schedule_policies",
       "schedule_rotations_due",
       "sessions",

@@ -7,4 +7,6 @@ export const ADVISORY_LOCK = {
   migrations: 7_208_151_900_001,
   /** Held (transaction level) by every audit append, so the hash chain never forks. */
   auditAppend: 7_208_151_900_002,
+  /** Held (transaction level) while schedule facts are rewritten, so two rewrites never interleave. */
+  scheduleFacts: 7_208_151_900_003,
 } as const;

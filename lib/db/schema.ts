@@ -423,6 +423,37 @@ export const schedulePolicies = pgTable(
 );
 
 /**
+ * What the schedules page counts, one row per EXTERNAL key a schedule governs: when its reimport falls due and
+ * where its scheduled rotation stands, worked out from the inventory, the material summaries, Keyport's own
+ * imports and the governing policy (lib/schedules/facts.ts). Only the comparison with the clock is left to the
+ * read, so counting an estate is a range scan of this narrow table, not a join over every key. Rewritten for a
+ * Region at the end of its refresh, for a key when Keyport re-reads it or imports into it, and for an account
+ * or key when its policy changes.
+ */
+export const scheduleFacts = pgTable(
+  "schedule_facts",
+  {
+    targetId: text("target_id").notNull(),
+    region: text("region").notNull(),
+    keyId: text("key_id").notNull(),
+    /** Whose policy governs: the key's own ('key') or its account's ('target'). */
+    policySource: text("policy_source").notNull(),
+    /** ValidTo less the policy's days; null when no reimport schedule applies (no expiry, no such part). */
+    reimportDueAt: tstz("reimport_due_at"),
+    reimportDaysBefore: integer("reimport_days_before"),
+    /** blocked | unread | limit_reached | timed (due or scheduled, by `rotate_at`); null when it does not rotate. */
+    rotation: text("rotation"),
+    rotateAt: tstz("rotate_at"),
+    rotateEveryDays: integer("rotate_every_days"),
+  },
+  (t) => [
+    primaryKey({ name: "schedule_facts_pk", columns: [t.targetId, t.region, t.keyId] }),
+    // Each due list is one range of this index, read in the list's order.
+    index("schedule_facts_reimport_idx").on(t.reimportDueAt, t.targetId, t.region, t.keyId).where(sql`${t.reimportDueAt} IS NOT NULL`),
+  ],
+);
+
+/**
  * One row per key and due period (`basis`: the key material, or the rotation, the period counts from): the
  * rotation pass inserts it in the transaction that opens the draft, so a period opens at most one draft
  * however many passes or instances see it due, and a draft someone cancelled is not opened again.

@@ -7,6 +7,7 @@ import { getConfig } from "@/lib/config";
 import { getDatabase, getDb, type Db } from "@/lib/db";
 import { getKmsAccess, type KmsAccess } from "@/lib/kms";
 import { describeKey, listKeyMaterial, type KeyMaterialEntry } from "@/lib/kms/operations";
+import { syncScheduleFacts } from "@/lib/schedules/facts";
 import { needsMaterialSummary, readMaterialSummary, summarisedMaterial, upsertMaterialSummaries } from "./material-summary";
 import { cachedMaterialHistory, forgetMaterialHistory } from "./material-history";
 import * as queries from "./queries";
@@ -62,13 +63,16 @@ export function startRefresh(): { started: boolean } {
 }
 
 /**
- * PostgreSQL's autovacuum gives the planner fresh statistics after a refresh adds or removes thousands of keys;
- * PGlite runs no autovacuum, and without statistics its planner scans every key for a search the trigram index
- * answers in milliseconds. So on PGlite the refresh ends with an ANALYZE of the inventory (tens of milliseconds).
+ * A refresh can add or change tens of thousands of rows, and until the planner has statistics for them it
+ * plans for a handful: it scans every key for a search the trigram index answers in milliseconds, and nests
+ * loops where a hash join is ten times cheaper. PGlite runs no autovacuum at all; PostgreSQL's comes a minute
+ * or more later, or never where it is switched off. So every refresh that wrote anything ends with an ANALYZE
+ * of the tables it wrote (tens of milliseconds). Where Keyport's role does not own them, PostgreSQL skips them
+ * with a warning and autovacuum remains the only source of statistics.
  */
 async function updatePlannerStatistics(): Promise<void> {
   const database = await getDatabase();
-  if (database.driver === "pglite") await queries.analyzeInventory(database.db);
+  await queries.analyzeInventory(database.db);
 }
 
 /** Refreshes now and waits (tests, benchmarks, the first refresh of a demo). */
@@ -215,5 +219,6 @@ export async function refreshKey(
   if (needsMaterialSummary(metadata, (await summarisedMaterial(db, targetId, region, keyId)).get(keyId))) {
     await upsertMaterialSummaries(db, targetId, region, [await readMaterialSummary(client, metadata)], at);
   }
+  await syncScheduleFacts(db, { targetId, region, keyId });
   return queries.getExternalKey(db, targetId, region, keyId);
 }

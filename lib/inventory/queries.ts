@@ -242,5 +242,5 @@ export async function refreshStatuses(db: Db): Promise<RefreshStatus[]> {
 
 /** Planner statistics for the inventory tables (see updatePlannerStatistics in ./index). */
 export async function analyzeInventory(db: Db): Promise<void> {
-  await db.execute(sql`ANALYZE inventory_keys`);
+  await db.execute(sql`ANALYZE inventory_keys, inventory_material_summaries, schedule_facts`);
 }

@@ -5,6 +5,7 @@ import { driftChecker } from "@/lib/drift/check";
 import { logInternalError } from "@/lib/errors/internal";
 import { isAwsFailure, isKmsError, toKmsError, type KmsAccess } from "@/lib/kms";
 import { describeKey, listAllAliases, listKeyMaterial, listKeysPage, type KeyMaterialEntry, type KeyMetadata } from "@/lib/kms/operations";
+import { syncScheduleFacts } from "@/lib/schedules/facts";
 import { hasMaterialHistory, needsMaterialSummary, summariseMaterial, summarisedMaterial, upsertMaterialSummaries, type MaterialSummary } from "./material-summary";
 import { ThrottleAwarePool } from "./pool";
 import {
@@ -149,6 +150,7 @@ export async function refreshRegion(deps: RefreshDeps, targetId: string, region:
     await markSeen(deps.db, targetId, region, notDescribed, deps.now());
     const removed = await removeUnseen(deps.db, targetId, region, startedAt);
     await applyAliases(deps.db, targetId, region, await aliases);
+    await syncScheduleFacts(deps.db, { targetId, region });
 
     const externalKeys = await countExternal(deps.db, targetId, region);
     await finishRefresh(deps.db, targetId, region, deps.instanceId, deps.now(), { ok: true, externalKeys, ...progress });
@@ -158,6 +160,10 @@ export async function refreshRegion(deps: RefreshDeps, targetId: string, region:
     await pool.drain().catch(() => undefined);
     await writes.catch(() => undefined);
     const failure = describeRefreshFailure(error, targetId, region);
+    // The keys described before the failure are kept (below), so the schedules count them as they now are.
+    await syncScheduleFacts(deps.db, { targetId, region }).catch((syncError: unknown) =>
+      logInternalError("inventory", `while updating the schedule facts of ${targetId} ${region} after a failed refresh`, syncError),
+    );
     // Keys described before the failure stay cached: they are correct, and the next refresh resumes from them.
     await finishRefresh(deps.db, targetId, region, deps.instanceId, deps.now(), {
       ok: false,

@@ -9,6 +9,7 @@ import type { Actor } from "@/lib/imports/deps";
 import { keyNotFound } from "@/lib/imports/errors";
 import { auditActor } from "@/lib/imports/workflow/shared";
 import { getExternalKey } from "@/lib/inventory/queries";
+import { syncScheduleFacts } from "./facts";
 import type { SchedulePolicy } from "./policy";
 
 /**
@@ -130,6 +131,7 @@ export async function setPolicy(
       keyArn,
       details: { scope: ref.scope, before, after },
     });
+    await syncScheduleFacts(tx, ref.scope === "target" ? { targetId: ref.targetId } : { targetId: ref.targetId, region: ref.region, keyId: ref.keyId });
     return { changed: true, policy: after };
   });
 }

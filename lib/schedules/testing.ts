@@ -1,6 +1,7 @@
 import type { Db } from "@/lib/db";
 import { tables } from "@/lib/db";
 import { DAY_MS, dueBucket, effectivePolicy, type DueBucket } from "./policy";
+import { syncScheduleFacts } from "./facts";
 import { policyId } from "./store";
 
 /**
@@ -23,6 +24,8 @@ export type SeededKey = {
   expires: boolean;
   validTo: Date;
   symmetric: boolean;
+  /** Whether the key has its own policy (reimport 3 days before, no rotation) rather than its account's. */
+  ownPolicy: boolean;
   /** The bucket the key's reimport falls in, or null when no reimport schedule applies. */
   dueBucket: DueBucket | null;
   /** Whether it is a rotation candidate (symmetric, EXTERNAL, a policy asking for new material). */
@@ -100,11 +103,12 @@ export async function seedEstate(db: Db, now: Date, count: number): Promise<Seed
     }
     const policy = effectivePolicy(ownPolicy ? OWN_POLICY : null, ACCOUNT_POLICY)!;
     const bucket = external && expires && policy.reimportDaysBefore ? dueBucket(new Date(validTo.getTime() - policy.reimportDaysBefore * DAY_MS), now) : null;
-    keys.push({ targetId: SEED_TARGET, region, keyId, external, expires, validTo, symmetric, dueBucket: bucket, rotates: external && symmetric && policy.rotateEveryDays !== null });
+    keys.push({ targetId: SEED_TARGET, region, keyId, external, expires, validTo, symmetric, ownPolicy, dueBucket: bucket, rotates: external && symmetric && policy.rotateEveryDays !== null });
   }
   for (let i = 0; i < rows.length; i += 500) await db.insert(tables.inventoryKeys).values(rows.slice(i, i + 500));
   for (let i = 0; i < summaries.length; i += 500) await db.insert(tables.inventoryMaterialSummaries).values(summaries.slice(i, i + 500));
   for (let i = 0; i < imports.length; i += 500) await db.insert(tables.importRequests).values(imports.slice(i, i + 500));
   for (let i = 0; i < policies.length; i += 500) await db.insert(tables.schedulePolicies).values(policies.slice(i, i + 500));
+  await syncScheduleFacts(db);
   return keys;
 }

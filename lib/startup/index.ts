@@ -8,6 +8,7 @@ import { scheduleExpirySweep } from "@/lib/imports";
 import { scheduleRefreshes } from "@/lib/inventory";
 import { scheduleNotifications } from "@/lib/notify/schedule";
 import { scheduleRotationPass } from "@/lib/schedules";
+import { syncScheduleFacts } from "@/lib/schedules/facts";
 import { oneLineUnknownActionWarnings } from "./unknown-actions";
 
 /**
@@ -19,7 +20,8 @@ import { oneLineUnknownActionWarnings } from "./unknown-actions";
  *    turns) before the first request;
  * 3. in demo mode, load the demo clock's offset and follow it (lib/clock/demo.ts), before anything below
  *    reads the clock;
- * 4. start the background inventory refresh, the import-token expiry sweep, (with an audit signing key)
+ * 4. bring the schedule facts up to date (lib/schedules/facts.ts), and start the background inventory refresh,
+ *    the import-token expiry sweep, (with an audit signing key)
  *    the audit checkpoints: one now, then on schedule and after requests finish, and (with a webhook) the
  *    notification sender.
  */
@@ -49,6 +51,9 @@ export async function onServerStart(): Promise<void> {
       logInternalError("startup", "while reading the demo clock's offset", error),
     );
   }
+  // Every key's schedule facts once, in the background: right after the upgrade that adds them, and after a
+  // crash between a write and the sync that follows it.
+  void syncScheduleFacts(database.db).catch((error: unknown) => logInternalError("startup", "while updating the schedule facts", error));
   scheduleRefreshes();
   scheduleExpirySweep(getConfig().policy.interruptedAfterSeconds * 1000);
   scheduleCheckpoints();

@@ -6,6 +6,7 @@ import { logInternalError } from "@/lib/errors/internal";
 import { isAwsFailure, toKmsError } from "@/lib/kms";
 import { deleteImportedKeyMaterial, importKeyMaterial, rotateKeyOnDemand } from "@/lib/kms/operations";
 import { notifyImportFailed } from "@/lib/notify";
+import { syncScheduleFacts } from "@/lib/schedules/facts";
 import type { Actor, ImportDeps } from "../deps";
 import { describeFailure, recordSelfApproval, verificationUnavailable, type Progress, type SelfApproval } from "../failures";
 import { changedMeanwhile, invalidChoice } from "../errors";
@@ -278,6 +279,8 @@ export async function execute(deps: ImportDeps, actor: Actor, requestId: string,
     };
     const action = req.kind === "delete_material" ? "material.deleted" : req.kind === "rotate" ? "material.rotated" : "import.imported";
     await appendAudit(tx, { action, actor: auditActor(actor), at, ...keyFields(req), kmsRequestId: done.kmsRequestId, details });
+    // New material starts the key's rotation clock again, whether or not the refresh below reaches KMS.
+    await syncScheduleFacts(tx, { targetId: req.targetId, region: req.region, keyId: req.keyId });
   });
   await refreshQuietly(deps, req);
   const verification = req.kind === "delete_material" ? null : await verifyAfterImport(deps, actor, req);

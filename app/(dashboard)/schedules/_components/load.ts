@@ -64,7 +64,7 @@ export async function loadSchedules(deps: ScheduleDeps, query: SchedulesQuery, w
       : Promise.resolve(undefined),
     shown("validto")
       ? pagingOf("validto")
-        ? keysAhead(deps.db, now, new Date(now.getTime() + TIMELINE_DAYS * DAY_MS), scope, paging).then((r) => r.rows)
+        ? keysAhead(deps.db, now, new Date(now.getTime() + TIMELINE_DAYS * DAY_MS), scope, paging)
         : Promise.resolve([])
       : Promise.resolve(undefined),
   ]);
