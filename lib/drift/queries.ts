@@ -2,11 +2,10 @@ import "server-only";
 import { and, asc, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/lib/db";
 import { auditEvents as a, driftFindings as f, driftWatch as w, importRequests, inventoryKeys as k } from "@/lib/db/schema";
+import type { KeyRef } from "@/lib/inventory/material-summary";
 import type { FindingDraft, Watch } from "./rules";
 
 /** The drift tables' only reader and writer. */
-
-type KeyRef = { targetId: string; region: string; keyId: string };
 
 /** Every key of a target/Region Keyport has checked, by key id: one read per refresh, not one per key. */
 export async function watchedKeys(db: Db, targetId: string, region: string): Promise<Map<string, Watch>> {

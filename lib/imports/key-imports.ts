@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { tables } from "@/lib/db";
-import { keyRefId, type KeyRef } from "@/lib/inventory/material-summary";
+import { readPerKey, type KeyRef } from "@/lib/inventory/material-summary";
 import type { Q } from "./queries";
 
 /**
@@ -17,9 +17,6 @@ export type KeyImports = {
   lastNewMaterialAt: Date | null;
 };
 
-/** Keys beyond this many are read in several queries: each key id is one bind parameter. */
-const CHUNK = 2000;
-
 function toDate(value: Date | string | null): Date | null {
   if (value === null) return null;
   return value instanceof Date ? value : new Date(value);
@@ -30,24 +27,19 @@ function toDate(value: Date | string | null): Date | null {
  * Keyport never imported into are absent. The same requests `importedRequestsOfKey` lists, read as a set.
  */
 export async function importsOfKeys(q: Q, keys: readonly KeyRef[]): Promise<Map<string, KeyImports>> {
-  const out = new Map<string, KeyImports>();
-  const wanted = new Set(keys.map(keyRefId));
-  const keyIds = [...new Set(keys.map((key) => key.keyId))];
-  for (let i = 0; i < keyIds.length; i += CHUNK) {
-    const rows = await q
-      .select({
-        targetId: r.targetId,
-        region: r.region,
-        keyId: r.keyId,
-        lastNewMaterialAt: sql<Date | string | null>`max(${r.closedAt}) filter (where ${r.kind} = 'rotate' or ${r.importType} = 'NEW_KEY_MATERIAL')`,
-      })
-      .from(r)
-      .where(and(inArray(r.keyId, keyIds.slice(i, i + CHUNK)), eq(r.state, "imported"), inArray(r.kind, ["import", "rotate"])))
-      .groupBy(r.targetId, r.region, r.keyId);
-    for (const row of rows) {
-      const id = keyRefId(row);
-      if (wanted.has(id)) out.set(id, { lastNewMaterialAt: toDate(row.lastNewMaterialAt) });
-    }
-  }
-  return out;
+  return readPerKey(
+    keys,
+    (keyIds) =>
+      q
+        .select({
+          targetId: r.targetId,
+          region: r.region,
+          keyId: r.keyId,
+          lastNewMaterialAt: sql<Date | string | null>`max(${r.closedAt}) filter (where ${r.kind} = 'rotate' or ${r.importType} = 'NEW_KEY_MATERIAL')`,
+        })
+        .from(r)
+        .where(and(inArray(r.keyId, keyIds), eq(r.state, "imported"), inArray(r.kind, ["import", "rotate"])))
+        .groupBy(r.targetId, r.region, r.keyId),
+    (row) => ({ lastNewMaterialAt: toDate(row.lastNewMaterialAt) }),
+  );
 }

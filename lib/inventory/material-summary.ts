@@ -57,25 +57,41 @@ export function keyRefId(key: KeyRef): string {
 const CHUNK = 2000;
 
 /**
+ * A fact per key for many keys at once, by `keyRefId`: `read` is given at most 2,000 key ids a call and may
+ * answer rows of other accounts or Regions with the same key id, which are dropped; `value` makes the fact of a row.
+ */
+export async function readPerKey<Row extends KeyRef, T>(
+  keys: readonly KeyRef[],
+  read: (keyIds: string[]) => Promise<Row[]>,
+  value: (row: Row) => T,
+): Promise<Map<string, T>> {
+  const wanted = new Set(keys.map(keyRefId));
+  const keyIds = [...new Set(keys.map((key) => key.keyId))];
+  const out = new Map<string, T>();
+  for (let i = 0; i < keyIds.length; i += CHUNK) {
+    for (const row of await read(keyIds.slice(i, i + CHUNK))) {
+      const id = keyRefId(row);
+      if (wanted.has(id)) out.set(id, value(row));
+    }
+  }
+  return out;
+}
+
+/**
  * The stored summaries of many keys at once (by `keyRefId`), for pages that list keys: one query per 2,000 keys
  * instead of a ListKeyRotations per key. A summary describes the material named by its keyMaterialId; a caller
  * compares that with the key's CurrentKeyMaterialId before trusting it.
  */
 export async function summariesOfKeys(db: Db, keys: readonly KeyRef[]): Promise<Map<string, MaterialSummary>> {
-  const wanted = new Set(keys.map(keyRefId));
-  const keyIds = [...new Set(keys.map((key) => key.keyId))];
-  const out = new Map<string, MaterialSummary>();
-  for (let i = 0; i < keyIds.length; i += CHUNK) {
-    const rows = await db
-      .select({ targetId: s.targetId, region: s.region, keyId: s.keyId, keyMaterialId: s.keyMaterialId, currentSince: s.currentSince, onDemandRotations: s.onDemandRotations })
-      .from(s)
-      .where(inArray(s.keyId, keyIds.slice(i, i + CHUNK)));
-    for (const { targetId, region, keyId, ...summary } of rows) {
-      const id = keyRefId({ targetId, region, keyId });
-      if (wanted.has(id)) out.set(id, summary);
-    }
-  }
-  return out;
+  return readPerKey(
+    keys,
+    (keyIds) =>
+      db
+        .select({ targetId: s.targetId, region: s.region, keyId: s.keyId, keyMaterialId: s.keyMaterialId, currentSince: s.currentSince, onDemandRotations: s.onDemandRotations })
+        .from(s)
+        .where(inArray(s.keyId, keyIds)),
+    (row) => ({ keyMaterialId: row.keyMaterialId, currentSince: row.currentSince, onDemandRotations: row.onDemandRotations }),
+  );
 }
 
 /** Reads `metadata`'s material history and returns its summary (one ListKeyRotations, paged). */
