@@ -43,15 +43,24 @@ const reimports = sql`(${k.expirationModel} = 'KEY_MATERIAL_EXPIRES' AND ${k.val
 const rotates = sql`(${k.keySpec} = 'SYMMETRIC_DEFAULT' AND ${everyDays} IS NOT NULL)`;
 
 /**
- * When Keyport last brought new material into each key (importsOfKeys' lastNewMaterialAt): one aggregate over
- * the imports, joined by key, rather than a lookup per key.
+ * When Keyport last brought new material into the key (importsOfKeys' lastNewMaterialAt): a lookup per key on
+ * the requests' key index. An aggregate over all imports joined by key is cheaper with planner statistics, but
+ * a first refresh has none yet, and the planner then looped over the aggregate for every key: 7 s for 10,000
+ * keys and 667 imports, where the lookups take milliseconds whatever the statistics say. (The state is compared
+ * as text so that, without statistics, the planner cannot take the state index instead and scan every
+ * imported request for each key.)
  */
-const lastNew = sql`(SELECT ${r.targetId} AS target_id, ${r.region} AS region, ${r.keyId} AS key_id, max(${r.closedAt}) AS at FROM ${r}
-  WHERE ${r.state} = 'imported' AND (${r.kind} = 'rotate' OR (${r.kind} = 'import' AND ${r.importType} = 'NEW_KEY_MATERIAL'))
-  GROUP BY 1, 2, 3) AS last_new`;
-const lastNewJoin = sql`last_new.target_id = ${k.targetId} AND last_new.region = ${k.region} AND last_new.key_id = ${k.keyId}`;
-const since = sql`greatest(${s.currentSince}, last_new.at)`;
-const summaryJoin = and(eq(s.targetId, k.targetId), eq(s.region, k.region), eq(s.keyId, k.keyId));
+const lastNew = sql`LATERAL (SELECT max(${r.closedAt}) AS at FROM ${r}
+  WHERE ${r.targetId} = ${k.targetId} AND ${r.region} = ${k.region} AND ${r.keyId} = ${k.keyId} AND ${r.state}::text = 'imported'
+    AND (${r.kind} = 'rotate' OR (${r.kind} = 'import' AND ${r.importType} = 'NEW_KEY_MATERIAL'))) AS last_new`;
+/**
+ * The key's stored material summary, also looked up per key (LIMIT 1 keeps the lookup a lookup): joined plainly,
+ * a sync of one Region without statistics let the planner match the Region's constants against the summaries'
+ * index and filter every summary of the Region for each key, 8 s for 10,000 keys.
+ */
+const summary = sql`LATERAL (SELECT ${s.keyMaterialId} AS key_material_id, ${s.currentSince} AS current_since, ${s.onDemandRotations} AS on_demand_rotations
+  FROM ${s} WHERE ${s.targetId} = ${k.targetId} AND ${s.region} = ${k.region} AND ${s.keyId} = ${k.keyId} LIMIT 1) AS summary`;
+const since = sql`greatest(summary.current_since, last_new.at)`;
 
 /**
  * Where a rotation stands, but for the clock, in the order ./rotations.ts `storedRotations` and ./policy.ts
@@ -61,9 +70,9 @@ const summaryJoin = and(eq(s.targetId, k.targetId), eq(s.region, k.region), eq(s
  */
 const rotation = sql<string>`CASE
     WHEN coalesce(${k.multiRegion}, false) OR ${k.keyState} IS DISTINCT FROM 'Enabled' THEN 'blocked'
-    WHEN ${s.keyMaterialId} IS NULL OR ${k.currentKeyMaterialId} IS NULL OR ${s.keyMaterialId} <> ${k.currentKeyMaterialId} THEN 'unread'
+    WHEN summary.key_material_id IS NULL OR ${k.currentKeyMaterialId} IS NULL OR summary.key_material_id <> ${k.currentKeyMaterialId} THEN 'unread'
     WHEN ${since} IS NULL THEN 'blocked'
-    WHEN ${s.onDemandRotations} >= ${ROTATION_LIMIT} THEN 'limit_reached'
+    WHEN summary.on_demand_rotations >= ${ROTATION_LIMIT} THEN 'limit_reached'
     ELSE 'timed' END`;
 
 /** Which keys a sync rewrites: the whole estate, an account, an account's Region, or one key. */
@@ -103,8 +112,8 @@ export async function syncScheduleFacts(db: Db | Tx, scope: FactsScope = {}): Pr
       .from(k)
       .leftJoin(own, ownJoin)
       .leftJoin(account, accountJoin)
-      .leftJoin(s, summaryJoin)
-      .leftJoin(lastNew, lastNewJoin)
+      .leftJoin(summary, sql`true`)
+      .leftJoin(lastNew, sql`true`)
       .where(and(eq(k.origin, "EXTERNAL"), inScope(k, scope), sql`(${reimports} OR ${rotates})`));
     await tx.execute(
       sql`INSERT INTO ${f} (target_id, region, key_id, policy_source, reimport_due_at, reimport_days_before, rotation, rotate_at, rotate_every_days) ${rows}`,
