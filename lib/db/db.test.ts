@@ -66,6 +66,12 @@ describe.each(testDrivers())("database on %s", (driver) => {
     expect(await appliedMigrations(t.database.db)).toBe(journal.entries.length);
   });
 
+  it.runIf(driver === "postgres")("switches JIT compilation off for its PostgreSQL sessions", async () => {
+    // Every connection of the pool, not only the first: hold several at once.
+    const shown = await Promise.all(Array.from({ length: 4 }, () => t.database.db.execute(sql`SHOW jit`)));
+    for (const result of shown) expect(JSON.stringify(result)).toContain('"jit":"off"');
+  });
+
   it("pings with the server version", async () => {
     const p = await t.database.ping();
     expect(p).toMatchObject({ ok: true, driver });
