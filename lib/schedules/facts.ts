@@ -35,7 +35,7 @@ const ownJoin = eq(own.id, sql`'key:' || ${k.targetId} || '/' || ${k.region} || 
 const accountJoin = eq(account.id, sql`'target:' || ${k.targetId}`);
 
 /** `n` whole days as an interval of seconds: no calendar days, so no daylight-saving hour creeps in. */
-export const days = (n: SQL | number) => sql`(${n} * interval '86400 seconds')`;
+const days = (n: SQL | number) => sql`(${n} * interval '86400 seconds')`;
 
 /** Expiring material under a policy with a reimport part (dueBucket in ./policy.ts applies). */
 const reimports = sql`(${k.expirationModel} = 'KEY_MATERIAL_EXPIRES' AND ${k.validTo} IS NOT NULL AND ${reimportDays} IS NOT NULL)`;
